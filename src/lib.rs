@@ -1,0 +1,18 @@
+//! wikils: a language server and CI checker for wiki markup.
+//!
+//! # Code map
+//!
+//! The pure core (no I/O, no tower-lsp, no tokio, no printing):
+//! - [`text`]: byte offsets ↔ line/column, UTF-8 or UTF-16. The only place positions are converted.
+//! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.
+//! - [`syntax`]: parses one document into links, headings and problems. Never fails.
+//!
+//! # Invariants
+//! - Parsing never fails and never panics: broken markup yields results plus problems.
+//! - The core does not know LSP exists; features take byte offsets and return byte ranges.
+//! - Exactly one module converts positions ([`text`]) and exactly one decides what a link
+//!   points at (`resolve`).
+
+pub mod syntax;
+pub mod text;
+pub mod title;

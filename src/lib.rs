@@ -13,6 +13,15 @@
 //! - Exactly one module converts positions ([`text`]) and exactly one decides what a link
 //!   points at (`resolve`).
 
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod facts;
+pub mod index;
+pub mod layout;
+pub mod resolve;
 pub mod syntax;
 pub mod text;
 pub mod title;
+pub mod vfs;
+pub mod workspace;

@@ -27,7 +27,10 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let _ = text;
-        LineIndex { line_starts: vec![0], len: 0 }
+        LineIndex {
+            line_starts: vec![0],
+            len: 0,
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -53,4 +56,69 @@ impl LineIndex {
         let _ = (text, line);
         0..0
     }
+}
+
+/// UTF-16 positions of many byte offsets of one text, computed in a single forward pass.
+///
+/// Facts need the position of every link; converting each offset on its own would rescan long
+/// lines once per link, which is quadratic on a 10 MB single-line page.
+pub struct SortedPositions {
+    offsets: Vec<u32>,
+    positions: Vec<Position>,
+}
+
+impl SortedPositions {
+    pub fn new(text: &str, mut offsets: Vec<u32>) -> SortedPositions {
+        offsets.sort_unstable();
+        offsets.dedup();
+        let bytes = text.as_bytes();
+        let mut positions = Vec::with_capacity(offsets.len());
+        let (mut line, mut line_start, mut scanned) = (0u32, 0usize, 0usize);
+        let mut column = 0u32;
+        for &offset in &offsets {
+            let offset = clamp_to_char_boundary(text, offset as usize);
+            let mut crossed_line_ending = false;
+            for newline in memchr::memchr2_iter(b'\n', b'\r', &bytes[scanned..offset]) {
+                let at = scanned + newline;
+                // CR LF is one line ending: the LF after a CR starts no new line.
+                if !(bytes[at] == b'\n' && at > 0 && bytes[at - 1] == b'\r') {
+                    line += 1;
+                }
+                line_start = at + 1;
+                crossed_line_ending = true;
+            }
+            if crossed_line_ending {
+                column = utf16_len(&text[line_start..offset]) as u32;
+            } else {
+                column += utf16_len(&text[scanned..offset]) as u32;
+            }
+            scanned = offset;
+            positions.push(Position { line, column });
+        }
+        SortedPositions { offsets, positions }
+    }
+
+    /// The position of an offset given to [`SortedPositions::new`] (the start when it was not).
+    pub fn get(&self, offset: u32) -> Position {
+        match self.offsets.binary_search(&offset) {
+            Ok(index) => self.positions[index],
+            Err(_) => Position::default(),
+        }
+    }
+}
+
+/// The number of UTF-16 code units of a string.
+pub fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.chars().map(char::len_utf16).sum()
+}
+
+fn clamp_to_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }

@@ -1,0 +1,200 @@
+//! `wikils check`: index the given roots, run every rule, print the findings, set the exit code.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::output::{self, DocumentReport, Report, Summary};
+use super::{exit, CheckArgs, Deny};
+use crate::config::Config;
+use crate::diagnostics::{self, Severity};
+use crate::vfs::Skipped;
+use crate::workspace;
+
+/// One root to load, and which of its files to report (all when `only` is empty).
+struct Target {
+    root: PathBuf,
+    /// How the root was named on the command line; output paths start with it.
+    display_root: String,
+    only: Vec<String>,
+}
+
+pub fn run(args: &CheckArgs) -> u8 {
+    let started = Instant::now();
+    let targets = match targets(&args.paths) {
+        Ok(targets) => targets,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}");
+            return exit::FAILURE;
+        }
+    };
+    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let mut report = Report::default();
+    for target in &targets {
+        let config = match Config::load(&target.root) {
+            Ok(config) => config,
+            Err(error) => {
+                let _ = writeln!(std::io::stderr(), "error: {error}");
+                return exit::FAILURE;
+            }
+        };
+        let last_drawn = AtomicU64::new(0);
+        let progress = |done: usize, total: usize| {
+            if !show_progress {
+                return;
+            }
+            let elapsed = started.elapsed().as_millis() as u64;
+            let previous = last_drawn.load(Ordering::Relaxed);
+            if (done == total || elapsed >= previous + 100)
+                && last_drawn
+                    .compare_exchange(previous, elapsed, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                let _ = write!(std::io::stderr(), "\rIndexing {done} / {total} files");
+            }
+        };
+        let loaded = workspace::load_root(&target.root, config, &progress);
+        if show_progress {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
+        }
+        let display = |relative: &str| join_display(&target.display_root, relative);
+        report.skipped.extend(loaded.skipped.iter().map(|skipped| Skipped {
+            path: display(&skipped.path),
+            reason: skipped.reason.clone(),
+        }));
+        report.repaired.extend(loaded.warnings.iter().map(|warning| Skipped {
+            path: display(&warning.path),
+            reason: warning.reason.clone(),
+        }));
+        let mut documents = loaded.index.documents();
+        if !target.only.is_empty() {
+            documents.retain(|document| target.only.iter().any(|only| only.as_str() == &*document.path));
+        }
+        documents.sort_by(|a, b| a.path.cmp(&b.path));
+        report.summary.files += documents.len();
+        report.summary.links += documents
+            .iter()
+            .map(|document| document.facts.links.len())
+            .sum::<usize>();
+        report.summary.bytes += loaded.bytes_read;
+        let reports: Vec<DocumentReport> = documents
+            .par_iter()
+            .map(|document| DocumentReport {
+                path: display(&document.path),
+                absolute: loaded.root.join(&*document.path),
+                findings: diagnostics::document_findings(&loaded.index, document, &loaded.config),
+            })
+            .filter(|report| !report.findings.is_empty())
+            .collect();
+        report.documents.extend(reports);
+    }
+    for document in &report.documents {
+        for finding in &document.findings {
+            report.summary.count(finding.severity);
+        }
+    }
+    report.summary.seconds = started.elapsed().as_secs_f64();
+    let failed = report.summary.errors > 0 || (args.deny.contains(&Deny::Warnings) && report.summary.warnings > 0);
+    let color = args.format == super::Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = output::write(&mut out, &report, args.format, color).and_then(|()| out.flush());
+    for skipped in &report.skipped {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: skipped {}: {}",
+            skipped.path,
+            skipped.reason
+        );
+    }
+    for repaired in &report.repaired {
+        let _ = writeln!(std::io::stderr(), "warning: {}: {}", repaired.path, repaired.reason);
+    }
+    if args.format != super::Format::Human {
+        let _ = writeln!(std::io::stderr(), "{}", summary_line(&report.summary));
+    }
+    if let Err(error) = written {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(std::io::stderr(), "error: cannot write output: {error}");
+            return exit::FAILURE;
+        }
+    }
+    if failed {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
+
+pub fn summary_line(summary: &Summary) -> String {
+    format!(
+        "checked {} files, {} links in {:.2}s: {} errors, {} warnings, {} infos, {} hints",
+        summary.files, summary.links, summary.seconds, summary.errors, summary.warnings, summary.infos, summary.hints
+    )
+}
+
+impl Summary {
+    fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Information => self.infos += 1,
+            Severity::Hint => self.hints += 1,
+        }
+    }
+}
+
+/// Groups the command-line paths by workspace root.
+fn targets(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut targets: Vec<Target> = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        if metadata.is_dir() {
+            targets.push(Target {
+                root: path.clone(),
+                display_root: display_prefix(path),
+                only: Vec::new(),
+            });
+            continue;
+        }
+        let root = workspace::find_root(path);
+        let relative = crate::vfs::relative_path(&root, path);
+        match targets
+            .iter_mut()
+            .find(|target| target.root == root && !target.only.is_empty())
+        {
+            Some(target) => target.only.push(relative),
+            None => targets.push(Target {
+                display_root: display_prefix(&root),
+                root,
+                only: vec![relative],
+            }),
+        }
+    }
+    Ok(targets)
+}
+
+fn display_prefix(root: &Path) -> String {
+    let text = root.to_string_lossy().replace('\\', "/");
+    let trimmed = text.trim_end_matches('/');
+    if trimmed == "." || trimmed.is_empty() {
+        String::new()
+    } else {
+        trimmed.strip_prefix("./").unwrap_or(trimmed).to_string()
+    }
+}
+
+fn join_display(prefix: &str, relative: &str) -> String {
+    if prefix.is_empty() {
+        relative.to_string()
+    } else {
+        format!("{prefix}/{relative}")
+    }
+}

@@ -1,0 +1,468 @@
+//! The workspace index: every document's facts, and the maps built from them (pages by title,
+//! variant-folded titles, backlinks, category members).
+//!
+//! Built for a million pages: link targets are interned symbols, maps are sharded (`DashMap`) so
+//! documents can be added from many threads, and a document is updated by difference — its old
+//! facts are removed from every map and its new ones added. [`Index::canonical_dump`] renders the
+//! whole index as sorted text, so tests can check that incremental updates and a full rebuild
+//! agree.
+
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use dashmap::DashMap;
+
+use crate::facts::{self, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::layout::Layout;
+use crate::syntax::{Flavor, ParseOptions};
+use crate::title::{self, Namespace, TitleRules};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocumentId(pub u32);
+
+/// Where a symlinked document points (an export's `Redirect/*.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SymlinkTarget {
+    /// The page the link points at, as a title or root-relative path.
+    Target(LinkTarget),
+    /// The link cannot be followed; the string says why.
+    Broken(String),
+}
+
+/// One file of the workspace and what it contributes.
+#[derive(Debug)]
+pub struct Document {
+    pub id: DocumentId,
+    /// Root-relative, `/`-separated.
+    pub path: Box<str>,
+    pub path_symbol: Symbol,
+    /// The page title this document defines, if it is a page in the layout.
+    pub title: Option<Symbol>,
+    pub flavor: Flavor,
+    /// Set for symlinks, whose content is their target's and is not parsed.
+    pub symlink: Option<SymlinkTarget>,
+    pub facts: DocumentFacts,
+}
+
+impl Document {
+    /// A redirect page: a symlink, or a document starting with `#REDIRECT`.
+    pub fn is_redirect(&self) -> bool {
+        self.symlink.is_some() || self.facts.redirect_target().is_some()
+    }
+}
+
+/// Settings the index needs to turn text into facts.
+#[derive(Clone, Debug)]
+pub struct IndexSettings {
+    pub layout: Layout,
+    pub rules: TitleRules,
+    pub variant_folding: bool,
+    pub wiki_base_urls: Vec<String>,
+}
+
+pub struct Index {
+    pub settings: IndexSettings,
+    pub interner: Interner,
+    markdown_options: ParseOptions,
+    wikitext_options: ParseOptions,
+    next_id: AtomicU32,
+    documents: DashMap<DocumentId, Arc<Document>>,
+    ids_by_path: DashMap<Symbol, DocumentId>,
+    /// Title → the documents defining it (more than one: duplicates, or a page and an alias).
+    pages: DashMap<Symbol, Vec<DocumentId>>,
+    /// Variant-folded title → the titles folding to it; only titles that contain Chinese.
+    folded_titles: DashMap<Box<str>, Vec<Symbol>>,
+    /// Link target (title or path symbol) → the documents linking to it, once per link.
+    backlinks: DashMap<Symbol, Vec<DocumentId>>,
+    /// Category title → member documents, once per membership.
+    members: DashMap<Symbol, Vec<DocumentId>>,
+    pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
+}
+
+const NAMESPACE_COUNT: usize = 13;
+
+fn namespace_slot(namespace: Namespace) -> usize {
+    namespace as usize
+}
+
+impl Index {
+    pub fn new(settings: IndexSettings) -> Index {
+        let mut markdown_options = ParseOptions::new(Flavor::Markdown);
+        markdown_options.wiki_base_urls = settings.wiki_base_urls.clone();
+        let mut wikitext_options = ParseOptions::new(Flavor::Wikitext);
+        wikitext_options.wiki_base_urls = settings.wiki_base_urls.clone();
+        Index {
+            settings,
+            interner: Interner::new(),
+            markdown_options,
+            wikitext_options,
+            next_id: AtomicU32::new(0),
+            documents: DashMap::new(),
+            ids_by_path: DashMap::new(),
+            pages: DashMap::new(),
+            folded_titles: DashMap::new(),
+            backlinks: DashMap::new(),
+            members: DashMap::new(),
+            pages_per_namespace: Default::default(),
+        }
+    }
+
+    /// Parses a document's text into facts, without touching the index.
+    pub fn facts_for_text(&self, path: &str, flavor: Flavor, text: &str) -> DocumentFacts {
+        let context = FactsContext {
+            layout: self.settings.layout,
+            rules: &self.settings.rules,
+            parse_options_markdown: &self.markdown_options,
+            parse_options_wikitext: &self.wikitext_options,
+            interner: &self.interner,
+        };
+        facts::document_facts(text, path, flavor, &context)
+    }
+
+    /// Adds or replaces the document at `path` with the given text.
+    pub fn set_document_text(&self, path: &str, flavor: Flavor, text: &str) -> DocumentId {
+        let facts = self.facts_for_text(path, flavor, text);
+        self.set_document(path, flavor, None, facts)
+    }
+
+    /// Adds or replaces a symlinked document. `link_path` is the symlink's content.
+    pub fn set_symlink(&self, path: &str, flavor: Flavor, link_target: SymlinkTarget) -> DocumentId {
+        self.set_document(path, flavor, Some(link_target), DocumentFacts::default())
+    }
+
+    /// The target of a symlink at `path` whose content is `link_path`, as a title or path.
+    pub fn symlink_target(&self, path: &str, link_path: &str) -> SymlinkTarget {
+        match crate::layout::join_relative(path, link_path) {
+            None => SymlinkTarget::Broken(format!("points outside the workspace: {link_path}")),
+            Some(joined) => SymlinkTarget::Target(self.path_target(&joined)),
+        }
+    }
+
+    /// What a root-relative path names: a title in an export's namespace folders, else the path.
+    pub fn path_target(&self, path: &str) -> LinkTarget {
+        match self.settings.layout {
+            Layout::Export => match self.settings.layout.title_of_path(path, &self.settings.rules) {
+                Some(title) => LinkTarget::Title(self.interner.get_or_intern(title.full())),
+                None => LinkTarget::Path(self.interner.get_or_intern(path)),
+            },
+            Layout::Tree => LinkTarget::Path(self.interner.get_or_intern(path)),
+        }
+    }
+
+    fn set_document(
+        &self,
+        path: &str,
+        flavor: Flavor,
+        symlink: Option<SymlinkTarget>,
+        facts: DocumentFacts,
+    ) -> DocumentId {
+        let path_symbol = self.interner.get_or_intern(path);
+        let id = *self
+            .ids_by_path
+            .entry(path_symbol)
+            .or_insert_with(|| DocumentId(self.next_id.fetch_add(1, Ordering::Relaxed)));
+        let title = self
+            .settings
+            .layout
+            .title_of_path(path, &self.settings.rules)
+            .map(|title| self.interner.get_or_intern(title.full()));
+        let document = Arc::new(Document {
+            id,
+            path: path.into(),
+            path_symbol,
+            title,
+            flavor,
+            symlink,
+            facts,
+        });
+        // The old entry is taken out of `documents` before its facts are removed from the other
+        // maps, so no guard of one map is held while another is locked.
+        let old = self.documents.insert(id, document.clone());
+        if let Some(old) = old {
+            self.remove_contributions(&old);
+        }
+        self.add_contributions(&document);
+        id
+    }
+
+    /// Removes the document at `path`, if indexed.
+    pub fn remove_document(&self, path: &str) -> bool {
+        let Some(path_symbol) = self.interner.get(path) else {
+            return false;
+        };
+        let Some((_, id)) = self.ids_by_path.remove(&path_symbol) else {
+            return false;
+        };
+        let Some((_, old)) = self.documents.remove(&id) else {
+            return false;
+        };
+        self.remove_contributions(&old);
+        true
+    }
+
+    fn add_contributions(&self, document: &Document) {
+        if let Some(title) = document.title {
+            let newly_defined = {
+                let mut documents = self.pages.entry(title).or_default();
+                documents.push(document.id);
+                documents.len() == 1
+            };
+            let title_text = self.interner.resolve(&title);
+            if newly_defined {
+                if let Some(folded) = self.folded_key(title_text) {
+                    push(&self.folded_titles, folded.into_boxed_str(), title);
+                }
+            }
+            self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        for link in &document.facts.links {
+            match (link.kind, link.target) {
+                (LinkKind::CategoryMembership, LinkTarget::Title(category)) => {
+                    push(&self.members, category, document.id)
+                }
+                (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => push(&self.backlinks, target, document.id),
+                _ => {}
+            }
+        }
+    }
+
+    fn remove_contributions(&self, document: &Document) {
+        if let Some(title) = document.title {
+            let now_undefined = remove_value(&self.pages, &title, document.id);
+            let title_text = self.interner.resolve(&title);
+            if now_undefined {
+                if let Some(folded) = self.folded_key(title_text) {
+                    remove_value(&self.folded_titles, folded.as_str(), title);
+                }
+            }
+            self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
+                .fetch_sub(1, Ordering::Relaxed);
+        }
+        for link in &document.facts.links {
+            match (link.kind, link.target) {
+                (LinkKind::CategoryMembership, LinkTarget::Title(category)) => {
+                    remove(&self.members, &category, document.id)
+                }
+                (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => {
+                    remove(&self.backlinks, &target, document.id)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The variant-folded form of a title, when folding is on and the title has Chinese in it.
+    pub fn folded_key(&self, title: &str) -> Option<String> {
+        if !self.settings.variant_folding {
+            return None;
+        }
+        match title::fold_variants(title) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(folded) => Some(folded),
+        }
+    }
+
+    pub fn document(&self, id: DocumentId) -> Option<Arc<Document>> {
+        self.documents.get(&id).map(|entry| entry.value().clone())
+    }
+
+    pub fn document_by_path(&self, path: &str) -> Option<Arc<Document>> {
+        let symbol = self.interner.get(path)?;
+        let id = *self.ids_by_path.get(&symbol)?;
+        self.document(id)
+    }
+
+    pub fn document_id_by_path_symbol(&self, path: Symbol) -> Option<DocumentId> {
+        self.ids_by_path.get(&path).map(|entry| *entry)
+    }
+
+    pub fn document_count(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// All documents, in no particular order.
+    pub fn documents(&self) -> Vec<Arc<Document>> {
+        self.documents.iter().map(|entry| entry.value().clone()).collect()
+    }
+
+    /// The documents defining a title.
+    pub fn documents_titled(&self, title: Symbol) -> Vec<DocumentId> {
+        self.pages.get(&title).map(|entry| entry.clone()).unwrap_or_default()
+    }
+
+    /// The existing titles that fold to the same form as `title` (itself included if it exists).
+    pub fn titles_folding_like(&self, title: &str) -> Vec<Symbol> {
+        let Some(folded) = self.folded_key(title) else {
+            return Vec::new();
+        };
+        self.folded_titles
+            .get(folded.as_str())
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
+    }
+
+    /// Documents linking to a target (a title or path symbol), once per link.
+    pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
+        self.backlinks
+            .get(&target)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
+    }
+
+    /// Member documents of a category title, once per membership.
+    pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
+        self.members
+            .get(&category)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {
+        self.pages_per_namespace[namespace_slot(namespace)].load(Ordering::Relaxed)
+    }
+
+    pub fn resolve_symbol(&self, symbol: Symbol) -> &str {
+        self.interner.resolve(&symbol)
+    }
+
+    /// The whole index as sorted lines of text, independent of ids and interning order: two
+    /// indexes hold the same facts exactly when their dumps are equal.
+    pub fn canonical_dump(&self) -> String {
+        let path_of = |id: &DocumentId| -> String {
+            self.document(*id)
+                .map(|document| document.path.to_string())
+                .unwrap_or_else(|| format!("<dangling {}>", id.0))
+        };
+        let name = |symbol: &Symbol| self.interner.resolve(symbol).to_string();
+        let mut lines: Vec<String> = Vec::new();
+        for entry in self.documents.iter() {
+            let document = entry.value();
+            let title = document.title.as_ref().map(name).unwrap_or_default();
+            lines.push(format!(
+                "document {} title={title:?} symlink={:?}",
+                document.path,
+                document.symlink.as_ref().map(|target| self.describe_symlink(target))
+            ));
+            for link in &document.facts.links {
+                let target = match link.target {
+                    LinkTarget::Title(symbol) => format!("title:{}", name(&symbol)),
+                    LinkTarget::Path(symbol) => format!("path:{}", name(&symbol)),
+                    LinkTarget::SameDocument => "self".to_string(),
+                    LinkTarget::None => "none".to_string(),
+                };
+                let anchor = link.anchor.as_ref().map(name);
+                lines.push(format!(
+                    "  link {}..{} {:?} {:?} {target} anchor={anchor:?} at {}:{}-{}:{}",
+                    link.span.start,
+                    link.span.end,
+                    link.kind,
+                    link.syntax,
+                    link.start.line,
+                    link.start.column,
+                    link.end.line,
+                    link.end.column
+                ));
+            }
+            for heading in &document.facts.headings {
+                lines.push(format!(
+                    "  heading {} {} {:?} {:?}",
+                    heading.span.start,
+                    heading.level,
+                    name(&heading.anchor),
+                    name(&heading.slug)
+                ));
+            }
+            for problem in &document.facts.problems {
+                lines.push(format!(
+                    "  problem {:?} {}..{}",
+                    problem.kind, problem.span.start, problem.span.end
+                ));
+            }
+        }
+        let mut dump_map = |label: &str, map: &DashMap<Symbol, Vec<DocumentId>>| {
+            for entry in map.iter() {
+                if entry.value().is_empty() {
+                    continue;
+                }
+                let mut paths: Vec<String> = entry.value().iter().map(path_of).collect();
+                paths.sort();
+                lines.push(format!("{label} {} <- {}", name(entry.key()), paths.join(" ")));
+            }
+        };
+        dump_map("page", &self.pages);
+        dump_map("backlink", &self.backlinks);
+        dump_map("member", &self.members);
+        for entry in self.folded_titles.iter() {
+            if entry.value().is_empty() {
+                continue;
+            }
+            let mut titles: Vec<String> = entry.value().iter().map(name).collect();
+            titles.sort();
+            lines.push(format!("folded {} <- {}", entry.key(), titles.join(" ")));
+        }
+        for (slot, count) in self.pages_per_namespace.iter().enumerate() {
+            lines.push(format!("namespace-count {slot} {}", count.load(Ordering::Relaxed)));
+        }
+        lines.sort();
+        lines.join("\n")
+    }
+
+    fn describe_symlink(&self, target: &SymlinkTarget) -> String {
+        match target {
+            SymlinkTarget::Target(LinkTarget::Title(symbol)) => format!("title:{}", self.interner.resolve(symbol)),
+            SymlinkTarget::Target(LinkTarget::Path(symbol)) => format!("path:{}", self.interner.resolve(symbol)),
+            SymlinkTarget::Target(other) => format!("{other:?}"),
+            SymlinkTarget::Broken(reason) => format!("broken:{reason}"),
+        }
+    }
+}
+
+/// The namespace of a canonical full title such as `Category:X`.
+pub fn namespace_of_full_title(title: &str) -> Namespace {
+    const NAMESPACES: [Namespace; 12] = [
+        Namespace::Category,
+        Namespace::Template,
+        Namespace::File,
+        Namespace::Help,
+        Namespace::Project,
+        Namespace::Portal,
+        Namespace::User,
+        Namespace::Module,
+        Namespace::Draft,
+        Namespace::Special,
+        Namespace::Media,
+        Namespace::MediaWiki,
+    ];
+    let Some((prefix, _)) = title.split_once(':') else {
+        return Namespace::Main;
+    };
+    NAMESPACES
+        .into_iter()
+        .find(|namespace| namespace.canonical_name() == prefix)
+        .unwrap_or(Namespace::Main)
+}
+
+fn push<K: std::hash::Hash + Eq, V>(map: &DashMap<K, Vec<V>>, key: K, value: V) {
+    map.entry(key).or_default().push(value);
+}
+
+fn remove<K: std::hash::Hash + Eq>(map: &DashMap<K, Vec<DocumentId>>, key: &K, value: DocumentId) {
+    remove_value(map, key, value);
+}
+
+/// Removes one occurrence of `value`, and the key when nothing is left; true when the key went.
+fn remove_value<K, Q, V>(map: &DashMap<K, Vec<V>>, key: &Q, value: V) -> bool
+where
+    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: PartialEq,
+{
+    map.remove_if_mut(key, |_, values| {
+        if let Some(position) = values.iter().position(|existing| *existing == value) {
+            values.swap_remove(position);
+        }
+        values.is_empty()
+    })
+    .is_some()
+}

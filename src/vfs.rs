@@ -1,0 +1,225 @@
+//! The only code that reads the workspace from disk: walking roots and reading files, with a clear
+//! reason for every file that is skipped.
+//!
+//! Nothing here writes. Symlinks are never followed while walking (an export's `Redirect/` folder
+//! is made of them, and loops must not hang the walk); their targets are read as text instead.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::config::Config;
+use crate::layout;
+use crate::syntax::Flavor;
+
+/// Folders that never hold pages.
+const SKIPPED_FOLDERS: [&str; 4] = [".git", ".wikils", "node_modules", ".hg"];
+
+/// Bytes looked at to decide that a file is binary.
+const BINARY_SNIFF_LENGTH: usize = 8192;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Regular,
+    /// A symlink, with its target as written (`../Page/X.md`), `/`-separated.
+    Symlink(Result<String, String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct WalkedFile {
+    /// Root-relative, `/`-separated.
+    pub relative: String,
+    pub absolute: PathBuf,
+    pub flavor: Flavor,
+    pub kind: FileKind,
+}
+
+/// A path left out of the index, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Walks a root in parallel, honouring `.gitignore` and the configuration's include/exclude
+/// patterns. Files come back sorted by path, so every run sees the same order.
+pub fn walk(root: &Path, config: &Config) -> (Vec<WalkedFile>, Vec<Skipped>) {
+    let include = build_globs(&config.include);
+    let exclude = build_globs(&config.exclude);
+    let files = Mutex::new(Vec::new());
+    let skipped = Mutex::new(Vec::new());
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .parents(false)
+        .git_global(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|entry| {
+            !(entry.depth() > 0
+                && entry.file_type().is_some_and(|kind| kind.is_dir())
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| SKIPPED_FOLDERS.contains(&name)))
+        })
+        .build_parallel();
+    walker.run(|| {
+        let files = &files;
+        let skipped = &skipped;
+        let include = &include;
+        let exclude = &exclude;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let path = error_path(&error)
+                        .map(|path| relative_path(root, &path))
+                        .unwrap_or_default();
+                    lock(skipped).push(Skipped {
+                        path,
+                        reason: error_message(&error),
+                    });
+                    return ignore::WalkState::Continue;
+                }
+            };
+            let Some(file_type) = entry.file_type() else {
+                return ignore::WalkState::Continue;
+            };
+            if file_type.is_dir() {
+                return ignore::WalkState::Continue;
+            }
+            let relative = relative_path(root, entry.path());
+            let Some(flavor) = wiki_flavor(&relative) else {
+                return ignore::WalkState::Continue;
+            };
+            if include.as_ref().is_some_and(|include| !include.is_match(&relative))
+                || exclude.as_ref().is_some_and(|exclude| exclude.is_match(&relative))
+            {
+                return ignore::WalkState::Continue;
+            }
+            let kind = if file_type.is_symlink() {
+                FileKind::Symlink(read_symlink(entry.path()))
+            } else {
+                FileKind::Regular
+            };
+            lock(files).push(WalkedFile {
+                relative,
+                absolute: entry.path().to_path_buf(),
+                flavor,
+                kind,
+            });
+            ignore::WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut skipped = skipped.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, skipped)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn build_globs(patterns: &[String]) -> Option<globset::GlobSet> {
+    if patterns.is_empty() {
+        return None;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        // Patterns were validated when the configuration was loaded.
+        if let Ok(glob) = globset::Glob::new(pattern) {
+            builder.add(glob);
+        }
+    }
+    builder.build().ok()
+}
+
+fn wiki_flavor(relative: &str) -> Option<Flavor> {
+    let name = relative.rsplit('/').next()?;
+    let (_, extension) = name.rsplit_once('.')?;
+    layout::flavor_of_extension(extension)
+}
+
+/// A path relative to the root, `/`-separated; the path itself when it is not under the root.
+pub fn relative_path(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+fn read_symlink(path: &Path) -> Result<String, String> {
+    match std::fs::read_link(path) {
+        Ok(target) => {
+            if target.is_absolute() {
+                return Err(format!("absolute symlink target {}", target.display()));
+            }
+            let parts: Vec<String> = target
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Ok(parts.join("/"))
+        }
+        Err(error) => Err(format!("cannot read symlink: {error}")),
+    }
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn error_message(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => error_message(err),
+        ignore::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A document's text, and a warning when it had to be repaired.
+#[derive(Debug)]
+pub struct DocumentText {
+    pub text: String,
+    pub warning: Option<String>,
+}
+
+/// Reads a wiki file: too large, binary and unreadable files are refused with a reason; invalid
+/// UTF-8 is replaced (U+FFFD) and reported.
+pub fn read_document(path: &Path, max_size: u64) -> Result<DocumentText, String> {
+    let metadata = std::fs::metadata(path).map_err(|error| error.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if metadata.len() > max_size {
+        return Err(format!(
+            "file is {} bytes, over the limit of {max_size} (max-file-size in wikils.toml)",
+            metadata.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > max_size {
+        return Err(format!("file grew over the limit of {max_size} bytes while being read"));
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LENGTH)]).is_some() {
+        return Err("binary file (contains NUL bytes)".to_string());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(DocumentText { text, warning: None }),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            Ok(DocumentText {
+                text,
+                warning: Some(format!("invalid UTF-8 at byte {at}; read with replacement characters")),
+            })
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! Loading a workspace root: walk it, read and parse every wiki file in parallel, and index them.
+//!
+//! Shared by `wikils check` and the language server, so both see the same pages.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::index::{Index, IndexSettings, SymlinkTarget};
+use crate::layout::Layout;
+use crate::title::TitleRules;
+use crate::vfs::{self, FileKind, Skipped};
+
+pub struct LoadedRoot {
+    pub root: PathBuf,
+    pub config: Config,
+    pub index: Index,
+    /// Files left out, and why.
+    pub skipped: Vec<Skipped>,
+    /// Files indexed with a repair (e.g. invalid UTF-8).
+    pub warnings: Vec<Skipped>,
+    pub bytes_read: u64,
+}
+
+/// The index settings a configuration asks for at this root.
+pub fn index_settings(root: &Path, config: &Config) -> IndexSettings {
+    IndexSettings {
+        layout: Layout::detect(root, config.layout),
+        rules: TitleRules {
+            capitalize_first: config.capitalize_first,
+        },
+        variant_folding: config.variant_folding,
+        wiki_base_urls: config.wiki_base_urls.clone(),
+    }
+}
+
+/// Walks and indexes a root. `progress(done, total)` is called from worker threads.
+pub fn load_root(root: &Path, config: Config, progress: &(dyn Fn(usize, usize) + Sync)) -> LoadedRoot {
+    let index = Index::new(index_settings(root, &config));
+    let (files, mut skipped) = vfs::walk(root, &config);
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let bytes_read = AtomicU64::new(0);
+    let problems = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    files.par_iter().for_each(|file| {
+        match &file.kind {
+            FileKind::Symlink(Ok(link_path)) => {
+                let target = index.symlink_target(&file.relative, link_path);
+                index.set_symlink(&file.relative, file.flavor, target);
+            }
+            FileKind::Symlink(Err(reason)) => {
+                index.set_symlink(&file.relative, file.flavor, SymlinkTarget::Broken(reason.clone()));
+            }
+            FileKind::Regular => match vfs::read_document(&file.absolute, config.max_file_size) {
+                Ok(document) => {
+                    bytes_read.fetch_add(document.text.len() as u64, Ordering::Relaxed);
+                    if let Some(warning) = document.warning {
+                        lock(&warnings).push(Skipped {
+                            path: file.relative.clone(),
+                            reason: warning,
+                        });
+                    }
+                    index.set_document_text(&file.relative, file.flavor, &document.text);
+                }
+                Err(reason) => lock(&problems).push(Skipped {
+                    path: file.relative.clone(),
+                    reason,
+                }),
+            },
+        }
+        let done = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress(done, total);
+    });
+    skipped.extend(problems.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut warnings = warnings.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    warnings.sort_by(|a, b| a.path.cmp(&b.path));
+    LoadedRoot {
+        root: root.to_path_buf(),
+        config,
+        index,
+        skipped,
+        warnings,
+        bytes_read: bytes_read.into_inner(),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The workspace root for a path: the nearest folder (the path itself, if a folder) holding
+/// `wikils.toml`, a `Page/` folder or `.git`; else the path's own folder.
+pub fn find_root(path: &Path) -> PathBuf {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let mut current = Some(start.as_path());
+    while let Some(folder) = current {
+        if folder.join(crate::config::CONFIG_FILE_NAME).is_file()
+            || folder.join("Page").is_dir()
+            || folder.join(".git").exists()
+        {
+            return folder.to_path_buf();
+        }
+        current = folder.parent();
+    }
+    start
+}

@@ -7,12 +7,16 @@
 //! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.
 //! - [`syntax`]: parses one document into links, headings and problems. Never fails.
 //!
+//! The protocol edge:
+//! - [`lsp`]: the language server over stdio (tower-lsp); documents, versions, encodings.
+//!
 //! # Invariants
 //! - Parsing never fails and never panics: broken markup yields results plus problems.
 //! - The core does not know LSP exists; features take byte offsets and return byte ranges.
 //! - Exactly one module converts positions ([`text`]) and exactly one decides what a link
 //!   points at (`resolve`).
 
+pub mod lsp;
 pub mod syntax;
 pub mod text;
 pub mod title;

@@ -286,6 +286,45 @@ fn random_position(random: &mut XorShift, shadow: &Shadow) -> (usize, usize) {
     (line, column)
 }
 
+/// Mostly inserts and short deletions, with the occasional multi-line replacement, so that the
+/// document settles at a few hundred characters over many lines instead of shrinking to nothing.
+fn random_edit(random: &mut XorShift, shadow: &Shadow) -> (LinePosition, LinePosition, String) {
+    let start = random_position(random, shadow);
+    let long_document = shadow.text.len() > 3_000;
+    let short_document = shadow.text.len() < 300;
+    match random.below(10) {
+        _ if long_document => {
+            let other = random_position(random, shadow);
+            let (start, end) = if start <= other {
+                (start, other)
+            } else {
+                (other, start)
+            };
+            (start, end, String::new())
+        }
+        0..=5 => (start, start, random_text(random, 6)),
+        6 | 7 => (
+            start,
+            (start.0, start.1 + 1 + random.below(4)),
+            String::new(),
+        ),
+        8 if !short_document => {
+            let other = random_position(random, shadow);
+            let (start, end) = if start <= other {
+                (start, other)
+            } else {
+                (other, start)
+            };
+            (start, end, random_text(random, 3))
+        }
+        _ => (
+            start,
+            (start.0, start.1 + random.below(4)),
+            random_text(random, 3),
+        ),
+    }
+}
+
 fn randomized_session(encoding: Encoding, seed: u64) {
     const STEPS: i32 = 3_000;
     const CHECK_EVERY: i32 = 50;
@@ -293,31 +332,13 @@ fn randomized_session(encoding: Encoding, seed: u64) {
     let (mut server, mut shadow) = start_with_document(encoding, "# 标题\r\n正文[[链接]]\n");
     for version in 2..STEPS + 2 {
         let mut changes = Vec::new();
-        if random.below(100) == 0 {
-            let text = random_text(&mut random, 40);
+        if random.below(300) == 0 {
+            let text = random_text(&mut random, 200);
             changes.push(json!({ "text": text }));
             shadow.text = text;
         }
         for _ in 0..1 + random.below(3) {
-            let first = random_position(&mut random, &shadow);
-            let second = random_position(&mut random, &shadow);
-            let (start, end) = if first <= second {
-                (first, second)
-            } else {
-                (second, first)
-            };
-            // Keep the document small: mostly insert while short, mostly delete while long.
-            let new_text = match random.below(3) {
-                0 if shadow.text.len() < 2_000 => random_text(&mut random, 6),
-                0 => String::new(),
-                1 => String::new(),
-                _ => random_text(&mut random, 3),
-            };
-            let (start, end) = if random.below(3) == 0 {
-                (start, start)
-            } else {
-                (start, end)
-            };
+            let (start, end, new_text) = random_edit(&mut random, &shadow);
             shadow.apply(start, end, &new_text);
             changes.push(change(start, end, &new_text));
         }

@@ -7,6 +7,9 @@
 //! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.
 //! - [`syntax`]: parses one document into links, headings and problems. Never fails.
 //!
+//! The protocol edge:
+//! - [`lsp`]: the language server over stdio (tower-lsp); documents, versions, encodings.
+//!
 //! # Invariants
 //! - Parsing never fails and never panics: broken markup yields results plus problems.
 //! - The core does not know LSP exists; features take byte offsets and return byte ranges.
@@ -19,6 +22,7 @@ pub mod diagnostics;
 pub mod facts;
 pub mod index;
 pub mod layout;
+pub mod lsp;
 pub mod resolve;
 pub mod syntax;
 pub mod text;

@@ -1,3 +1,5 @@
+//! The `wikils` command: `wikils check` for CI, and the language server (`wikils`, `wikils lsp [--stdio]`).
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -5,9 +7,5 @@ fn main() -> ExitCode {
 }
 
 fn serve() -> ExitCode {
-    let _ = std::io::Write::write_all(
-        &mut std::io::stderr(),
-        b"wikils: the language server is not built yet\n",
-    );
-    ExitCode::from(2)
+    ExitCode::from(u8::try_from(wikils::lsp::run_stdio()).unwrap_or(1))
 }

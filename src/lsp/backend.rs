@@ -1,0 +1,130 @@
+//! The tower-lsp `LanguageServer` implementation: adapters from LSP messages to the state.
+//!
+//! # Why edits are applied in arrival order
+//!
+//! tower-lsp may run several handlers at once, so a handler that awaited before applying its
+//! change could be overtaken by the next `didChange`. Every document notification here therefore
+//! applies its change completely, synchronously, before its first `.await`, and holds no DashMap
+//! guard across an await. That prefix runs in arrival order because of how the futures are
+//! driven (see `transport.rs` for the details checked against tower-lsp 0.20's source): each
+//! handler future is created in arrival order, queued FIFO, and first polled in that order, all
+//! on one task, so the synchronous prefix of notification N finishes before that of N + 1
+//! starts. Anything slow (telling the client about a rejection, and later diagnostics) happens
+//! after the change has been applied.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::{
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, InitializeParams,
+    InitializeResult, InitializedParams, MessageType, ServerInfo, Url,
+};
+use tower_lsp::LanguageServer;
+
+use super::capabilities::{negotiate_position_encoding, server_capabilities, workspace_roots};
+use super::state::ServerState;
+
+pub struct Backend {
+    pub state: Arc<ServerState>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DocumentStateParams {
+    pub uri: Url,
+}
+
+/// The server's copy of an open document, for tests that compare it with their own.
+#[derive(Debug, Serialize)]
+pub struct DocumentStateResult {
+    pub version: i32,
+    pub text: String,
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let encoding = negotiate_position_encoding(&params);
+        self.state.set_position_encoding(encoding);
+        self.state.set_workspace_roots(workspace_roots(&params));
+        Ok(InitializeResult {
+            capabilities: server_capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: env!("CARGO_PKG_NAME").to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {}
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.record_shutdown_request();
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        // Synchronous, before any await: see the module documentation.
+        let item = params.text_document;
+        let document = self
+            .state
+            .documents
+            .open(item.uri.clone(), &item.text, item.version, item.language_id);
+        self.state.notify_document_changed(&item.uri, &document);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Synchronous, before any await: see the module documentation.
+        let uri = params.text_document.uri;
+        let applied = self.state.documents.apply_changes(
+            &uri,
+            params.text_document.version,
+            &params.content_changes,
+            self.state.position_encoding(),
+        );
+        match applied {
+            Ok(document) => self.state.notify_document_changed(&uri, &document),
+            Err(rejection) => {
+                let message = format!(
+                    "wikils ignored a change to {uri}: {rejection}. Its copy of the document may \
+                     now differ from the editor's; close and reopen the file to resynchronise."
+                );
+                eprintln!("{message}");
+                let client = &self.state.client;
+                client.log_message(MessageType::WARNING, &message).await;
+                client.show_message(MessageType::WARNING, &message).await;
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        // Synchronous, before any await: see the module documentation.
+        let uri = params.text_document.uri;
+        self.state.documents.close(&uri);
+        self.state.notify_document_closed(&uri);
+    }
+}
+
+impl Backend {
+    /// `wikils/documentState`: the stored text and version, or null when the document is not open.
+    pub async fn document_state(&self, params: DocumentStateParams) -> Result<Option<DocumentStateResult>> {
+        Ok(self
+            .state
+            .documents
+            .snapshot(&params.uri)
+            .map(|document| DocumentStateResult {
+                version: document.version,
+                text: document.rope.to_string(),
+            }))
+    }
+
+    /// `wikils/debugPanic`: registered only when `WIKILS_TEST_PANIC=1`, to prove that a panicking
+    /// handler becomes an error response and leaves the server running.
+    pub async fn debug_panic(&self) -> Result<()> {
+        panic_deliberately()
+    }
+}
+
+fn panic_deliberately() -> Result<()> {
+    panic!("wikils/debugPanic: deliberate panic requested by a test")
+}

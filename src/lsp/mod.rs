@@ -1,0 +1,73 @@
+//! The protocol edge: serves LSP over stdio with tower-lsp. The only module that knows LSP exists.
+//!
+//! # Code map
+//! - [`transport`]: our stdio loop around tower-lsp's service (malformed input, panics, exit).
+//! - [`framing`]: `Content-Length` framing that recovers from bad frames.
+//! - [`backend`]: the `LanguageServer` impl; adapters only, and the in-order edit argument.
+//! - [`state`]: shared state and the [`state::DocumentListener`] hook features plug into.
+//! - [`documents`]: open documents (rope, version, language); all-or-nothing `didChange`.
+//! - [`rope_position`]: LSP positions ↔ rope char indices, UTF-8 or UTF-16.
+//! - [`capabilities`]: position-encoding negotiation and the advertised capabilities.
+//!
+//! # Invariants
+//! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
+//! - A document change is applied whole, in arrival order, before its handler's first await.
+//! - A panic in a handler becomes an error response; it never ends the server.
+
+pub mod backend;
+pub mod capabilities;
+pub mod documents;
+pub mod framing;
+pub mod rope_position;
+pub mod state;
+pub mod transport;
+
+use std::sync::Arc;
+
+use tower_lsp::LspService;
+
+use self::backend::Backend;
+use self::state::ServerState;
+use self::transport::SessionEnd;
+
+/// The environment variable that enables the `wikils/debugPanic` request, for tests only.
+pub const TEST_PANIC_ENVIRONMENT_VARIABLE: &str = "WIKILS_TEST_PANIC";
+
+/// Serves LSP on stdin/stdout until `exit` or the end of the input; returns the exit code:
+/// 0 when `shutdown` came first, 1 otherwise (as LSP specifies for `exit`).
+pub fn run_stdio() -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("wikils: cannot start the async runtime: {error}");
+            return 1;
+        }
+    };
+    let (session_end, state) = runtime.block_on(async {
+        let (service, socket) = build_service();
+        let state = Arc::clone(&service.inner().state);
+        let session_end = transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
+        (session_end, state)
+    });
+    // Tokio reads stdin on a blocking thread that may sit in `read` forever; waiting for it
+    // would make `exit` hang until the editor closes the pipe.
+    runtime.shutdown_background();
+    match session_end {
+        SessionEnd::InputFinished if state.shutdown_requested() => 0,
+        SessionEnd::InputFinished | SessionEnd::IoFailed => 1,
+    }
+}
+
+fn build_service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
+    let builder = LspService::build(|client| Backend {
+        state: Arc::new(ServerState::new(client, Vec::new())),
+    })
+    .custom_method("wikils/documentState", Backend::document_state);
+    let test_panic_enabled = std::env::var(TEST_PANIC_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");
+    let builder = if test_panic_enabled {
+        builder.custom_method("wikils/debugPanic", Backend::debug_panic)
+    } else {
+        builder
+    };
+    builder.finish()
+}

@@ -1,0 +1,283 @@
+//! Our stdio transport for tower-lsp's `LspService`: framing that survives malformed input,
+//! a panic guard around every handler, and a prompt, correct exit.
+//!
+//! # Why not `tower_lsp::Server`
+//!
+//! tower-lsp 0.20's `Server::serve` reads stdin through tokio-util's `FramedRead`. On the first
+//! frame whose body is not valid JSON (or not a JSON-RPC message) it does send the right error
+//! (−32700 or −32600, id null), but tokio-util 0.7 ends a `FramedRead` stream after any decoder
+//! error, so `serve` then returns and the server stops reading: one bad frame kills it. It also
+//! only notices `exit` when the next message or EOF arrives, and never tells the caller whether
+//! `shutdown` came first. This module replaces just that loop and keeps tower-lsp's service
+//! (routing, initialize/shutdown state, cancellation) untouched.
+//!
+//! # Why handlers run their synchronous prefix in arrival order
+//!
+//! Checked against tower-lsp 0.20 (`transport.rs`, `service/layers.rs`, `jsonrpc/router.rs`,
+//! `service/pending.rs`), whose pipeline this module keeps as it is:
+//! 1. One reader loop calls `service.call(request)` for each message in arrival order. `call`
+//!    only builds the handler future (routing, param decoding, registering the request id for
+//!    cancellation); no handler code runs yet.
+//! 2. The future goes into a FIFO channel, drained by `buffer_unordered(N)`, which moves futures
+//!    into a `FuturesUnordered` in channel order. `FuturesUnordered::push` enqueues the new task
+//!    on its ready-to-run queue, a FIFO, so every future gets its first poll in push order, and
+//!    each layer (`Pending::execute`, the router's `async move`, our panic guard) polls the inner
+//!    future straight away on that first poll.
+//! 3. Everything is polled by one task (`join!` below; nothing is spawned), so two handlers never
+//!    run at the same instant.
+//!
+//! Hence the code of a handler before its first real suspension point runs to completion before
+//! the next message's handler starts. Handlers may interleave after that; `backend.rs` therefore
+//! applies each edit entirely in that prefix.
+
+use std::panic::AssertUnwindSafe;
+
+use futures::channel::mpsc;
+use futures::future::{self, BoxFuture};
+use futures::{stream, FutureExt, SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tower_lsp::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+use tower_lsp::{ClientSocket, ExitedError, LspService};
+use tower_service::Service;
+
+use super::backend::Backend;
+use super::framing::{FrameDecoder, IncomingFrame};
+
+/// How many handlers may be in flight at once; tower-lsp's own default. More than one, so that a
+/// slow request does not hold up `$/cancelRequest`; ordering does not depend on it (see above).
+const MAX_CONCURRENT_HANDLERS: usize = 4;
+/// Handler futures waiting for a slot; reading pauses when it is full (back-pressure).
+const HANDLER_QUEUE_SIZE: usize = 100;
+const READ_CHUNK_BYTES: usize = 64 * 1024;
+
+/// How the session ended, for the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// `exit` was received (or the input ended); `shutdown_requested` is read afterwards.
+    InputFinished,
+    /// Reading stdin or writing stdout failed.
+    IoFailed,
+}
+
+/// Serves one LSP session until `exit`, the end of the input, or an I/O error.
+pub async fn serve(
+    input: impl AsyncRead + Unpin,
+    output: impl AsyncWrite + Unpin,
+    mut service: LspService<Backend>,
+    socket: ClientSocket,
+) -> SessionEnd {
+    let (client_requests, mut client_responses) = socket.split();
+    let (client_requests, client_requests_abort) = stream::abortable(client_requests);
+    let (outgoing_tx, outgoing_rx) = mpsc::unbounded::<Value>();
+    let (mut handlers_tx, handlers_rx) = mpsc::channel::<BoxFuture<'static, Option<Response>>>(HANDLER_QUEUE_SIZE);
+
+    let read_input = {
+        let outgoing_tx = outgoing_tx.clone();
+        async move {
+            let mut input = input;
+            let mut decoder = FrameDecoder::default();
+            let mut chunk = vec![0u8; READ_CHUNK_BYTES];
+            loop {
+                while let Some(frame) = decoder.next_frame() {
+                    let request = match classify_frame(frame) {
+                        Classified::Request(request) => request,
+                        Classified::ClientResponse(response) => {
+                            if client_responses.send(response).await.is_err() {
+                                return SessionEnd::InputFinished;
+                            }
+                            continue;
+                        }
+                        Classified::Reply(error_response) => {
+                            send_outgoing(&outgoing_tx, &error_response);
+                            continue;
+                        }
+                        Classified::Ignored => continue,
+                    };
+                    let is_exit = request.method() == "exit";
+                    let method = request.method().to_string();
+                    let id = request.id().cloned();
+                    let ready = future::poll_fn(|context| service.poll_ready(context)).await;
+                    if let Err(ExitedError { .. }) = ready {
+                        return SessionEnd::InputFinished;
+                    }
+                    let handler = guard_against_panics(method, id, service.call(request), outgoing_tx.clone());
+                    if handlers_tx.send(handler.boxed()).await.is_err() {
+                        return SessionEnd::InputFinished;
+                    }
+                    if is_exit {
+                        return SessionEnd::InputFinished;
+                    }
+                }
+                match input.read(&mut chunk).await {
+                    Ok(0) => return SessionEnd::InputFinished,
+                    Ok(read) => decoder.extend(&chunk[..read]),
+                    Err(error) => {
+                        eprintln!("wikils: reading stdin failed: {error}");
+                        return SessionEnd::IoFailed;
+                    }
+                }
+            }
+        }
+    };
+
+    let run_handlers = {
+        let outgoing_tx = outgoing_tx.clone();
+        handlers_rx
+            .buffer_unordered(MAX_CONCURRENT_HANDLERS)
+            .for_each(move |response| {
+                if let Some(response) = response {
+                    send_outgoing(&outgoing_tx, &response);
+                }
+                future::ready(())
+            })
+    };
+    drop(outgoing_tx);
+
+    let input_and_handlers = async move {
+        // `read_input` owns the queue's sender and drops it when it returns, which lets
+        // `run_handlers` finish once the in-flight handlers are done.
+        let (session_end, ()) = futures::join!(read_input, run_handlers);
+        // No handler is left that could talk to the client, so its stream may end too.
+        client_requests_abort.abort();
+        session_end
+    };
+
+    let write_output = async move {
+        let mut output = output;
+        let mut messages = stream::select(outgoing_rx, client_requests.map(|request| to_json_value(&request)));
+        while let Some(message) = messages.next().await {
+            if let Err(error) = write_frame(&mut output, &message).await {
+                eprintln!("wikils: writing stdout failed: {error}");
+                return SessionEnd::IoFailed;
+            }
+        }
+        SessionEnd::InputFinished
+    };
+
+    let (input_end, output_end) = futures::join!(input_and_handlers, write_output);
+    if output_end == SessionEnd::IoFailed {
+        return SessionEnd::IoFailed;
+    }
+    input_end
+}
+
+enum Classified {
+    Request(Request),
+    ClientResponse(Response),
+    /// An error the transport answers itself (parse error, invalid request).
+    Reply(Response),
+    Ignored,
+}
+
+/// Sorts a frame per JSON-RPC 2.0: invalid JSON → −32700 and an object that is not a request,
+/// notification or response → −32600, both answered with the request's id when it can be read
+/// and null otherwise. Batches are not part of LSP and are answered −32600.
+fn classify_frame(frame: IncomingFrame) -> Classified {
+    let value = match frame {
+        IncomingFrame::Message(value) => value,
+        IncomingFrame::InvalidJson(detail) | IncomingFrame::InvalidHeader(detail) => {
+            eprintln!("wikils: malformed message: {detail}");
+            let mut error = Error::parse_error();
+            error.data = Some(Value::String(detail));
+            return Classified::Reply(Response::from_error(Id::Null, error));
+        }
+    };
+    let id = value
+        .get("id")
+        .and_then(|id| serde_json::from_value::<Id>(id.clone()).ok())
+        .unwrap_or(Id::Null);
+    let invalid_request = |detail: String| {
+        eprintln!("wikils: invalid request: {detail}");
+        let mut error = Error::invalid_request();
+        error.data = Some(Value::String(detail));
+        Classified::Reply(Response::from_error(id.clone(), error))
+    };
+    if !value.is_object() {
+        return invalid_request("a message must be a JSON object".to_string());
+    }
+    if value.get("method").is_some() {
+        return match serde_json::from_value::<Request>(value) {
+            Ok(request) => Classified::Request(request),
+            Err(error) => invalid_request(error.to_string()),
+        };
+    }
+    if value.get("result").is_some() || value.get("error").is_some() {
+        return match serde_json::from_value::<Response>(value) {
+            Ok(response) => Classified::ClientResponse(response),
+            Err(error) => {
+                // Never answer a response: the client would not know what to do with it.
+                eprintln!("wikils: ignoring a malformed response from the client: {error}");
+                Classified::Ignored
+            }
+        };
+    }
+    invalid_request("a message needs a `method`, a `result` or an `error`".to_string())
+}
+
+/// Turns a panic in a handler into an internal-error response (−32603) for requests and a log
+/// message for notifications, instead of unwinding through the transport and killing the server.
+///
+/// `catch_unwind` polls the handler on its own first poll, so this keeps the ordering argument
+/// above intact. Handlers never leave shared state half-updated across a panic: edits are
+/// applied to a rope clone that is stored only at the end.
+fn guard_against_panics(
+    method: String,
+    id: Option<Id>,
+    handler: BoxFuture<'static, Result<Option<Response>, ExitedError>>,
+    outgoing_tx: mpsc::UnboundedSender<Value>,
+) -> impl std::future::Future<Output = Option<Response>> {
+    AssertUnwindSafe(handler)
+        .catch_unwind()
+        .map(move |outcome| match outcome {
+            Ok(response) => response.unwrap_or(None),
+            Err(payload) => {
+                let panic_text = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| text.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_string());
+                let message = format!("wikils: internal error while handling `{method}`: {panic_text}");
+                eprintln!("{message}");
+                let reply = id.map(|id| {
+                    let error = Error {
+                        code: ErrorCode::InternalError,
+                        message: message.clone().into(),
+                        data: None,
+                    };
+                    Response::from_error(id, error)
+                });
+                let log_message = serde_json::json!({
+                    "jsonrpc": "2.0",
+                    "method": "window/logMessage",
+                    "params": { "type": 1, "message": message },
+                });
+                send_outgoing(&outgoing_tx, &log_message);
+                reply
+            }
+        })
+}
+
+fn send_outgoing(outgoing_tx: &mpsc::UnboundedSender<Value>, message: &impl serde::Serialize) {
+    // The receiver lives until every sender is gone, so a failed send only means that the
+    // writer already stopped after an I/O error; there is no one left to tell.
+    let _ = outgoing_tx.unbounded_send(to_json_value(message));
+}
+
+fn to_json_value(message: &impl serde::Serialize) -> Value {
+    serde_json::to_value(message).unwrap_or_else(|error| {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "window/logMessage",
+            "params": { "type": 1, "message": format!("wikils: unserialisable message: {error}") },
+        })
+    })
+}
+
+async fn write_frame(output: &mut (impl AsyncWrite + Unpin), message: &Value) -> std::io::Result<()> {
+    let body = serde_json::to_vec(message)?;
+    let header = format!("Content-Length: {}\r\n\r\n", body.len());
+    output.write_all(header.as_bytes()).await?;
+    output.write_all(&body).await?;
+    output.flush().await
+}

@@ -310,6 +310,11 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// How many links point at a target, without copying the list (completion ranks by it).
+    pub fn backlink_count(&self, target: Symbol) -> usize {
+        self.backlinks.get(&target).map_or(0, |entry| entry.len())
+    }
+
     /// Member documents of a category title, once per membership.
     pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
         self.members

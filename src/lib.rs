@@ -20,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod facts;
+pub mod ide;
 pub mod index;
 pub mod layout;
 pub mod lsp;

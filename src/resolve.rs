@@ -5,7 +5,7 @@
 //! exists only in the other Chinese script is found through its folded form. In tree layouts a
 //! `[[dir/Name]]` target matches the page whose path ends with it.
 
-use crate::facts::{LinkTarget, Symbol};
+use crate::facts::{HeadingFact, LinkTarget, Symbol};
 use crate::index::{Document, DocumentId, Index, SymlinkTarget};
 
 /// Redirect chains longer than this are reported as loops.
@@ -216,18 +216,25 @@ pub fn describe_target(index: &Index, target: LinkTarget) -> String {
 /// Whether a page has a heading with this anchor key, by MediaWiki key, GitHub slug, or (when
 /// folding is on) the folded MediaWiki key.
 pub fn has_anchor(index: &Index, document: &Document, anchor: Symbol) -> bool {
+    anchor_heading(index, document, anchor).is_some()
+}
+
+/// The heading an anchor key names on a page, matched as [`has_anchor`] says.
+pub fn anchor_heading<'document>(
+    index: &Index,
+    document: &'document Document,
+    anchor: Symbol,
+) -> Option<&'document HeadingFact> {
     let headings = &document.facts.headings;
-    if headings
+    if let Some(heading) = headings
         .iter()
-        .any(|heading| heading.anchor == anchor || heading.slug == anchor)
+        .find(|heading| heading.anchor == anchor || heading.slug == anchor)
     {
-        return true;
+        return Some(heading);
     }
     let anchor_text = index.resolve_symbol(anchor);
-    let Some(folded) = index.folded_key(anchor_text) else {
-        return false;
-    };
+    let folded = index.folded_key(anchor_text)?;
     headings
         .iter()
-        .any(|heading| index.folded_key(index.resolve_symbol(heading.anchor)).as_deref() == Some(folded.as_str()))
+        .find(|heading| index.folded_key(index.resolve_symbol(heading.anchor)).as_deref() == Some(folded.as_str()))
 }

@@ -117,6 +117,32 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<WalkedFile>, Vec<Skipped>) {
     (files, skipped)
 }
 
+/// One file as the walk would have found it, for a file that changed after the walk: `None`
+/// when it is gone, not a wiki file, or left out by the configuration's include/exclude.
+pub fn walked_file(root: &Path, absolute: &Path, config: &Config) -> Option<WalkedFile> {
+    let relative = relative_path(root, absolute);
+    let flavor = wiki_flavor(&relative)?;
+    let included = build_globs(&config.include).is_none_or(|include| include.is_match(&relative));
+    let excluded = build_globs(&config.exclude).is_some_and(|exclude| exclude.is_match(&relative));
+    if !included || excluded {
+        return None;
+    }
+    let metadata = std::fs::symlink_metadata(absolute).ok()?;
+    let kind = if metadata.file_type().is_symlink() {
+        FileKind::Symlink(read_symlink(absolute))
+    } else if metadata.is_file() {
+        FileKind::Regular
+    } else {
+        return None;
+    };
+    Some(WalkedFile {
+        relative,
+        absolute: absolute.to_path_buf(),
+        flavor,
+        kind,
+    })
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::index::{Index, IndexSettings, SymlinkTarget};
 use crate::layout::Layout;
 use crate::title::TitleRules;
-use crate::vfs::{self, FileKind, Skipped};
+use crate::vfs::{self, FileKind, Skipped, WalkedFile};
 
 pub struct LoadedRoot {
     pub root: PathBuf,
@@ -40,37 +40,54 @@ pub fn index_settings(root: &Path, config: &Config) -> IndexSettings {
 /// Walks and indexes a root. `progress(done, total)` is called from worker threads.
 pub fn load_root(root: &Path, config: Config, progress: &(dyn Fn(usize, usize) + Sync)) -> LoadedRoot {
     let index = Index::new(index_settings(root, &config));
-    let (files, mut skipped) = vfs::walk(root, &config);
+    let report = load_root_into(root, &config, &index, progress);
+    LoadedRoot {
+        root: root.to_path_buf(),
+        config,
+        index,
+        skipped: report.skipped,
+        warnings: report.warnings,
+        bytes_read: report.bytes_read,
+    }
+}
+
+/// What loading a root into an index left out or repaired.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<Skipped>,
+    pub bytes_read: u64,
+}
+
+/// Walks a root and adds every file to an existing index, which may be read (the language
+/// server answers from it) while it fills.
+pub fn load_root_into(
+    root: &Path,
+    config: &Config,
+    index: &Index,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> LoadReport {
+    let (files, mut skipped) = vfs::walk(root, config);
     let total = files.len();
     let done = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
     let problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     files.par_iter().for_each(|file| {
-        match &file.kind {
-            FileKind::Symlink(Ok(link_path)) => {
-                let target = index.symlink_target(&file.relative, link_path);
-                index.set_symlink(&file.relative, file.flavor, target);
-            }
-            FileKind::Symlink(Err(reason)) => {
-                index.set_symlink(&file.relative, file.flavor, SymlinkTarget::Broken(reason.clone()));
-            }
-            FileKind::Regular => match vfs::read_document(&file.absolute, config.max_file_size) {
-                Ok(document) => {
-                    bytes_read.fetch_add(document.text.len() as u64, Ordering::Relaxed);
-                    if let Some(warning) = document.warning {
-                        lock(&warnings).push(Skipped {
-                            path: file.relative.clone(),
-                            reason: warning,
-                        });
-                    }
-                    index.set_document_text(&file.relative, file.flavor, &document.text);
+        match index_file(index, file, config) {
+            Ok(indexed) => {
+                bytes_read.fetch_add(indexed.bytes_read, Ordering::Relaxed);
+                if let Some(warning) = indexed.warning {
+                    lock(&warnings).push(Skipped {
+                        path: file.relative.clone(),
+                        reason: warning,
+                    });
                 }
-                Err(reason) => lock(&problems).push(Skipped {
-                    path: file.relative.clone(),
-                    reason,
-                }),
-            },
+            }
+            Err(reason) => lock(&problems).push(Skipped {
+                path: file.relative.clone(),
+                reason,
+            }),
         }
         let done = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(done, total);
@@ -79,13 +96,42 @@ pub fn load_root(root: &Path, config: Config, progress: &(dyn Fn(usize, usize) +
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = warnings.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
     warnings.sort_by(|a, b| a.path.cmp(&b.path));
-    LoadedRoot {
-        root: root.to_path_buf(),
-        config,
-        index,
+    LoadReport {
         skipped,
         warnings,
         bytes_read: bytes_read.into_inner(),
+    }
+}
+
+/// One file read into the index.
+#[derive(Debug, Default)]
+pub struct IndexedFile {
+    pub bytes_read: u64,
+    /// Set when the file was repaired while reading (e.g. invalid UTF-8).
+    pub warning: Option<String>,
+}
+
+/// Reads one walked file (a symlink's target, or a regular file's text) into the index,
+/// replacing what the index held for its path. An error names why the file was left out.
+pub fn index_file(index: &Index, file: &WalkedFile, config: &Config) -> Result<IndexedFile, String> {
+    match &file.kind {
+        FileKind::Symlink(Ok(link_path)) => {
+            let target = index.symlink_target(&file.relative, link_path);
+            index.set_symlink(&file.relative, file.flavor, target);
+            Ok(IndexedFile::default())
+        }
+        FileKind::Symlink(Err(reason)) => {
+            index.set_symlink(&file.relative, file.flavor, SymlinkTarget::Broken(reason.clone()));
+            Ok(IndexedFile::default())
+        }
+        FileKind::Regular => {
+            let document = vfs::read_document(&file.absolute, config.max_file_size)?;
+            index.set_document_text(&file.relative, file.flavor, &document.text);
+            Ok(IndexedFile {
+                bytes_read: document.text.len() as u64,
+                warning: document.warning,
+            })
+        }
     }
 }
 

@@ -17,16 +17,21 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, InitializeParams,
-    InitializeResult, InitializedParams, MessageType, ServerInfo, Url,
+    CompletionItem, CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
+    ServerInfo, Url,
 };
 use tower_lsp::LanguageServer;
 
-use super::capabilities::{negotiate_position_encoding, server_capabilities, workspace_roots};
+use super::capabilities::{client_features, negotiate_position_encoding, server_capabilities, workspace_roots};
 use super::state::ServerState;
+use super::wiki_workspace::WikiWorkspace;
 
 pub struct Backend {
     pub state: Arc<ServerState>,
+    pub wiki: Arc<WikiWorkspace>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,10 +50,12 @@ pub struct DocumentStateResult {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let encoding = negotiate_position_encoding(&params);
+        let features = client_features(&params);
         self.state.set_position_encoding(encoding);
         self.state.set_workspace_roots(workspace_roots(&params));
+        self.wiki.configure(features, encoding);
         Ok(InitializeResult {
-            capabilities: server_capabilities(encoding),
+            capabilities: server_capabilities(encoding, features),
             server_info: Some(ServerInfo {
                 name: env!("CARGO_PKG_NAME").to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
@@ -56,7 +63,9 @@ impl LanguageServer for Backend {
         })
     }
 
-    async fn initialized(&self, _: InitializedParams) {}
+    async fn initialized(&self, _: InitializedParams) {
+        self.wiki.start(self.state.workspace_roots()).await;
+    }
 
     async fn shutdown(&self) -> Result<()> {
         self.state.record_shutdown_request();
@@ -103,6 +112,60 @@ impl LanguageServer for Backend {
         self.state.documents.close(&uri);
         self.state.notify_document_closed(&uri);
     }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.wiki.files_changed(params.changes).await;
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, &params)).await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let uri = &params.text_document_position.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::completion::completion(&wiki, &document.rope, &params)).await
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        run_blocking(move || super::completion::resolve(item)).await
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let wiki = Arc::clone(&self.wiki);
+        let items = run_blocking(move || {
+            let (version, rope) = wiki.latest_text(&uri)?;
+            wiki.compute_diagnostics(&uri, version, &rope)
+        })
+        .await?
+        .unwrap_or_default();
+        let report = RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: None, items },
+        };
+        Ok(DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+            report,
+        )))
+    }
+}
+
+/// Runs a feature on a blocking thread, so the async runtime keeps serving other messages; a
+/// panic in the feature becomes an internal-error response.
+async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        let mut response = tower_lsp::jsonrpc::Error::internal_error();
+        response.message = format!("wikils: {error}").into();
+        response
+    })
 }
 
 impl Backend {

@@ -1,10 +1,11 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    InitializeParams, PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Url,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, OneOf, PositionEncodingKind,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
 };
 
+use super::wiki_workspace::ClientFeatures;
 use crate::text::Encoding;
 
 /// UTF-8 when the client offers it (no conversion cost for us), else UTF-16, which LSP makes
@@ -38,7 +39,36 @@ pub fn workspace_roots(params: &InitializeParams) -> Vec<Url> {
     }
 }
 
-pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
+/// The client capabilities the wiki features depend on. A client that declares no diagnostics
+/// support at all gets none pushed.
+pub fn client_features(params: &InitializeParams) -> ClientFeatures {
+    let capabilities = &params.capabilities;
+    let text_document = capabilities.text_document.as_ref();
+    let workspace = capabilities.workspace.as_ref();
+    ClientFeatures {
+        work_done_progress: capabilities
+            .window
+            .as_ref()
+            .and_then(|window| window.work_done_progress)
+            .unwrap_or(false),
+        watched_files_dynamic_registration: workspace
+            .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+            .and_then(|watched| watched.dynamic_registration)
+            .unwrap_or(false),
+        push_diagnostics: text_document.is_some_and(|text_document| text_document.publish_diagnostics.is_some()),
+        pull_diagnostics: text_document.is_some_and(|text_document| text_document.diagnostic.is_some()),
+        diagnostic_refresh: workspace
+            .and_then(|workspace| workspace.diagnostic.as_ref())
+            .and_then(|diagnostic| diagnostic.refresh_support)
+            .unwrap_or(false),
+        definition_link_support: text_document
+            .and_then(|text_document| text_document.definition.as_ref())
+            .and_then(|definition| definition.link_support)
+            .unwrap_or(false),
+    }
+}
+
+pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(position_encoding_kind(encoding)),
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
@@ -46,6 +76,21 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             change: Some(TextDocumentSyncKind::INCREMENTAL),
             ..TextDocumentSyncOptions::default()
         })),
+        definition_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            resolve_provider: Some(true),
+            trigger_characters: Some(["[", "{", "/", "#", ":"].map(String::from).to_vec()),
+            ..CompletionOptions::default()
+        }),
+        // A client that pulls gets nothing pushed, so it never shows the same finding twice.
+        diagnostic_provider: features.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some("wikils".to_string()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: false,
+                ..DiagnosticOptions::default()
+            })
+        }),
         ..ServerCapabilities::default()
     }
 }

@@ -7,7 +7,10 @@
 //! - [`state`]: shared state and the [`state::DocumentListener`] hook features plug into.
 //! - [`documents`]: open documents (rope, version, language); all-or-nothing `didChange`.
 //! - [`rope_position`]: LSP positions ↔ rope char indices, UTF-8 or UTF-16.
-//! - [`capabilities`]: position-encoding negotiation and the advertised capabilities.
+//! - [`capabilities`]: position-encoding negotiation, client features, advertised capabilities.
+//! - [`wiki_workspace`]: roots, their index and configuration, loading with progress, open
+//!   documents in the index, watched files, and diagnostics (pushed or pulled).
+//! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -16,19 +19,23 @@
 
 pub mod backend;
 pub mod capabilities;
+pub mod completion;
+pub mod definition;
 pub mod documents;
 pub mod framing;
 pub mod rope_position;
 pub mod state;
 pub mod transport;
+pub mod wiki_workspace;
 
 use std::sync::Arc;
 
 use tower_lsp::LspService;
 
 use self::backend::Backend;
-use self::state::ServerState;
+use self::state::{DocumentListener, ServerState};
 use self::transport::SessionEnd;
+use self::wiki_workspace::{WikiDocumentListener, WikiWorkspace};
 
 /// The environment variable that enables the `wikils/debugPanic` request, for tests only.
 pub const TEST_PANIC_ENVIRONMENT_VARIABLE: &str = "WIKILS_TEST_PANIC";
@@ -59,8 +66,13 @@ pub fn run_stdio() -> i32 {
 }
 
 fn build_service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
-    let builder = LspService::build(|client| Backend {
-        state: Arc::new(ServerState::new(client, Vec::new())),
+    let builder = LspService::build(|client| {
+        let wiki = Arc::new(WikiWorkspace::new(client.clone()));
+        let listener: Arc<dyn DocumentListener> = Arc::new(WikiDocumentListener(Arc::clone(&wiki)));
+        Backend {
+            state: Arc::new(ServerState::new(client, vec![listener])),
+            wiki,
+        }
     })
     .custom_method("wikils/documentState", Backend::document_state);
     let test_panic_enabled = std::env::var(TEST_PANIC_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");

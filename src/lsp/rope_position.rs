@@ -84,6 +84,17 @@ pub fn char_to_position(rope: &Rope, char_index: usize, encoding: Encoding) -> (
     (saturating_u32(line_index), saturating_u32(column))
 }
 
+/// The position of a byte offset (clamped to the document; inside a character means its start).
+pub fn byte_to_position(rope: &Rope, byte: usize, encoding: Encoding) -> (u32, u32) {
+    let byte = byte.min(rope.len_bytes());
+    char_to_position(rope, rope.byte_to_char(byte), encoding)
+}
+
+/// The byte offset of a position, clamped as for queries ([`position_to_char_clamped`]).
+pub fn position_to_byte_clamped(rope: &Rope, line: u32, column: u32, encoding: Encoding) -> usize {
+    rope.char_to_byte(position_to_char_clamped(rope, line, column, encoding))
+}
+
 /// The number of chars on a line, not counting its line ending (LF, CR or CRLF).
 pub fn line_content_len_chars(rope: &Rope, line_index: usize) -> usize {
     let line = rope.line(line_index);
@@ -152,6 +163,19 @@ mod tests {
         );
         assert_eq!(position_to_char_clamped(&rope, 7, 3, Encoding::Utf16), 2);
         assert_eq!(char_of("", 0, 5, Encoding::Utf8), Some(0));
+    }
+
+    #[test]
+    fn byte_offsets_convert_in_both_encodings() {
+        let rope = Rope::from_str("中\r\n𠀀a");
+        assert_eq!(byte_to_position(&rope, 9, Encoding::Utf16), (1, 2));
+        assert_eq!(byte_to_position(&rope, 9, Encoding::Utf8), (1, 4));
+        // Inside 𠀀 means its start; past the end means the end.
+        assert_eq!(byte_to_position(&rope, 7, Encoding::Utf16), (1, 0));
+        assert_eq!(byte_to_position(&rope, 99, Encoding::Utf16), (1, 3));
+        assert_eq!(position_to_byte_clamped(&rope, 1, 2, Encoding::Utf16), 9);
+        assert_eq!(position_to_byte_clamped(&rope, 1, 4, Encoding::Utf8), 9);
+        assert_eq!(position_to_byte_clamped(&rope, 5, 0, Encoding::Utf8), 10);
     }
 
     #[test]

@@ -1,0 +1,707 @@
+//! The wiki side of the server: workspace roots with their index and configuration, the open
+//! documents' place in the index, and diagnostics (pushed, debounced and versioned, or pulled).
+//!
+//! # Ordering and blocking
+//!
+//! The document listener runs inside the step that applied an edit, so it only records the new
+//! rope and spawns a task. That task indexes the text on a blocking thread, waits for a quiet
+//! moment, then computes diagnostics on a blocking thread. Index updates of open documents are
+//! serialised per root and carry the document version: an update older than the one already
+//! applied is dropped, so a slow parse can never overwrite a newer one. Diagnostics are computed
+//! while holding that same lock, so findings always match the version they are published for.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use ropey::Rope;
+use tower_lsp::lsp_types::notification::Progress;
+use tower_lsp::lsp_types::request::WorkDoneProgressCreate;
+use tower_lsp::lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, FileChangeType, FileEvent, Location, MessageType,
+    NumberOrString, Position, ProgressParams, ProgressParamsValue, Range, Url, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
+};
+use tower_lsp::Client;
+
+use super::documents::Document as OpenDocument;
+use super::rope_position::byte_to_position;
+use super::state::DocumentListener;
+use crate::config::{Config, CONFIG_FILE_NAME};
+use crate::diagnostics::{self, Finding, Severity};
+use crate::ide::completion_table::CompletionTable;
+use crate::index::Index;
+use crate::syntax::{Flavor, Span};
+use crate::text::Encoding;
+use crate::{vfs, workspace};
+
+/// Diagnostics wait this long after the last change, so typing does not recompute them per key.
+const DIAGNOSTICS_DEBOUNCE: Duration = Duration::from_millis(150);
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+
+/// What the client said it can do, as far as the wiki features care.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientFeatures {
+    pub work_done_progress: bool,
+    pub watched_files_dynamic_registration: bool,
+    pub push_diagnostics: bool,
+    pub pull_diagnostics: bool,
+    pub diagnostic_refresh: bool,
+    pub definition_link_support: bool,
+}
+
+/// One workspace root: its configuration, its index, and the completion table built from it.
+pub struct Root {
+    pub path: PathBuf,
+    config: RwLock<Arc<Config>>,
+    index: RwLock<Arc<Index>>,
+    /// Bumped whenever the set of titles may have changed; the completion table follows it.
+    titles_generation: AtomicU64,
+    completion_table: Mutex<CompletionTableSlot>,
+    /// Root-relative path of each open document → the version the index holds.
+    indexed_versions: Mutex<HashMap<String, i32>>,
+}
+
+#[derive(Default)]
+struct CompletionTableSlot {
+    table: Option<Arc<CompletionTable>>,
+    built_for_generation: u64,
+    rebuilding: bool,
+}
+
+impl Root {
+    fn new(path: PathBuf, config: Config) -> Root {
+        let index = Index::new(workspace::index_settings(&path, &config));
+        Root {
+            path,
+            config: RwLock::new(Arc::new(config)),
+            index: RwLock::new(Arc::new(index)),
+            titles_generation: AtomicU64::new(1),
+            completion_table: Mutex::new(CompletionTableSlot::default()),
+            indexed_versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn index(&self) -> Arc<Index> {
+        self.index.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn titles_changed(&self) {
+        self.titles_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The completion table of the current index. A stale table is returned as it is while a
+    /// new one is built in the background; only the very first is built by the caller (who is
+    /// on a blocking thread).
+    pub fn completion_table(self: &Arc<Self>) -> Arc<CompletionTable> {
+        let generation = self.titles_generation.load(Ordering::SeqCst);
+        let mut slot = lock(&self.completion_table);
+        match &slot.table {
+            Some(table) if slot.built_for_generation == generation => table.clone(),
+            Some(table) => {
+                let table = table.clone();
+                if !slot.rebuilding {
+                    slot.rebuilding = true;
+                    let root = Arc::clone(self);
+                    rayon::spawn(move || root.rebuild_completion_table());
+                }
+                table
+            }
+            None => {
+                let table = Arc::new(CompletionTable::build(&self.index()));
+                slot.table = Some(table.clone());
+                slot.built_for_generation = generation;
+                table
+            }
+        }
+    }
+
+    fn rebuild_completion_table(&self) {
+        let generation = self.titles_generation.load(Ordering::SeqCst);
+        let table = Arc::new(CompletionTable::build(&self.index()));
+        let mut slot = lock(&self.completion_table);
+        slot.table = Some(table);
+        slot.built_for_generation = generation;
+        slot.rebuilding = false;
+    }
+
+    /// Puts an open document's text in the index unless a newer version is already there, and
+    /// returns the lock under which the index holds that version (`None`: a newer one is there).
+    fn index_open_document(
+        &self,
+        relative: &str,
+        version: i32,
+        rope: &Rope,
+    ) -> Option<MutexGuard<'_, HashMap<String, i32>>> {
+        let mut indexed = lock(&self.indexed_versions);
+        match indexed.get(relative) {
+            Some(&indexed_version) if indexed_version > version => return None,
+            Some(&indexed_version) if indexed_version == version => return Some(indexed),
+            _ => {}
+        }
+        let flavor = Flavor::from_path(Path::new(relative))?;
+        self.index().set_document_text(relative, flavor, &rope.to_string());
+        indexed.insert(relative.to_string(), version);
+        Some(indexed)
+    }
+
+    /// After a document is closed, the index goes back to what the disk holds.
+    fn restore_from_disk(&self, relative: &str) {
+        let mut indexed = lock(&self.indexed_versions);
+        indexed.remove(relative);
+        self.reread_file(&self.path.join(relative));
+    }
+
+    /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).
+    fn reread_file(&self, absolute: &Path) {
+        let index = self.index();
+        let config = self.config();
+        let relative = vfs::relative_path(&self.path, absolute);
+        let indexed = vfs::walked_file(&self.path, absolute, &config)
+            .is_some_and(|file| workspace::index_file(&index, &file, &config).is_ok());
+        if !indexed {
+            index.remove_document(&relative);
+        }
+    }
+}
+
+/// The open documents as last changed: version and text.
+#[derive(Clone)]
+struct LatestText {
+    version: i32,
+    rope: Rope,
+}
+
+pub struct WikiWorkspace {
+    client: Client,
+    roots: RwLock<Vec<Arc<Root>>>,
+    client_features: OnceLock<ClientFeatures>,
+    encoding: OnceLock<Encoding>,
+    latest: DashMap<Url, LatestText>,
+    loads_in_progress: AtomicUsize,
+    progress_token_counter: AtomicU64,
+    initialized: AtomicBool,
+}
+
+impl WikiWorkspace {
+    pub fn new(client: Client) -> WikiWorkspace {
+        WikiWorkspace {
+            client,
+            roots: RwLock::new(Vec::new()),
+            client_features: OnceLock::new(),
+            encoding: OnceLock::new(),
+            latest: DashMap::new(),
+            loads_in_progress: AtomicUsize::new(0),
+            progress_token_counter: AtomicU64::new(0),
+            initialized: AtomicBool::new(false),
+        }
+    }
+
+    pub fn configure(&self, features: ClientFeatures, encoding: Encoding) {
+        let _ = self.client_features.set(features);
+        let _ = self.encoding.set(encoding);
+    }
+
+    pub fn client_features(&self) -> ClientFeatures {
+        self.client_features.get().copied().unwrap_or_default()
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding.get().copied().unwrap_or(Encoding::Utf16)
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loads_in_progress.load(Ordering::SeqCst) > 0
+    }
+
+    /// The root holding a file URI, and the file's root-relative path. A file outside every
+    /// root gets a root of its own (the nearest folder with `wikils.toml`, `Page/` or `.git`),
+    /// loaded in the background.
+    pub fn locate(self: &Arc<Self>, uri: &Url) -> Option<(Arc<Root>, String)> {
+        if uri.scheme() != "file" {
+            return None;
+        }
+        let path = uri.to_file_path().ok()?;
+        if let Some(found) = self.root_containing(&path) {
+            return Some(found);
+        }
+        if !self.initialized.load(Ordering::SeqCst) {
+            return None;
+        }
+        let root = self.add_root(workspace::find_root(&path));
+        let relative = vfs::relative_path(&root.path, &path);
+        Some((root, relative))
+    }
+
+    fn root_containing(&self, path: &Path) -> Option<(Arc<Root>, String)> {
+        let roots = self.roots.read().unwrap_or_else(PoisonError::into_inner);
+        let root = roots
+            .iter()
+            .filter(|root| path.starts_with(&root.path))
+            .max_by_key(|root| root.path.components().count())?;
+        Some((Arc::clone(root), vfs::relative_path(&root.path, path)))
+    }
+
+    /// Adds a root and starts loading it; an existing root of that path is returned as it is.
+    fn add_root(self: &Arc<Self>, path: PathBuf) -> Arc<Root> {
+        let root = {
+            let mut roots = self.roots.write().unwrap_or_else(PoisonError::into_inner);
+            if let Some(existing) = roots.iter().find(|root| root.path == path) {
+                return Arc::clone(existing);
+            }
+            let config = match load_config(&path) {
+                Ok(config) => config,
+                Err(message) => {
+                    eprintln!("{message}");
+                    let client = self.client.clone();
+                    tokio::spawn(async move { client.show_message(MessageType::ERROR, message).await });
+                    Config::default()
+                }
+            };
+            let root = Arc::new(Root::new(path, config));
+            roots.push(Arc::clone(&root));
+            root
+        };
+        let workspace = Arc::clone(self);
+        let loading = Arc::clone(&root);
+        self.loads_in_progress.fetch_add(1, Ordering::SeqCst);
+        tokio::spawn(async move { workspace.load(loading).await });
+        root
+    }
+
+    /// `initialized`: registers file watching and loads every `file:` workspace root.
+    pub async fn start(self: &Arc<Self>, root_uris: Vec<Url>) {
+        self.initialized.store(true, Ordering::SeqCst);
+        for uri in root_uris {
+            if uri.scheme() != "file" {
+                continue;
+            }
+            if let Ok(path) = uri.to_file_path() {
+                self.add_root(path);
+            }
+        }
+        if self.client_features().watched_files_dynamic_registration {
+            let registration = watched_files_registration();
+            if let Err(error) = self.client.register_capability(vec![registration]).await {
+                self.client
+                    .log_message(MessageType::WARNING, format!("wikils: cannot watch files: {error}"))
+                    .await;
+            }
+        }
+    }
+
+    /// Loads (or reloads) a root's files into its current index, with progress, then brings
+    /// the open documents and their diagnostics up to date.
+    async fn load(self: Arc<Self>, root: Arc<Root>) {
+        let token = self.begin_progress(&root).await;
+        let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let mut loading = {
+            let root = Arc::clone(&root);
+            let counts = Arc::clone(&counts);
+            tokio::task::spawn_blocking(move || {
+                let config = root.config();
+                let index = root.index();
+                let progress = |done: usize, total: usize| {
+                    counts.0.fetch_max(done, Ordering::Relaxed);
+                    counts.1.store(total, Ordering::Relaxed);
+                };
+                workspace::load_root_into(&root.path, &config, &index, &progress)
+            })
+        };
+        let report = loop {
+            tokio::select! {
+                finished = &mut loading => break finished.ok(),
+                () = tokio::time::sleep(PROGRESS_INTERVAL) => {
+                    root.titles_changed();
+                    let (done, total) = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
+                    self.report_progress(&token, done, total).await;
+                }
+            }
+        };
+        root.titles_changed();
+        let indexed = root.index().document_count();
+        self.end_progress(&token, indexed).await;
+        if let Some(report) = report {
+            // Stderr, not the client: a root that does not exist yet is common and not worth a
+            // message in the editor.
+            for skipped in &report.skipped {
+                eprintln!(
+                    "wikils: skipped {}: {}",
+                    root.path.join(&skipped.path).display(),
+                    skipped.reason
+                );
+            }
+        }
+        self.loads_in_progress.fetch_sub(1, Ordering::SeqCst);
+        self.reindex_open_documents(&root).await;
+        self.refresh_all_diagnostics().await;
+    }
+
+    async fn begin_progress(&self, root: &Root) -> Option<NumberOrString> {
+        if !self.client_features().work_done_progress {
+            return None;
+        }
+        let number = self.progress_token_counter.fetch_add(1, Ordering::SeqCst);
+        let token = NumberOrString::String(format!("wikils/indexing/{number}"));
+        let created = self
+            .client
+            .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
+            .await;
+        if created.is_err() {
+            return None;
+        }
+        let begin = WorkDoneProgress::Begin(WorkDoneProgressBegin {
+            title: format!("Indexing {}", root.path.display()),
+            cancellable: Some(false),
+            message: None,
+            percentage: Some(0),
+        });
+        self.send_progress(&token, begin).await;
+        Some(token)
+    }
+
+    async fn report_progress(&self, token: &Option<NumberOrString>, done: usize, total: usize) {
+        let Some(token) = token else { return };
+        let percentage = (total > 0).then(|| (done * 100 / total) as u32);
+        let report = WorkDoneProgress::Report(WorkDoneProgressReport {
+            cancellable: Some(false),
+            message: Some(progress_message(done, total)),
+            percentage,
+        });
+        self.send_progress(token, report).await;
+    }
+
+    async fn end_progress(&self, token: &Option<NumberOrString>, indexed: usize) {
+        let Some(token) = token else { return };
+        let end = WorkDoneProgress::End(WorkDoneProgressEnd {
+            message: Some(format!("Indexed {} files", thousands(indexed))),
+        });
+        self.send_progress(token, end).await;
+    }
+
+    async fn send_progress(&self, token: &NumberOrString, progress: WorkDoneProgress) {
+        let params = ProgressParams {
+            token: token.clone(),
+            value: ProgressParamsValue::WorkDone(progress),
+        };
+        self.client.send_notification::<Progress>(params).await;
+    }
+
+    /// After a (re)load, the open documents' texts replace what was read from disk.
+    async fn reindex_open_documents(self: &Arc<Self>, root: &Arc<Root>) {
+        let open: Vec<(Url, LatestText)> = self
+            .latest
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.value().clone()))
+            .collect();
+        let workspace = Arc::clone(self);
+        let root = Arc::clone(root);
+        let _ = tokio::task::spawn_blocking(move || {
+            lock(&root.indexed_versions).clear();
+            for (uri, latest) in open {
+                if let Some((owner, relative)) = workspace.locate(&uri) {
+                    if Arc::ptr_eq(&owner, &root) {
+                        let _ = root.index_open_document(&relative, latest.version, &latest.rope);
+                    }
+                }
+            }
+        })
+        .await;
+    }
+
+    /// `workspace/didChangeWatchedFiles`: re-reads just the changed files; a changed
+    /// `wikils.toml` reloads its root's configuration (and its index when the change affects
+    /// what is indexed or how).
+    pub async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
+        let workspace = Arc::clone(self);
+        let reloads = tokio::task::spawn_blocking(move || workspace.apply_file_changes(changes))
+            .await
+            .unwrap_or_default();
+        for root in reloads {
+            self.reload_configuration(root).await;
+        }
+        self.refresh_all_diagnostics().await;
+    }
+
+    /// Applies file events to the index; returns the roots whose configuration file changed.
+    fn apply_file_changes(self: &Arc<Self>, changes: Vec<FileEvent>) -> Vec<Arc<Root>> {
+        let mut configuration_changed: Vec<Arc<Root>> = Vec::new();
+        for change in changes {
+            let Ok(path) = change.uri.to_file_path() else { continue };
+            let Some((root, relative)) = self.root_containing(&path) else {
+                continue;
+            };
+            if relative == CONFIG_FILE_NAME {
+                if !configuration_changed.iter().any(|known| Arc::ptr_eq(known, &root)) {
+                    configuration_changed.push(root);
+                }
+                continue;
+            }
+            // The editor's text of an open document wins over the disk.
+            if self.latest.contains_key(&change.uri) && change.typ != FileChangeType::DELETED {
+                continue;
+            }
+            root.reread_file(&path);
+            root.titles_changed();
+        }
+        configuration_changed
+    }
+
+    async fn reload_configuration(self: &Arc<Self>, root: Arc<Root>) {
+        let path = root.path.clone();
+        let Ok(loaded) = tokio::task::spawn_blocking(move || load_config(&path)).await else {
+            return;
+        };
+        let config = match loaded {
+            Ok(config) => config,
+            Err(message) => {
+                self.client.show_message(MessageType::ERROR, message).await;
+                return;
+            }
+        };
+        let reindex = needs_reindexing(&root.config(), &config);
+        let settings = workspace::index_settings(&root.path, &config);
+        *root.config.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(config);
+        if reindex {
+            *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Index::new(settings));
+            root.titles_changed();
+            self.loads_in_progress.fetch_add(1, Ordering::SeqCst);
+            Arc::clone(self).load(root).await;
+        }
+    }
+
+    /// Brings diagnostics of every open document up to date: pushed again, or the client asked
+    /// to pull again.
+    pub async fn refresh_all_diagnostics(self: &Arc<Self>) {
+        let features = self.client_features();
+        if features.pull_diagnostics {
+            if features.diagnostic_refresh {
+                let _ = self.client.workspace_diagnostic_refresh().await;
+            }
+            return;
+        }
+        let open: Vec<Url> = self.latest.iter().map(|entry| entry.key().clone()).collect();
+        for uri in open {
+            self.publish_diagnostics(uri).await;
+        }
+    }
+
+    async fn publish_diagnostics(self: &Arc<Self>, uri: Url) {
+        if !self.client_features().push_diagnostics {
+            return;
+        }
+        let Some(latest) = self.latest.get(&uri).map(|entry| entry.value().clone()) else {
+            return;
+        };
+        let version = latest.version;
+        let workspace = Arc::clone(self);
+        let computed_for = uri.clone();
+        let computed =
+            tokio::task::spawn_blocking(move || workspace.compute_diagnostics(&computed_for, version, &latest.rope))
+                .await
+                .ok()
+                .flatten();
+        let Some(diagnostics) = computed else { return };
+        // Never publish what was computed for a version the editor has already moved past.
+        if self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
+            self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+        }
+    }
+
+    /// The diagnostics of an open document at `version` (whose text is `rope`); `None` when the
+    /// index already holds a newer version.
+    pub fn compute_diagnostics(self: &Arc<Self>, uri: &Url, version: i32, rope: &Rope) -> Option<Vec<Diagnostic>> {
+        let (root, relative) = self.locate(uri)?;
+        let _indexed = root.index_open_document(&relative, version, rope)?;
+        let index = root.index();
+        let config = root.config();
+        let document = index.document_by_path(&relative)?;
+        let findings = diagnostics::document_findings(&index, &document, &config);
+        let encoding = self.encoding();
+        Some(
+            findings
+                .iter()
+                .map(|finding| to_lsp_diagnostic(finding, rope, encoding, &root.path))
+                .collect(),
+        )
+    }
+
+    /// The latest text of an open document.
+    pub fn latest_text(&self, uri: &Url) -> Option<(i32, Rope)> {
+        self.latest.get(uri).map(|entry| (entry.version, entry.rope.clone()))
+    }
+
+    async fn after_change(self: Arc<Self>, uri: Url, version: i32) {
+        let Some(latest) = self.latest.get(&uri).map(|entry| entry.value().clone()) else {
+            return;
+        };
+        if latest.version != version {
+            return;
+        }
+        let workspace = Arc::clone(&self);
+        let indexed_uri = uri.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Some((root, relative)) = workspace.locate(&indexed_uri) {
+                let _ = root.index_open_document(&relative, version, &latest.rope);
+            }
+        })
+        .await;
+        tokio::time::sleep(DIAGNOSTICS_DEBOUNCE).await;
+        if self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
+            self.publish_diagnostics(uri).await;
+        }
+    }
+
+    async fn after_close(self: Arc<Self>, uri: Url) {
+        let workspace = Arc::clone(&self);
+        let closed = uri.clone();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Some((root, relative)) = workspace.locate(&closed) {
+                root.restore_from_disk(&relative);
+            }
+        })
+        .await;
+        if self.client_features().push_diagnostics {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+}
+
+/// Hands document changes from the protocol layer to the [`WikiWorkspace`].
+pub struct WikiDocumentListener(pub Arc<WikiWorkspace>);
+
+impl DocumentListener for WikiDocumentListener {
+    fn document_changed(&self, uri: &Url, document: &OpenDocument) {
+        self.0.latest.insert(
+            uri.clone(),
+            LatestText {
+                version: document.version,
+                rope: document.rope.clone(),
+            },
+        );
+        let workspace = Arc::clone(&self.0);
+        tokio::spawn(workspace.after_change(uri.clone(), document.version));
+    }
+
+    fn document_closed(&self, uri: &Url) {
+        self.0.latest.remove(uri);
+        tokio::spawn(Arc::clone(&self.0).after_close(uri.clone()));
+    }
+}
+
+fn to_lsp_diagnostic(finding: &Finding, rope: &Rope, encoding: Encoding, root: &Path) -> Diagnostic {
+    let related_information: Vec<DiagnosticRelatedInformation> = finding
+        .related
+        .iter()
+        .filter_map(|related| {
+            let uri = Url::from_file_path(root.join(&related.path)).ok()?;
+            Some(DiagnosticRelatedInformation {
+                location: Location {
+                    uri,
+                    range: Range::default(),
+                },
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    Diagnostic {
+        range: span_to_range(rope, finding.span, encoding),
+        severity: Some(match finding.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            Severity::Information => DiagnosticSeverity::INFORMATION,
+            Severity::Hint => DiagnosticSeverity::HINT,
+        }),
+        code: Some(NumberOrString::String(finding.code.name().to_string())),
+        source: Some("wikils".to_string()),
+        message: finding.message.clone(),
+        related_information: (!related_information.is_empty()).then_some(related_information),
+        ..Diagnostic::default()
+    }
+}
+
+/// A byte span of a document as an LSP range, in the negotiated encoding.
+pub fn span_to_range(rope: &Rope, span: Span, encoding: Encoding) -> Range {
+    let (start_line, start_column) = byte_to_position(rope, span.start as usize, encoding);
+    let (end_line, end_column) = byte_to_position(rope, span.end as usize, encoding);
+    Range::new(
+        Position::new(start_line, start_column),
+        Position::new(end_line, end_column),
+    )
+}
+
+fn watched_files_registration() -> tower_lsp::lsp_types::Registration {
+    use tower_lsp::lsp_types::{DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern};
+    let watchers = [
+        "**/*.{md,markdown,wiki,wikitext,mediawiki}".to_string(),
+        format!("**/{CONFIG_FILE_NAME}"),
+    ]
+    .into_iter()
+    .map(|pattern| FileSystemWatcher {
+        glob_pattern: GlobPattern::String(pattern),
+        kind: None,
+    })
+    .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    tower_lsp::lsp_types::Registration {
+        id: "wikils-watched-files".to_string(),
+        method: "workspace/didChangeWatchedFiles".to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    }
+}
+
+fn load_config(root: &Path) -> Result<Config, String> {
+    Config::load(root).map_err(|error| format!("wikils: {error}; using the default settings"))
+}
+
+/// Whether a new configuration changes which files are indexed or how titles are read.
+fn needs_reindexing(old: &Config, new: &Config) -> bool {
+    old.layout != new.layout
+        || old.wiki_base_urls != new.wiki_base_urls
+        || old.include != new.include
+        || old.exclude != new.exclude
+        || old.variant_folding != new.variant_folding
+        || old.capitalize_first != new.capitalize_first
+        || old.max_file_size != new.max_file_size
+}
+
+fn progress_message(done: usize, total: usize) -> String {
+    format!("Indexing {} / {} files", thousands(done), thousands(total))
+}
+
+/// `12345` → `12,345`.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (position, digit) in digits.chars().enumerate() {
+        if position > 0 && (digits.len() - position) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_use_thousands_separators() {
+        assert_eq!(progress_message(12_345, 100_000), "Indexing 12,345 / 100,000 files");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

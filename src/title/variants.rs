@@ -20,7 +20,7 @@ const DENSE_LAST: u32 = 0x9FFF;
 
 /// Every block that holds ideographs OpenCC may convert: Extension A, the unified block,
 /// compatibility ideographs, Extensions B–I and the compatibility supplement.
-const CANDIDATE_RANGES: [RangeInclusive<u32>; 5] = [
+const ALL_IDEOGRAPH_RANGES: &[RangeInclusive<u32>] = &[
     0x3400..=0x4DBF,
     0x4E00..=0x9FFF,
     0xF900..=0xFAFF,
@@ -28,14 +28,38 @@ const CANDIDATE_RANGES: [RangeInclusive<u32>; 5] = [
     0x30000..=0x323AF,
 ];
 
+/// The Hong Kong and Taiwan variant dictionaries only have keys in the dense range; their second
+/// stage is T2s's own, which the first pass already ran over every block. Skipping the other
+/// blocks halves the build; a test checks that the full scan gives the same table.
+const VARIANT_RANGES: &[RangeInclusive<u32>] = &[DENSE_FIRST..=DENSE_LAST];
+
+/// One converter run over some blocks, one character at a time.
+struct ConverterPass {
+    config: BuiltinConfig,
+    ranges: &'static [RangeInclusive<u32>],
+}
+
 /// Standard Traditional first, then the Hong Kong and Taiwan variant forms (衞, 著, 裏…) that
-/// plain T2s leaves alone. The first converter that changes a character decides its mapping.
-const CONVERTERS: [BuiltinConfig; 3] =
-    [BuiltinConfig::T2s, BuiltinConfig::Hk2s, BuiltinConfig::Tw2s];
+/// plain T2s leaves alone. The first pass that changes a character decides its mapping.
+const PASSES: [ConverterPass; 3] = [
+    ConverterPass {
+        config: BuiltinConfig::T2s,
+        ranges: ALL_IDEOGRAPH_RANGES,
+    },
+    ConverterPass {
+        config: BuiltinConfig::Hk2s,
+        ranges: VARIANT_RANGES,
+    },
+    ConverterPass {
+        config: BuiltinConfig::Tw2s,
+        ranges: VARIANT_RANGES,
+    },
+];
 
 /// Bytes below this lead byte are code points below U+3000: nothing there is ever folded.
 const FIRST_CJK_LEAD_BYTE: u8 = 0xE3;
 
+#[derive(PartialEq, Eq, Debug)]
 pub(super) struct FoldTable {
     /// Indexed by `code point - DENSE_FIRST`; `'\0'` means the character folds to itself.
     dense: Box<[char]>,
@@ -43,33 +67,61 @@ pub(super) struct FoldTable {
     sparse: Vec<(char, char)>,
 }
 
+/// The characters a pass changes, each with the single character it becomes.
+fn single_character_conversions(pass: &ConverterPass) -> Vec<(char, char)> {
+    let Ok(converter) = OpenCC::from_config(pass.config) else {
+        return Vec::new();
+    };
+    let candidates: Vec<char> = pass
+        .ranges
+        .iter()
+        .flat_map(|range| range.clone().filter_map(char::from_u32))
+        .collect();
+    // One newline-separated string: one call instead of tens of thousands, and a newline is in no
+    // dictionary key, so no phrase can match across two candidates.
+    let mut joined_candidates = String::with_capacity(candidates.len() * 5);
+    for &candidate in &candidates {
+        joined_candidates.push(candidate);
+        joined_candidates.push('\n');
+    }
+    let converted = converter.convert(&joined_candidates);
+    let mut changes = Vec::new();
+    for (&source, target_text) in candidates.iter().zip(converted.split('\n')) {
+        let mut target_chars = target_text.chars();
+        if let (Some(target), None) = (target_chars.next(), target_chars.next()) {
+            if target != source {
+                changes.push((source, target));
+            }
+        }
+    }
+    changes
+}
+
 impl FoldTable {
     fn build() -> FoldTable {
-        let candidates: Vec<char> = CANDIDATE_RANGES
-            .iter()
-            .flat_map(|range| range.clone().filter_map(char::from_u32))
-            .collect();
-        // One newline-separated string per converter: one call instead of 100k, and a newline is in
-        // no dictionary key, so no phrase can match across two candidates.
-        let mut joined_candidates = String::with_capacity(candidates.len() * 5);
-        for &candidate in &candidates {
-            joined_candidates.push(candidate);
-            joined_candidates.push('\n');
-        }
+        FoldTable::build_from(&PASSES)
+    }
+
+    fn build_from(passes: &[ConverterPass]) -> FoldTable {
+        // Converting is most of the build (tens of ms); the first pass, the largest, runs on a
+        // second thread while this one runs the rest.
+        let changes_per_pass: Vec<Vec<(char, char)>> = match passes.split_first() {
+            None => Vec::new(),
+            Some((first, rest)) => std::thread::scope(|scope| {
+                let spawned = std::thread::Builder::new()
+                    .name("wikils-variant-table".to_string())
+                    .spawn_scoped(scope, || single_character_conversions(first));
+                let rest_changes: Vec<_> = rest.iter().map(single_character_conversions).collect();
+                let first_changes = match spawned.ok().and_then(|handle| handle.join().ok()) {
+                    Some(changes) => changes,
+                    None => single_character_conversions(first),
+                };
+                std::iter::once(first_changes).chain(rest_changes).collect()
+            }),
+        };
         let mut single_step: HashMap<char, char> = HashMap::new();
-        for config in CONVERTERS {
-            let Ok(converter) = OpenCC::from_config(config) else {
-                continue;
-            };
-            let converted = converter.convert(&joined_candidates);
-            for (&source, target_text) in candidates.iter().zip(converted.split('\n')) {
-                let mut target_chars = target_text.chars();
-                if let (Some(target), None) = (target_chars.next(), target_chars.next()) {
-                    if target != source {
-                        single_step.entry(source).or_insert(target);
-                    }
-                }
-            }
+        for (source, target) in changes_per_pass.into_iter().flatten() {
+            single_step.entry(source).or_insert(target);
         }
         let mut dense = vec!['\0'; (DENSE_LAST - DENSE_FIRST + 1) as usize].into_boxed_slice();
         let mut sparse = Vec::new();
@@ -170,5 +222,45 @@ pub(super) fn has_variant_characters(s: &str) -> bool {
         let table = table();
         s.chars()
             .any(|character| table.fold_char(character).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skipping_blocks_for_variant_passes_loses_nothing() {
+        let full_passes = [
+            ConverterPass {
+                config: BuiltinConfig::T2s,
+                ranges: ALL_IDEOGRAPH_RANGES,
+            },
+            ConverterPass {
+                config: BuiltinConfig::Hk2s,
+                ranges: ALL_IDEOGRAPH_RANGES,
+            },
+            ConverterPass {
+                config: BuiltinConfig::Tw2s,
+                ranges: ALL_IDEOGRAPH_RANGES,
+            },
+        ];
+        let full_table = FoldTable::build_from(&full_passes);
+        assert_eq!(&full_table, table());
+        assert!(
+            table().sparse.len() > 100,
+            "astral Traditional characters are folded too"
+        );
+    }
+
+    #[test]
+    fn cycles_resolve_to_their_smallest_member() {
+        let single_step: HashMap<char, char> = [('c', 'a'), ('a', 'b'), ('b', 'c'), ('d', 'a')]
+            .into_iter()
+            .collect();
+        for source in ['a', 'b', 'c', 'd'] {
+            assert_eq!(fixed_point(source, &single_step), 'a');
+        }
+        assert_eq!(fixed_point('z', &single_step), 'z');
     }
 }

@@ -166,23 +166,25 @@ pub fn parse_title(raw: &str, rules: &TitleRules) -> TitleTarget {
     if let Some(reason) = invalid_name_reason(namespace, name) {
         return TitleTarget::Invalid(reason);
     }
-    let name = if rules.capitalize_first {
-        capitalize_first_letter(name)
-    } else {
-        name.to_string()
-    };
+    // The name is a suffix of `cleaned` (its end is already trimmed): reuse that buffer rather
+    // than allocating the name again.
+    let name_start = cleaned.len() - name.len();
+    let mut name = cleaned;
+    name.replace_range(..name_start, "");
+    if rules.capitalize_first {
+        capitalize_first_letter(&mut name);
+    }
     TitleTarget::Page(Title { namespace, name })
 }
 
 /// Normalises a name without looking for a namespace: `_` → space, runs collapsed, trimmed,
 /// entities decoded, first letter upper-cased when `rules` say so.
 pub fn normalize_name(raw: &str, rules: &TitleRules) -> String {
-    let cleaned = clean_spaces(&decode_entities(raw));
+    let mut cleaned = clean_spaces(&decode_entities(raw));
     if rules.capitalize_first {
-        capitalize_first_letter(&cleaned)
-    } else {
-        cleaned
+        capitalize_first_letter(&mut cleaned);
     }
+    cleaned
 }
 
 /// Folds Traditional and Simplified Chinese to one form, so that titles differing only in script
@@ -257,20 +259,16 @@ fn clean_spaces(text: &str) -> String {
 
 /// Upper-cases the first character only when Unicode maps it to exactly one character (`ß` would
 /// become `SS`, which MediaWiki does not do); ideographs have no case and stay as they are.
-fn capitalize_first_letter(name: &str) -> String {
-    let mut characters = name.chars();
-    let Some(first) = characters.next() else {
-        return String::new();
+fn capitalize_first_letter(name: &mut String) {
+    let Some(first) = name.chars().next() else {
+        return;
     };
     let mut uppercase = first.to_uppercase();
-    match (uppercase.next(), uppercase.next()) {
-        (Some(upper), None) if upper != first => {
-            let mut capitalized = String::with_capacity(name.len() + 2);
-            capitalized.push(upper);
-            capitalized.push_str(characters.as_str());
-            capitalized
+    if let (Some(upper), None) = (uppercase.next(), uppercase.next()) {
+        if upper != first {
+            let mut encoded = [0u8; 4];
+            name.replace_range(..first.len_utf8(), upper.encode_utf8(&mut encoded));
         }
-        _ => name.to_string(),
     }
 }
 

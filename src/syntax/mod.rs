@@ -17,7 +17,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
@@ -65,7 +68,10 @@ pub struct ParseOptions {
 
 impl ParseOptions {
     pub fn new(flavor: Flavor) -> ParseOptions {
-        ParseOptions { flavor, wiki_base_urls: Vec::new() }
+        ParseOptions {
+            flavor,
+            wiki_base_urls: Vec::new(),
+        }
     }
 }
 

@@ -25,11 +25,20 @@ struct Options {
 }
 
 fn options() -> Options {
-    let mut options = Options { pages: 100_000, dir: None, rounds: 3 };
+    let mut options = Options {
+        pages: 100_000,
+        dir: None,
+        rounds: 3,
+    };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
         match argument.as_str() {
-            "--pages" => options.pages = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(options.pages),
+            "--pages" => {
+                options.pages = arguments
+                    .next()
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(options.pages)
+            }
             "--dir" => options.dir = arguments.next().map(PathBuf::from),
             "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
             _ => {} // `cargo bench` passes `--bench`.
@@ -74,7 +83,11 @@ fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
     let bytes: u64 = files
         .par_iter()
         .filter(|file| file.kind == FileKind::Regular)
-        .map(|file| std::fs::read(&file.absolute).map(|bytes| bytes.len() as u64).unwrap_or(0))
+        .map(|file| {
+            std::fs::read(&file.absolute)
+                .map(|bytes| bytes.len() as u64)
+                .unwrap_or(0)
+        })
         .sum();
     (started.elapsed(), bytes, files.len())
 }
@@ -104,7 +117,12 @@ fn main() {
         let started = Instant::now();
         let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
         let elapsed = started.elapsed();
-        let links: usize = loaded.index.documents().iter().map(|document| document.facts.links.len()).sum();
+        let links: usize = loaded
+            .index
+            .documents()
+            .iter()
+            .map(|document| document.facts.links.len())
+            .sum();
         (elapsed, links)
     });
     let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
@@ -118,9 +136,16 @@ fn main() {
     let peak = peak_rss_mb();
 
     let megabytes = bytes as f64 / 1e6;
-    println!("wiki: {} ({files} files, {megabytes:.1} MB, {links} links)", root.display());
+    println!(
+        "wiki: {} ({files} files, {megabytes:.1} MB, {links} links)",
+        root.display()
+    );
     println!("threads: {}", rayon::current_num_threads());
-    println!("read floor (walk + read, warm):  {:>8.3} s  {:>8.0} MB/s", floor.as_secs_f64(), megabytes / floor.as_secs_f64());
+    println!(
+        "read floor (walk + read, warm):  {:>8.3} s  {:>8.0} MB/s",
+        floor.as_secs_f64(),
+        megabytes / floor.as_secs_f64()
+    );
     println!(
         "index (walk + read + parse):     {:>8.3} s  {:>8.0} MB/s  {:>9.0} files/s  ratio to floor {:.2}×",
         index_time.as_secs_f64(),
@@ -128,7 +153,10 @@ fn main() {
         files as f64 / index_time.as_secs_f64(),
         index_time.as_secs_f64() / floor.as_secs_f64()
     );
-    println!("diagnostics (all documents):     {:>8.3} s  {findings} findings", diagnostics_time.as_secs_f64());
+    println!(
+        "diagnostics (all documents):     {:>8.3} s  {findings} findings",
+        diagnostics_time.as_secs_f64()
+    );
     println!(
         "check total (index + diagnostics): {:.3} s, ratio to floor {:.2}×",
         (index_time + diagnostics_time).as_secs_f64(),

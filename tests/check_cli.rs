@@ -64,8 +64,17 @@ fn write(path: &Path, contents: impl AsRef<[u8]>) {
 #[test]
 fn export_fixture_reports_every_rule() {
     let (report, output) = json_report(&fixture("export"), &[]);
-    assert_eq!(output.status.code(), Some(1), "errors found → exit 1\n{}", stderr(&output));
-    let expected = EXPECTED_EXPORT_FINDINGS.trim().lines().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "errors found → exit 1\n{}",
+        stderr(&output)
+    );
+    let expected = EXPECTED_EXPORT_FINDINGS
+        .trim()
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
     assert_eq!(finding_lines(&report), expected);
 }
 
@@ -76,7 +85,11 @@ const EXPECTED_EXPORT_FINDINGS: &str = "
 fn wikitext_fixture_reports_every_rule() {
     let (report, output) = json_report(&fixture("wikitext"), &[]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let expected = EXPECTED_WIKITEXT_FINDINGS.trim().lines().map(str::to_string).collect::<Vec<_>>();
+    let expected = EXPECTED_WIKITEXT_FINDINGS
+        .trim()
+        .lines()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
     assert_eq!(finding_lines(&report), expected);
 }
 
@@ -92,7 +105,11 @@ fn clean_wiki_exits_zero_and_warnings_fail_only_when_denied() {
     assert_eq!(plain.status.code(), Some(0), "{}", stdout(&plain));
     let denied = wikils(&["check", "--deny", "warnings"], workspace.path());
     assert_eq!(denied.status.code(), Some(1), "{}", stdout(&denied));
-    assert!(stdout(&denied).contains("A.wiki:1:7: warning[broken-anchor]"), "{}", stdout(&denied));
+    assert!(
+        stdout(&denied).contains("A.wiki:1:7: warning[broken-anchor]"),
+        "{}",
+        stdout(&denied)
+    );
 }
 
 #[test]
@@ -102,7 +119,10 @@ fn human_format_shows_the_source_line_with_a_caret_under_the_link() {
     let output = wikils(&["check"], workspace.path());
     let text = stdout(&output);
     // 中文𠀀 is 4 UTF-16 units and 6 terminal columns wide.
-    assert!(text.contains("A.wiki:1:6: error[broken-link] broken link: no page `Nowhere`"), "{text}");
+    assert!(
+        text.contains("A.wiki:1:6: error[broken-link] broken link: no page `Nowhere`"),
+        "{text}"
+    );
     assert!(text.contains("1 | 中文𠀀 [[Nowhere]] tail\n"), "{text}");
     assert!(text.contains("  |        ^^^^^^^^^^^\n"), "{text}");
     assert!(!text.contains('\x1b'), "no color when stdout is not a terminal: {text}");
@@ -161,7 +181,10 @@ fn json_format_has_a_summary_and_the_documented_fields() {
 fn configuration_changes_severity_and_turns_rules_off() {
     let workspace = tempfile::tempdir().expect("temp dir");
     write(&workspace.path().join("A.wiki"), "[[Nowhere]] [[A#Nope]]\n");
-    write(&workspace.path().join("wikils.toml"), "[rules]\nbroken-link = \"warning\"\nbroken-anchor = \"off\"\n");
+    write(
+        &workspace.path().join("wikils.toml"),
+        "[rules]\nbroken-link = \"warning\"\nbroken-anchor = \"off\"\n",
+    );
     let (report, output) = json_report(workspace.path(), &[]);
     assert_eq!(output.status.code(), Some(0), "only a warning is left");
     assert_eq!(finding_lines(&report), vec!["A.wiki:1:1 broken-link"]);
@@ -215,18 +238,43 @@ fn bad_files_are_skipped_with_a_reason_and_never_crash() {
         .as_array()
         .expect("skipped")
         .iter()
-        .map(|skipped| format!("{}: {}", skipped["path"].as_str().unwrap_or(""), skipped["reason"].as_str().unwrap_or("")))
+        .map(|skipped| {
+            format!(
+                "{}: {}",
+                skipped["path"].as_str().unwrap_or(""),
+                skipped["reason"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
-    assert!(skipped[0].starts_with("huge.wiki: file is 52428800 bytes, over the limit"), "{skipped:?}");
+    assert!(
+        skipped[0].starts_with("huge.wiki: file is 52428800 bytes, over the limit"),
+        "{skipped:?}"
+    );
     assert!(skipped[1].starts_with("nul.wiki: binary file"), "{skipped:?}");
     assert_eq!(report["repaired"][0]["path"], "latin1.wiki");
-    assert!(stderr(&output).contains("warning: skipped huge.wiki"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("warning: skipped huge.wiki"),
+        "{}",
+        stderr(&output)
+    );
     let findings = finding_lines(&report);
-    assert!(findings.contains(&"dangling.wiki:1:1 broken-redirect".to_string()), "{findings:?}");
-    assert!(findings.contains(&"loop-a.wiki:1:1 broken-redirect".to_string()), "{findings:?}");
-    assert!(findings.contains(&"loop-b.wiki:1:1 broken-redirect".to_string()), "{findings:?}");
-    assert!(findings.contains(&"latin1.wiki:1:6 broken-link".to_string()), "{findings:?}");
+    assert!(
+        findings.contains(&"dangling.wiki:1:1 broken-redirect".to_string()),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&"loop-a.wiki:1:1 broken-redirect".to_string()),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&"loop-b.wiki:1:1 broken-redirect".to_string()),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&"latin1.wiki:1:6 broken-link".to_string()),
+        "{findings:?}"
+    );
 }
 
 #[test]
@@ -255,19 +303,36 @@ fn unreadable_folder_is_skipped_with_a_warning() {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
     }
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000)).expect("chmod");
-    let running_as_root = Command::new("id").arg("-u").output().map(|output| stdout(&output).trim() == "0").unwrap_or(false);
+    let running_as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|output| stdout(&output).trim() == "0")
+        .unwrap_or(false);
     let mut command = if running_as_root {
         let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&binary);
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary);
         command
     } else {
         Command::new(&binary)
     };
-    let output = command.args(["check", "--format", "json"]).current_dir(root).output().expect("check runs");
+    let output = command
+        .args(["check", "--format", "json"])
+        .current_dir(root)
+        .output()
+        .expect("check runs");
     std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755)).expect("chmod back");
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| panic!("{error}: {}", stderr(&output)));
+    let report: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|error| panic!("{error}: {}", stderr(&output)));
     assert_eq!(report["skipped"][0]["path"], "locked", "{report}");
-    assert!(report["skipped"][0]["reason"].as_str().unwrap_or("").contains("ermission denied"), "{report}");
+    assert!(
+        report["skipped"][0]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("ermission denied"),
+        "{report}"
+    );
     assert_eq!(finding_lines(&report), vec!["A.wiki:1:1 broken-link"]);
 }
 
@@ -285,7 +350,9 @@ fn listing(root: &Path) -> Vec<(String, u64)> {
     let mut entries: Vec<(String, u64)> = walk(root)
         .into_iter()
         .map(|path| {
-            let size = std::fs::symlink_metadata(&path).map(|metadata| metadata.len()).unwrap_or(0);
+            let size = std::fs::symlink_metadata(&path)
+                .map(|metadata| metadata.len())
+                .unwrap_or(0);
             (path.to_string_lossy().into_owned(), size)
         })
         .collect();

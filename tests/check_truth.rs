@@ -17,10 +17,23 @@ fn generator() -> PathBuf {
 
 fn generate(pages: u32, seed: u32, style: &str, out: &Path) -> Value {
     let generator = generator();
-    assert!(generator.is_file(), "gen_wiki.py not found at {} (set WIKILS_GEN_WIKI)", generator.display());
+    assert!(
+        generator.is_file(),
+        "gen_wiki.py not found at {} (set WIKILS_GEN_WIKI)",
+        generator.display()
+    );
     let status = Command::new("python3")
         .arg(&generator)
-        .args(["--pages", &pages.to_string(), "--seed", &seed.to_string(), "--style", style, "--quiet", "--out"])
+        .args([
+            "--pages",
+            &pages.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--style",
+            style,
+            "--quiet",
+            "--out",
+        ])
         .arg(out)
         .stdout(std::process::Stdio::null())
         .status()
@@ -37,7 +50,15 @@ fn truth_keys(entries: &Value, kinds: &[&str]) -> BTreeSet<String> {
         .expect("truth entries")
         .iter()
         .filter(|entry| kinds.contains(&entry["kind"].as_str().unwrap_or("")))
-        .map(|entry| format!("{}:{}:{}-{}", entry["file"].as_str().unwrap_or(""), entry["line"], entry["col"], entry["end_col"]))
+        .map(|entry| {
+            format!(
+                "{}:{}:{}-{}",
+                entry["file"].as_str().unwrap_or(""),
+                entry["line"],
+                entry["col"],
+                entry["end_col"]
+            )
+        })
         .collect()
 }
 
@@ -72,14 +93,22 @@ fn check_against_truth(style: &str, seed: u32) {
     let report: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|error| panic!("json: {error}: {}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(report["skipped"].as_array().map(Vec::len), Some(0), "{}", report["skipped"]);
+    assert_eq!(
+        report["skipped"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        report["skipped"]
+    );
 
     let planted_pages = truth_keys(&truth["broken"], &["missing_page", "redlink"]);
     let found_pages = finding_keys(&report, &["broken-link"]);
     assert!(!planted_pages.is_empty());
     let missed: Vec<_> = planted_pages.difference(&found_pages).collect();
     let extra: Vec<_> = found_pages.difference(&planted_pages).collect();
-    assert!(missed.is_empty() && extra.is_empty(), "broken-link: missed {missed:?}\nextra {extra:?}");
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "broken-link: missed {missed:?}\nextra {extra:?}"
+    );
 
     let planted_anchors = truth_keys(&truth["broken"], &["missing_anchor"]);
     let found_anchors = finding_keys(&report, &["broken-anchor"]);
@@ -93,7 +122,9 @@ fn check_against_truth(style: &str, seed: u32) {
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|finding| !["broken-link", "broken-anchor", "variant-link"].contains(&finding["code"].as_str().unwrap_or("")))
+        .filter(|finding| {
+            !["broken-link", "broken-anchor", "variant-link"].contains(&finding["code"].as_str().unwrap_or(""))
+        })
         .collect();
     assert!(unexpected.is_empty(), "no other findings expected: {unexpected:?}");
 }

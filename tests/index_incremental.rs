@@ -59,7 +59,9 @@ fn incremental_updates_equal_a_full_rebuild() {
                 assert!(incremental.remove_document(&path));
             }
         } else {
-            let text: String = (0..random.below(6)).map(|_| SNIPPETS[random.below(SNIPPETS.len())]).collect();
+            let text: String = (0..random.below(6))
+                .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
+                .collect();
             incremental.set_document_text(&path, Flavor::Markdown, &text);
             match existing {
                 Some(position) => files[position].1 = text,
@@ -68,8 +70,15 @@ fn incremental_updates_equal_a_full_rebuild() {
         }
         if step % 250 == 0 || step == 1_999 {
             let rebuilt = full_index(workspace.path(), &files);
-            assert_eq!(incremental.canonical_dump(), rebuilt.canonical_dump(), "after step {step}");
+            assert_eq!(
+                incremental.canonical_dump(),
+                rebuilt.canonical_dump(),
+                "after step {step}"
+            );
         }
     }
-    assert!(incremental.canonical_dump().contains("backlink"), "the session exercised links");
+    assert!(
+        incremental.canonical_dump().contains("backlink"),
+        "the session exercised links"
+    );
 }

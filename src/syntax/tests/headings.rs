@@ -1,0 +1,1 @@
+//! headings tests.

@@ -3,6 +3,9 @@
 use super::{parse_as, position, render_link};
 use crate::syntax::{Flavor, Link, LinkSyntax};
 
+/// 0-based line and UTF-16 column.
+type Position = (usize, usize);
+
 const SAMPLE: &str = include_str!("../testdata/sample-zh-page.md");
 
 fn count(links: &[Link], syntax: LinkSyntax) -> usize {
@@ -40,7 +43,7 @@ fn sample_page_exact_links() {
 /// Every truth entry's `line col..end_col` must be exactly one link's span.
 fn check_against_truth(text: &str, truth: &str, flavor: Flavor) {
     let parsed = parse_as(flavor, text);
-    let spans: Vec<((usize, usize), (usize, usize), &Link)> = parsed
+    let spans: Vec<(Position, Position, &Link)> = parsed
         .links
         .iter()
         .map(|l| (position(text, l.span.start as usize), position(text, l.span.end as usize), l))

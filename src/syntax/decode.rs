@@ -14,6 +14,9 @@ pub(crate) enum Escapes {
 }
 
 pub(crate) fn decode(raw: &str, escapes: Escapes) -> String {
+    if memchr::memchr3(b'\\', b'&', b'%', raw.as_bytes()).is_none() {
+        return raw.to_string();
+    }
     let unescaped = match escapes {
         Escapes::Markdown => remove_backslash_escapes(raw),
         Escapes::HtmlOrWikitext => Cow::Borrowed(raw),

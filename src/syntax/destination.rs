@@ -52,11 +52,8 @@ fn relative_path_destination(
     let hash = find_unescaped(text.as_bytes(), start, end, b'#', escapes);
     let path_end = hash.unwrap_or(end);
     let target = decode(text.get(start..path_end)?, escapes);
-    if path_end > start {
-        let lower = target.to_ascii_lowercase();
-        if !WIKI_FILE_SUFFIXES.iter().any(|s| lower.ends_with(s)) {
-            return None;
-        }
+    if path_end > start && !has_wiki_file_suffix(&target) {
+        return None;
     }
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
     let anchor = anchor_span.and_then(|s| text.get(s.range())).map(|a| decode(a, escapes));
@@ -70,6 +67,10 @@ fn relative_path_destination(
         target,
         anchor,
     })
+}
+
+fn has_wiki_file_suffix(path: &str) -> bool {
+    WIKI_FILE_SUFFIXES.iter().any(|suffix| strip_suffix_ignore_case(path, suffix).is_some())
 }
 
 fn wiki_url_destination(
@@ -136,16 +137,14 @@ fn has_scheme(raw: &str) -> bool {
     if raw.starts_with("//") {
         return true;
     }
-    let Some(colon) = raw.find(':') else {
-        return false;
-    };
-    let scheme = &raw[..colon];
+    let Some(colon) = memchr(b':', raw.as_bytes()) else { return false };
+    let Some(scheme) = raw.get(..colon) else { return false };
     let well_formed = scheme.len() >= 2
         && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
     if !well_formed {
         return false;
     }
-    raw[colon..].starts_with("://")
+    raw.get(colon..).is_some_and(|rest| rest.starts_with("://"))
         || ["mailto", "data", "javascript", "tel", "news", "urn", "file", "irc", "ftp"]
             .iter()
             .any(|s| scheme.eq_ignore_ascii_case(s))

@@ -169,11 +169,33 @@ fn scan_angle_destination(bytes: &[u8], start: usize) -> Option<(usize, usize)> 
     }
 }
 
+/// Bytes that end or complicate a bare destination; everything else is skipped in a tight loop.
+const BARE_DESTINATION_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b <= b' ' as usize {
+        table[b] = true;
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[b'(' as usize] = true;
+    table[b')' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
 fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
+    let limit = (start + MAX_DESTINATION_BYTES).min(bytes.len());
     let mut pos = start;
     let mut depth = 0;
-    while let Some(&b) = bytes.get(pos) {
-        if pos - start > MAX_DESTINATION_BYTES {
+    loop {
+        while pos < limit
+            && bytes.get(pos).is_some_and(|&b| !BARE_DESTINATION_SPECIAL[usize::from(b)])
+        {
+            pos += 1;
+        }
+        let Some(&b) = bytes.get(pos) else { break };
+        if pos >= limit {
             return None;
         }
         match b {
@@ -186,8 +208,8 @@ fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
             }
             b')' if depth == 0 => break,
             b')' => depth -= 1,
-            0..=b' ' | 0x7f => break,
-            _ => {}
+            b'\\' => {}
+            _ => break,
         }
         pos += 1;
     }
@@ -202,13 +224,15 @@ fn scan_title(bytes: &[u8], start: usize) -> Option<usize> {
         b'(' => b')',
         _ => return None,
     };
+    let limit = (start + MAX_DESTINATION_BYTES).min(bytes.len());
     let mut pos = start + 1;
-    while pos - start <= MAX_DESTINATION_BYTES {
+    while pos < limit {
+        pos += memchr3(closing, b'\\', b'\n', bytes.get(pos..limit)?)?;
         match *bytes.get(pos)? {
             b'\\' => pos += 2,
-            b if b == closing => return Some(pos + 1),
             b'\n' if line_is_blank(bytes, pos + 1) => return None,
-            _ => pos += 1,
+            b'\n' => pos += 1,
+            _ => return Some(pos + 1),
         }
     }
     None

@@ -115,6 +115,9 @@ impl Walk<'_> {
         };
         let markdown = self.flavor == Flavor::Markdown;
         let bytes = piece.as_bytes();
+        let has_destinations = markdown && memchr::memmem::find(bytes, b"](").is_some();
+        let paren_ends =
+            if has_destinations { matching_paren_ends(bytes) } else { Default::default() };
         let mut chars = piece.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let next = bytes.get(i + 1).copied();
@@ -139,7 +142,7 @@ impl Walk<'_> {
                 '!' if markdown && next == Some(b'[') => {}
                 '[' if markdown => {}
                 ']' if markdown && next == Some(b'(') => {
-                    skip_to(&mut chars, hidden_destination_end(bytes, i + 1));
+                    skip_to(&mut chars, hidden_destination_end(&paren_ends, i + 1));
                 }
                 ']' if markdown => {}
                 _ => self.out.push(c),
@@ -159,21 +162,29 @@ fn is_emphasis_underscore(piece: &str, at: usize) -> bool {
     !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
 }
 
-/// Offset after the `)` closing the `(` at `open`, or `open + 1` when there is none nearby.
-fn hidden_destination_end(bytes: &[u8], open: usize) -> usize {
-    let mut depth = 0usize;
-    let limit = (open + MAX_HIDDEN_DESTINATION).min(bytes.len());
-    for (i, &b) in bytes.iter().enumerate().take(limit).skip(open) {
+/// For every `(` in `bytes`, the offset after its matching `)`; computed in one pass so that
+/// many unclosed `](` cost linear time.
+fn matching_paren_ends(bytes: &[u8]) -> std::collections::HashMap<usize, usize> {
+    let mut matches = std::collections::HashMap::new();
+    let mut open = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b'(' => depth += 1,
+            b'(' => open.push(i),
             b')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i + 1;
+                if let Some(start) = open.pop() {
+                    matches.insert(start, i + 1);
                 }
             }
             _ => {}
         }
     }
-    open + 1
+    matches
+}
+
+/// Offset after the `)` closing the `(` at `open`, or `open + 1` when there is none nearby.
+fn hidden_destination_end(matches: &std::collections::HashMap<usize, usize>, open: usize) -> usize {
+    match matches.get(&open) {
+        Some(&end) if end - open <= MAX_HIDDEN_DESTINATION => end,
+        _ => open + 1,
+    }
 }

@@ -196,7 +196,9 @@ impl Scanner<'_> {
 
     fn close_link(&mut self, close: usize) {
         let Some(open) = self.stack.pop() else { return };
-        if open.invalid {
+        // `[[1]](#cite_note-1)` is a Markdown link with a bracketed label, not a wiki link.
+        let markdown_label = self.markdown && self.bytes.get(close + 2) == Some(&b'(');
+        if open.invalid || markdown_label {
             return;
         }
         if let Some(link) = double_bracket_link(self.text, open.start, open.pipe, close) {

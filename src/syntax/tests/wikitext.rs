@@ -180,3 +180,9 @@ fn million_unclosed_brackets_stay_linear() {
     assert_eq!(parse_as(Flavor::Wikitext, &braces).problems.len(), 0);
     assert!(start.elapsed().as_secs() < 20, "parsing pathological input took too long");
 }
+
+#[test]
+fn bracketed_markdown_label_is_not_a_wiki_link() {
+    check_md("[[1]](#cite_note-1) [[A]] (x)", "MarkdownPath target= anchor=cite_note-1 label=[1] @0:0-0:19\nDoubleBracket target=A @0:20-0:25");
+    check_wiki("[[1]](x)", "DoubleBracket target=1 @0:0-0:5");
+}

@@ -125,8 +125,8 @@ fn thematic_break(rest: &[u8]) -> bool {
     if !matches!(marker, b'-' | b'*' | b'_') {
         return false;
     }
-    let count = rest.iter().filter(|&&b| b == marker).count();
-    count >= 3 && rest.iter().all(|&b| b == marker || b == b' ' || b == b'\t')
+    rest.iter().all(|&b| b == marker || b == b' ' || b == b'\t')
+        && rest.iter().filter(|&&b| b == marker).count() >= 3
 }
 
 fn setext_underline_level(rest: &[u8]) -> Option<u8> {

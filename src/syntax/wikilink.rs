@@ -263,7 +263,9 @@ pub(crate) fn is_file_target(text: &str, start: usize, pipe: usize) -> bool {
     let Some(target) = text.get(a..b) else {
         return false;
     };
-    FILE_NAMESPACES.iter().any(|ns| starts_with_ignore_case(target, ns).is_some())
+    let Some(colon) = memchr(b':', target.as_bytes()) else { return false };
+    let Some(namespace) = target.get(..=colon) else { return false };
+    FILE_NAMESPACES.iter().any(|ns| namespace.eq_ignore_ascii_case(ns))
 }
 
 /// Byte length of the prefix of `haystack` equal to `needle` ignoring case, if it matches.

@@ -160,10 +160,10 @@ fn wiki_url_title_start(raw: &str, options: &ParseOptions) -> Option<usize> {
     let after_scheme = strip_prefix_ignore_case(raw, "https://")
         .or_else(|| strip_prefix_ignore_case(raw, "http://"))?;
     let host_len = after_scheme.find('/')?;
-    if !is_wikipedia_host(&after_scheme[..host_len]) {
+    if !is_wikipedia_host(after_scheme.get(..host_len)?) {
         return None;
     }
-    let path = &after_scheme[host_len..];
+    let path = after_scheme.get(host_len..)?;
     let path_offset = raw.len() - path.len();
     let title_offset = title_offset_in_path(path)?;
     Some(path_offset + title_offset)
@@ -183,7 +183,7 @@ fn title_offset_in_path(path: &str) -> Option<usize> {
         }
     }
     let segment_end = path.get(1..)?.find('/')? + 1;
-    let segment = &path[1..segment_end];
+    let segment = path.get(1..segment_end)?;
     is_variant_path_segment(segment).then_some(segment_end + 1)
 }
 
@@ -209,11 +209,11 @@ fn is_wikipedia_host(host: &str) -> bool {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
 }
 
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let split = s.len().checked_sub(suffix.len())?;
     let tail = s.get(split..)?;
-    tail.eq_ignore_ascii_case(suffix).then(|| &s[..split])
+    tail.eq_ignore_ascii_case(suffix).then(|| s.get(..split)).flatten()
 }

@@ -229,7 +229,7 @@ pub(crate) fn template_link(
             }
             break;
         };
-        let prefix = name[..colon].trim();
+        let prefix = name.get(..colon)?.trim();
         if prefix.eq_ignore_ascii_case("subst") || prefix.eq_ignore_ascii_case("safesubst") {
             a = trim_range(bytes, a + colon + 1, b).0;
             continue;

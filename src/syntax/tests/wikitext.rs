@@ -186,3 +186,21 @@ fn bracketed_markdown_label_is_not_a_wiki_link() {
     check_md("[[1]](#cite_note-1) [[A]] (x)", "MarkdownPath target= anchor=cite_note-1 label=[1] @0:0-0:19\nDoubleBracket target=A @0:20-0:25");
     check_wiki("[[1]](x)", "DoubleBracket target=1 @0:0-0:5");
 }
+
+#[test]
+fn crlf_in_wikitext_links_headings_and_problems() {
+    let text = "== 標題 ==\r\n[[A|b]]\r\n[[C\r\n";
+    check_wiki(text, "DoubleBracket target=A label=b @1:0-1:7");
+    check_problems(Flavor::Wikitext, text, "UnclosedLink @2:0-2:3");
+    let parsed = parse_as(Flavor::Wikitext, text);
+    assert_eq!(parsed.headings.len(), 1);
+    assert_eq!(parsed.headings[0].text, "標題");
+    assert_eq!(&text[parsed.headings[0].span.range()], "== 標題 ==");
+}
+
+#[test]
+fn unclosed_parameter_and_parser_function_arguments() {
+    let text = "{{#if:{{X}}|[[Y]]}} {{{a|b}}";
+    check_wiki(text, "Template target=X @0:6-0:11\nDoubleBracket target=Y @0:12-0:17");
+    check_problems(Flavor::Wikitext, text, "UnclosedTemplate @0:20-0:28");
+}

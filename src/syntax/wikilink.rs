@@ -98,6 +98,15 @@ const MAGIC_WORDS: [&str; 52] = [
     "CONTENTLANGUAGE",
 ];
 
+/// Families of date and statistics variables (`CURRENTMONTHABBREV`, `NUMBEROFADMINS`, ...).
+const MAGIC_WORD_FAMILIES: [&str; 4] = ["CURRENT", "LOCAL", "NUMBEROF", "REVISION"];
+
+fn is_magic_word(name: &str) -> bool {
+    MAGIC_WORDS.contains(&name)
+        || (MAGIC_WORD_FAMILIES.iter().any(|family| name.starts_with(family))
+            && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+}
+
 /// Namespaces whose links may carry a caption spanning lines.
 const FILE_NAMESPACES: [&str; 10] = [
     "file:",
@@ -224,7 +233,7 @@ pub(crate) fn template_link(
             return None;
         }
         let Some(colon) = name.find(':') else {
-            if MAGIC_WORDS.contains(&name) {
+            if is_magic_word(name) {
                 return None;
             }
             break;
@@ -234,8 +243,7 @@ pub(crate) fn template_link(
             a = trim_range(bytes, a + colon + 1, b).0;
             continue;
         }
-        if MAGIC_WORDS.contains(&prefix)
-            || PARSER_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(prefix))
+        if is_magic_word(prefix) || PARSER_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(prefix))
         {
             return None;
         }

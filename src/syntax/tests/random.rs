@@ -70,7 +70,7 @@ impl XorShift {
 }
 
 fn random_text(rng: &mut XorShift) -> String {
-    let len = rng.below(80);
+    let len = rng.below(max_len());
     (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect()
 }
 
@@ -121,4 +121,9 @@ fn random_text_produces_links_sometimes() {
     let found: usize =
         (0..2000).map(|_| parse_as(Flavor::Wikitext, &random_text(&mut rng)).links.len()).sum();
     assert!(found > 0, "the generator should exercise link extraction");
+}
+
+/// SYNTAX_FUZZ_MAX_LEN lets a long local run try longer documents.
+fn max_len() -> usize {
+    std::env::var("SYNTAX_FUZZ_MAX_LEN").ok().and_then(|v| v.parse().ok()).unwrap_or(80)
 }

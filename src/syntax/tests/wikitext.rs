@@ -99,7 +99,7 @@ fn templates_nested_with_links() {
 #[test]
 fn parameters_parser_functions_and_magic_words_are_not_templates() {
     check_wiki(
-        "{{{param|{{D}}}}} {{#if:x|[[E]]|{{F}}}} {{PAGENAME}} {{DEFAULTSORT:x}} {{lc:X}} {{ns:0}} {{!}}",
+        "{{{param|{{D}}}}} {{#if:x|[[E]]|{{F}}}} {{PAGENAME}} {{DEFAULTSORT:x}} {{lc:X}} {{ns:0}} {{!}} {{CURRENTMONTHABBREV}} {{NUMBEROFADMINS}} {{UCFIRST:x}}",
         "Template target=D @0:9-0:14
          DoubleBracket target=E @0:26-0:31
          Template target=F @0:32-0:37",

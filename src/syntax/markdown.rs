@@ -184,8 +184,22 @@ const BARE_DESTINATION_SPECIAL: [bool; 256] = {
     table
 };
 
+/// Most destinations hold no parentheses, escapes or tabs: then the end is simply the first
+/// `)`, space or newline, found with SIMD instead of byte by byte. (Rare control bytes other
+/// than tab and CR are not looked for here.)
+fn scan_plain_bare_destination(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
+    let window = bytes.get(start..limit)?;
+    let end = start + memchr3(b')', b' ', b'\n', window)?;
+    let plain = memchr3(b'(', b'\\', b'\t', bytes.get(start..end)?).is_none()
+        && memchr::memchr2(b'\r', 0x7f, bytes.get(start..end)?).is_none();
+    plain.then_some(end)
+}
+
 fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
     let limit = (start + MAX_DESTINATION_BYTES).min(bytes.len());
+    if let Some(end) = scan_plain_bare_destination(bytes, start, limit) {
+        return Some(end);
+    }
     let mut pos = start;
     let mut depth = 0;
     loop {

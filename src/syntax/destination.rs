@@ -56,7 +56,9 @@ fn relative_path_destination(
         return None;
     }
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
-    let anchor = anchor_span.and_then(|s| text.get(s.range())).map(|a| decode(a, escapes));
+    let anchor = anchor_span
+        .and_then(|s| text.get(s.range()))
+        .map(|a| decode(a, escapes));
     if path_end == start && anchor.as_deref().map_or(true, str::is_empty) {
         return None;
     }
@@ -70,7 +72,9 @@ fn relative_path_destination(
 }
 
 fn has_wiki_file_suffix(path: &str) -> bool {
-    WIKI_FILE_SUFFIXES.iter().any(|suffix| strip_suffix_ignore_case(path, suffix).is_some())
+    WIKI_FILE_SUFFIXES
+        .iter()
+        .any(|suffix| strip_suffix_ignore_case(path, suffix).is_some())
 }
 
 fn wiki_url_destination(
@@ -86,9 +90,7 @@ fn wiki_url_destination(
     let mut title_end = title_start;
     while title_end < end {
         let b = *bytes.get(title_end)?;
-        if stops.contains(&b)
-            && !(escapes == Escapes::Markdown && is_backslash_escaped(bytes, title_end))
-        {
+        if stops.contains(&b) && !(escapes == Escapes::Markdown && is_backslash_escaped(bytes, title_end)) {
             break;
         }
         title_end += 1;
@@ -98,7 +100,9 @@ fn wiki_url_destination(
     }
     let hash = find_unescaped(bytes, title_end, end, b'#', escapes);
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
-    let anchor = anchor_span.and_then(|s| text.get(s.range())).map(|a| decode(a, escapes));
+    let anchor = anchor_span
+        .and_then(|s| text.get(s.range()))
+        .map(|a| decode(a, escapes));
     Some(Destination {
         syntax: LinkSyntax::WikiUrl,
         target_span: Span::new(title_start, title_end),
@@ -108,13 +112,7 @@ fn wiki_url_destination(
     })
 }
 
-fn find_unescaped(
-    bytes: &[u8],
-    start: usize,
-    end: usize,
-    needle: u8,
-    escapes: Escapes,
-) -> Option<usize> {
+fn find_unescaped(bytes: &[u8], start: usize, end: usize, needle: u8, escapes: Escapes) -> Option<usize> {
     let mut pos = start;
     while pos < end {
         let at = pos + memchr(needle, bytes.get(pos..end)?)?;
@@ -137,17 +135,31 @@ fn has_scheme(raw: &str) -> bool {
     if raw.starts_with("//") {
         return true;
     }
-    let Some(colon) = memchr(b':', raw.as_bytes()) else { return false };
+    let Some(colon) = memchr(b':', raw.as_bytes()) else {
+        return false;
+    };
     let Some(scheme) = raw.get(..colon) else { return false };
     let well_formed = scheme.len() >= 2
-        && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
     if !well_formed {
         return false;
     }
     raw.get(colon..).is_some_and(|rest| rest.starts_with("://"))
-        || ["mailto", "data", "javascript", "tel", "news", "urn", "file", "irc", "ftp"]
-            .iter()
-            .any(|s| scheme.eq_ignore_ascii_case(s))
+        || [
+            "mailto",
+            "data",
+            "javascript",
+            "tel",
+            "news",
+            "urn",
+            "file",
+            "irc",
+            "ftp",
+        ]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
 }
 
 /// Offset within `raw` where the page title starts, if `raw` is a URL of the online wiki.
@@ -157,8 +169,8 @@ fn wiki_url_title_start(raw: &str, options: &ParseOptions) -> Option<usize> {
             return Some(base.len());
         }
     }
-    let after_scheme = strip_prefix_ignore_case(raw, "https://")
-        .or_else(|| strip_prefix_ignore_case(raw, "http://"))?;
+    let after_scheme =
+        strip_prefix_ignore_case(raw, "https://").or_else(|| strip_prefix_ignore_case(raw, "http://"))?;
     let host_len = after_scheme.find('/')?;
     if !is_wikipedia_host(after_scheme.get(..host_len)?) {
         return None;
@@ -209,7 +221,9 @@ fn is_wikipedia_host(host: &str) -> bool {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..)).flatten()
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| s.get(prefix.len()..))
+        .flatten()
 }
 
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {

@@ -22,12 +22,7 @@ struct Line {
     end: usize,
 }
 
-pub(crate) fn collect_headings(
-    text: &str,
-    mask: &Mask,
-    flavor: Flavor,
-    links: &[Link],
-) -> Vec<Heading> {
+pub(crate) fn collect_headings(text: &str, mask: &Mask, flavor: Flavor, links: &[Link]) -> Vec<Heading> {
     let bytes = text.as_bytes();
     let markdown = flavor == Flavor::Markdown;
     let mut headings = Vec::new();
@@ -42,7 +37,10 @@ pub(crate) fn collect_headings(
         }
         let line = Line { start: line_start, end };
         line_start = next_start;
-        if mask.range_at(line.start).is_some_and(|r| r.start < line.start || r.end > line.end) {
+        if mask
+            .range_at(line.start)
+            .is_some_and(|r| r.start < line.start || r.end > line.end)
+        {
             previous = Previous::Other;
             continue;
         }
@@ -53,7 +51,12 @@ pub(crate) fn collect_headings(
         };
         if let Some((level, span, text_span)) = found {
             let visible = visible_text(text, text_span, mask, flavor, links);
-            headings.push(Heading { level, span, text_span, text: visible });
+            headings.push(Heading {
+                level,
+                span,
+                text_span,
+                text: visible,
+            });
         }
     }
     headings
@@ -93,10 +96,8 @@ fn markdown_line(text: &str, mask: &Mask, line: &Line, previous: &mut Previous) 
 
 fn classify_markdown_line(rest: &[u8], indent: usize, line: &Line, previous: Previous) -> Previous {
     let is_list_item =
-        matches!(rest, [b'-' | b'*' | b'+', b' ' | b'\t', ..] | [b'-' | b'*' | b'+'])
-            || ordered_list_marker(rest);
-    let is_break_or_fence =
-        thematic_break(rest) || rest.starts_with(b"```") || rest.starts_with(b"~~~");
+        matches!(rest, [b'-' | b'*' | b'+', b' ' | b'\t', ..] | [b'-' | b'*' | b'+']) || ordered_list_marker(rest);
+    let is_break_or_fence = thematic_break(rest) || rest.starts_with(b"```") || rest.starts_with(b"~~~");
     if is_list_item {
         return Previous::ListItem;
     }
@@ -106,7 +107,10 @@ fn classify_markdown_line(rest: &[u8], indent: usize, line: &Line, previous: Pre
     match previous {
         Previous::Paragraph { start, .. } => Previous::Paragraph { start, end: line.end },
         Previous::ListItem => Previous::ListItem,
-        Previous::Other if indent < 4 => Previous::Paragraph { start: line.start, end: line.end },
+        Previous::Other if indent < 4 => Previous::Paragraph {
+            start: line.start,
+            end: line.end,
+        },
         Previous::Other => Previous::Other,
     }
 }
@@ -125,8 +129,7 @@ fn thematic_break(rest: &[u8]) -> bool {
     if !matches!(marker, b'-' | b'*' | b'_') {
         return false;
     }
-    rest.iter().all(|&b| b == marker || b == b' ' || b == b'\t')
-        && rest.iter().filter(|&&b| b == marker).count() >= 3
+    rest.iter().all(|&b| b == marker || b == b' ' || b == b'\t') && rest.iter().filter(|&&b| b == marker).count() >= 3
 }
 
 fn setext_underline_level(rest: &[u8]) -> Option<u8> {
@@ -137,11 +140,18 @@ fn setext_underline_level(rest: &[u8]) -> Option<u8> {
         _ => return None,
     };
     let run = rest.iter().take_while(|&&b| b == marker).count();
-    rest.get(run..)?.iter().all(|b| b.is_ascii_whitespace()).then_some(level)
+    rest.get(run..)?
+        .iter()
+        .all(|b| b.is_ascii_whitespace())
+        .then_some(level)
 }
 
 fn atx_heading(bytes: &[u8], line: &Line, hashes_start: usize) -> Option<Found> {
-    let level = bytes.get(hashes_start..line.end)?.iter().take_while(|&&b| b == b'#').count();
+    let level = bytes
+        .get(hashes_start..line.end)?
+        .iter()
+        .take_while(|&&b| b == b'#')
+        .count();
     if !(1..=6).contains(&level) {
         return None;
     }
@@ -152,9 +162,7 @@ fn atx_heading(bytes: &[u8], line: &Line, hashes_start: usize) -> Option<Found> 
     let (start, mut end) = trimmed_pair(bytes, after, line.end);
     let closing = bytes.get(start..end)?.iter().rev().take_while(|&&b| b == b'#').count();
     let before_closing = end - closing;
-    if closing > 0
-        && (before_closing == start || matches!(bytes.get(before_closing - 1), Some(b' ' | b'\t')))
-    {
+    if closing > 0 && (before_closing == start || matches!(bytes.get(before_closing - 1), Some(b' ' | b'\t'))) {
         end = trimmed_pair(bytes, start, before_closing).1;
     }
     let level = u8::try_from(level).ok()?;
@@ -185,7 +193,11 @@ fn wikitext_heading(text: &str, mask: &Mask, line: &Line, markdown: bool) -> Opt
     }
     let (start, stop) = trimmed_pair(bytes, line.start + level, end - level);
     let level = u8::try_from(level).ok()?;
-    Some((level, Span::new(line.start, line.end), Span::new(start, stop.max(start))))
+    Some((
+        level,
+        Span::new(line.start, line.end),
+        Span::new(start, stop.max(start)),
+    ))
 }
 
 /// The line end before trailing whitespace and `<!-- comments -->`.

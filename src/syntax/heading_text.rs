@@ -11,19 +11,18 @@ const MAX_HIDDEN_DESTINATION: usize = 2048;
 /// How far a `<tag …>` is searched for its `>`.
 const MAX_TAG_BYTES: usize = 512;
 
-pub(crate) fn visible_text(
-    text: &str,
-    span: Span,
-    mask: &Mask,
-    flavor: Flavor,
-    links: &[Link],
-) -> String {
+pub(crate) fn visible_text(text: &str, span: Span, mask: &Mask, flavor: Flavor, links: &[Link]) -> String {
     let (start, end) = (span.start as usize, span.end as usize);
     let first_link = links.partition_point(|l| (l.span.start as usize) < start);
     let links = links.get(first_link..).unwrap_or(&[]);
     let first_mask = mask.ranges().partition_point(|r| r.end <= start);
     let masks = mask.ranges().get(first_mask..).unwrap_or(&[]);
-    let mut walk = Walk { text, flavor, out: String::new(), label_ends: Vec::new() };
+    let mut walk = Walk {
+        text,
+        flavor,
+        out: String::new(),
+        label_ends: Vec::new(),
+    };
     walk.run(start, end, links, masks);
     let decoded = html_escape::decode_html_entities(&walk.out).into_owned();
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -68,8 +67,7 @@ impl Walk<'_> {
             if pos >= end {
                 break;
             }
-            if let Some((_, link_end)) = self.label_ends.last().copied().filter(|&(e, _)| e == pos)
-            {
+            if let Some((_, link_end)) = self.label_ends.last().copied().filter(|&(e, _)| e == pos) {
                 self.label_ends.pop();
                 pos = link_end;
             } else if let Some(link) = link.filter(|l| l.span.start as usize == pos) {
@@ -100,7 +98,9 @@ impl Walk<'_> {
         let shown = match link.syntax {
             LinkSyntax::DoubleBracket | LinkSyntax::Redirect => {
                 let shown_end = link.anchor_span.map_or(link.target_span.end, |a| a.end);
-                self.text.get(link.target_span.start as usize..shown_end as usize).unwrap_or("")
+                self.text
+                    .get(link.target_span.start as usize..shown_end as usize)
+                    .unwrap_or("")
             }
             _ => link.target.as_str(),
         };
@@ -116,15 +116,16 @@ impl Walk<'_> {
         let markdown = self.flavor == Flavor::Markdown;
         let bytes = piece.as_bytes();
         let has_destinations = markdown && memchr::memmem::find(bytes, b"](").is_some();
-        let paren_ends =
-            if has_destinations { matching_paren_ends(bytes) } else { Default::default() };
+        let paren_ends = if has_destinations {
+            matching_paren_ends(bytes)
+        } else {
+            Default::default()
+        };
         let mut chars = piece.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             let next = bytes.get(i + 1).copied();
             match c {
-                '\'' if next == Some(b'\'') => {
-                    while chars.next_if(|&(_, c)| c == '\'').is_some() {}
-                }
+                '\'' if next == Some(b'\'') => while chars.next_if(|&(_, c)| c == '\'').is_some() {},
                 '<' if next.is_some_and(|b| b.is_ascii_alphabetic() || b == b'/') => {
                     let window = bytes.get(i..(i + MAX_TAG_BYTES).min(bytes.len())).unwrap_or(&[]);
                     match memchr::memchr(b'>', window) {

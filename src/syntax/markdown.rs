@@ -14,12 +14,7 @@ const MAX_DESTINATION_BYTES: usize = 4096;
 /// cmark's limit on nested parentheses in a bare destination.
 const MAX_PAREN_DEPTH: usize = 32;
 
-pub(crate) fn collect_markdown_links(
-    text: &str,
-    mask: &Mask,
-    options: &ParseOptions,
-    out: &mut Vec<Link>,
-) {
+pub(crate) fn collect_markdown_links(text: &str, mask: &Mask, options: &ParseOptions, out: &mut Vec<Link>) {
     collect_bracket_links(text, mask, options, out);
     collect_html_anchors(text, mask, options, out);
 }
@@ -47,9 +42,7 @@ fn collect_bracket_links(text: &str, mask: &Mask, options: &ParseOptions, out: &
             pos = at + 1;
             match bytes.get(at) {
                 Some(b'[') if !is_backslash_escaped(bytes, at) => {
-                    let image = at > 0
-                        && bytes.get(at - 1) == Some(&b'!')
-                        && !is_backslash_escaped(bytes, at - 1);
+                    let image = at > 0 && bytes.get(at - 1) == Some(&b'!') && !is_backslash_escaped(bytes, at - 1);
                     openers.push(Opener { at, image });
                 }
                 Some(b']') if !is_backslash_escaped(bytes, at) => {
@@ -137,7 +130,11 @@ fn parse_inline_destination(bytes: &[u8], open: usize) -> Option<InlineDestinati
             pos = skip_link_whitespace(bytes, after_title);
         }
     }
-    (bytes.get(pos) == Some(&b')')).then_some(InlineDestination { start, end, link_end: pos + 1 })
+    (bytes.get(pos) == Some(&b')')).then_some(InlineDestination {
+        start,
+        end,
+        link_end: pos + 1,
+    })
 }
 
 /// Spaces, tabs and at most one line ending.
@@ -204,7 +201,9 @@ fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0;
     loop {
         while pos < limit
-            && bytes.get(pos).is_some_and(|&b| !BARE_DESTINATION_SPECIAL[usize::from(b)])
+            && bytes
+                .get(pos)
+                .is_some_and(|&b| !BARE_DESTINATION_SPECIAL[usize::from(b)])
         {
             pos += 1;
         }
@@ -291,9 +290,7 @@ fn collect_html_anchors(text: &str, mask: &Mask, options: &ParseOptions, out: &m
                 continue;
             };
             let (span, label) = match closing {
-                Some((close_start, close_end)) => {
-                    (Span::new(at, close_end), Some(Span::new(tag.end, close_start)))
-                }
+                Some((close_start, close_end)) => (Span::new(at, close_end), Some(Span::new(tag.end, close_start))),
                 None => (Span::new(at, tag.end), None),
             };
             out.push(link_from(destination, span, label));
@@ -309,8 +306,7 @@ struct AnchorOpenTag {
 
 /// Parses `<a attr=value …>` at `at`: the tag end and the `href` value's range.
 fn parse_anchor_open_tag(bytes: &[u8], at: usize) -> Option<AnchorOpenTag> {
-    if !matches!(bytes.get(at + 1), Some(b'a' | b'A')) || !bytes.get(at + 2)?.is_ascii_whitespace()
-    {
+    if !matches!(bytes.get(at + 1), Some(b'a' | b'A')) || !bytes.get(at + 2)?.is_ascii_whitespace() {
         return None;
     }
     let limit = (at + MAX_DESTINATION_BYTES).min(bytes.len());
@@ -325,15 +321,15 @@ fn parse_anchor_open_tag(bytes: &[u8], at: usize) -> Option<AnchorOpenTag> {
         }
         match *bytes.get(pos)? {
             b'>' => return Some(AnchorOpenTag { end: pos + 1, href }),
-            b'/' if bytes.get(pos + 1) == Some(&b'>') => {
-                return Some(AnchorOpenTag { end: pos + 2, href })
-            }
+            b'/' if bytes.get(pos + 1) == Some(&b'>') => return Some(AnchorOpenTag { end: pos + 2, href }),
             b'<' => return None,
             _ => {}
         }
         let name_start = pos;
         while pos < limit
-            && bytes.get(pos).is_some_and(|&b| !b.is_ascii_whitespace() && !b"=>/<".contains(&b))
+            && bytes
+                .get(pos)
+                .is_some_and(|&b| !b.is_ascii_whitespace() && !b"=>/<".contains(&b))
         {
             pos += 1;
         }
@@ -351,11 +347,7 @@ fn parse_anchor_open_tag(bytes: &[u8], at: usize) -> Option<AnchorOpenTag> {
 }
 
 /// After an attribute name at `pos`: the optional `= value` range and the offset after it.
-fn parse_attribute_value(
-    bytes: &[u8],
-    mut pos: usize,
-    limit: usize,
-) -> Option<(Option<(usize, usize)>, usize)> {
+fn parse_attribute_value(bytes: &[u8], mut pos: usize, limit: usize) -> Option<(Option<(usize, usize)>, usize)> {
     while bytes.get(pos).is_some_and(u8::is_ascii_whitespace) {
         pos += 1;
     }
@@ -374,9 +366,7 @@ fn parse_attribute_value(
         }
         _ => {
             let start = pos;
-            while pos < limit
-                && bytes.get(pos).is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
-            {
+            while pos < limit && bytes.get(pos).is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>') {
                 pos += 1;
             }
             Some((Some((start, pos)), pos))

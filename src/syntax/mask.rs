@@ -24,13 +24,14 @@ pub(crate) struct MaskRange {
 }
 
 impl MaskRange {
-    pub(crate) fn literal(
-        start: usize,
-        end: usize,
-        inner_start: usize,
-        inner_end: usize,
-    ) -> MaskRange {
-        MaskRange { start, end, inner_start, inner_end, kind: MaskKind::Literal }
+    pub(crate) fn literal(start: usize, end: usize, inner_start: usize, inner_end: usize) -> MaskRange {
+        MaskRange {
+            start,
+            end,
+            inner_start,
+            inner_end,
+            kind: MaskKind::Literal,
+        }
     }
 }
 
@@ -40,8 +41,7 @@ pub(crate) struct Mask {
 }
 
 /// Tags whose content MediaWiki (or the brief) treats as literal text.
-const LITERAL_TAGS: [&[u8]; 6] =
-    [b"nowiki", b"pre", b"code", b"math", b"syntaxhighlight", b"source"];
+const LITERAL_TAGS: [&[u8]; 6] = [b"nowiki", b"pre", b"code", b"math", b"syntaxhighlight", b"source"];
 
 /// How far an opening tag's attributes may run before we stop believing it is a tag.
 const MAX_OPEN_TAG_BYTES: usize = 2048;
@@ -54,7 +54,9 @@ impl Mask {
         }
         let blocks = ranges.clone();
         InlineMasker::new(text.as_bytes(), flavor).collect(&blocks, &mut ranges);
-        Mask { ranges: sort_and_merge(ranges) }
+        Mask {
+            ranges: sort_and_merge(ranges),
+        }
     }
 
     pub(crate) fn ranges(&self) -> &[MaskRange] {
@@ -146,8 +148,11 @@ impl<'a> InlineMasker<'a> {
             pos = pos.max(seg_start);
             while pos < seg_end {
                 let window = self.bytes.get(pos..seg_end).unwrap_or(&[]);
-                let found =
-                    if self.markdown { memchr2(b'<', b'`', window) } else { memchr(b'<', window) };
+                let found = if self.markdown {
+                    memchr2(b'<', b'`', window)
+                } else {
+                    memchr(b'<', window)
+                };
                 let Some(offset) = found else { break };
                 let at = pos + offset;
                 let next = if self.bytes.get(at) == Some(&b'<') {
@@ -168,8 +173,7 @@ impl<'a> InlineMasker<'a> {
         let rest = self.bytes.get(at..).unwrap_or(&[]);
         if rest.starts_with(b"<!--") {
             let body = at + 4;
-            let (inner_end, end) = match memmem::find(self.bytes.get(body..).unwrap_or(&[]), b"-->")
-            {
+            let (inner_end, end) = match memmem::find(self.bytes.get(body..).unwrap_or(&[]), b"-->") {
                 Some(i) => (body + i, body + i + 3),
                 None => (self.bytes.len(), self.bytes.len()),
             };
@@ -193,8 +197,12 @@ impl<'a> InlineMasker<'a> {
 
     fn literal_tag_range(&mut self, at: usize) -> Option<MaskRange> {
         let name_start = at + 1;
-        let name_len =
-            self.bytes.get(name_start..)?.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        let name_len = self
+            .bytes
+            .get(name_start..)?
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
         let name = self.bytes.get(name_start..name_start + name_len)?;
         let tag_index = LITERAL_TAGS.iter().position(|t| t.eq_ignore_ascii_case(name))?;
         let after_name = *self.bytes.get(name_start + name_len)?;
@@ -208,19 +216,13 @@ impl<'a> InlineMasker<'a> {
             return Some(MaskRange::literal(at, open_end, open_end, open_end));
         }
         match self.find_closing_tag_memoized(tag_index, open_end) {
-            Some((close_start, close_end)) => {
-                Some(MaskRange::literal(at, close_end, open_end, close_start))
-            }
+            Some((close_start, close_end)) => Some(MaskRange::literal(at, close_end, open_end, close_start)),
             None => Some(MaskRange::literal(at, open_end, open_end, open_end)),
         }
     }
 
     /// Finds `</name\s*>` at or after `from`, case-insensitively.
-    fn find_closing_tag_memoized(
-        &mut self,
-        tag_index: usize,
-        from: usize,
-    ) -> Option<(usize, usize)> {
+    fn find_closing_tag_memoized(&mut self, tag_index: usize, from: usize) -> Option<(usize, usize)> {
         let missing_from = self.closing_tag_missing_from.get(tag_index).copied()?;
         if from >= missing_from {
             return None;
@@ -248,7 +250,11 @@ impl<'a> InlineMasker<'a> {
             return resume;
         }
         let limit = self.paragraph_end(at).min(seg_end);
-        if self.failed_code_span_lengths.iter().any(|&(l, until)| l == len && limit <= until) {
+        if self
+            .failed_code_span_lengths
+            .iter()
+            .any(|&(l, until)| l == len && limit <= until)
+        {
             return resume;
         }
         let mut pos = resume;
@@ -283,7 +289,12 @@ impl<'a> InlineMasker<'a> {
 
 /// Length of the run of `byte` starting at `at`, not looking at or beyond `limit`.
 pub(crate) fn run_length(bytes: &[u8], at: usize, byte: u8, limit: usize) -> usize {
-    bytes.get(at..limit.min(bytes.len())).unwrap_or(&[]).iter().take_while(|&&b| b == byte).count()
+    bytes
+        .get(at..limit.min(bytes.len()))
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| b == byte)
+        .count()
 }
 
 /// Offset of the first line after `at` that is empty or only whitespace (or the text length).
@@ -302,7 +313,10 @@ pub(crate) fn next_blank_line_start(bytes: &[u8], at: usize) -> usize {
 /// True when the line starting at `line_start` holds only spaces, tabs and a line ending.
 pub(crate) fn line_is_blank(bytes: &[u8], line_start: usize) -> bool {
     let rest = bytes.get(line_start..).unwrap_or(&[]);
-    let spaces = rest.iter().take_while(|&&b| b == b' ' || b == b'\t' || b == b'\r').count();
+    let spaces = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t' || b == b'\r')
+        .count();
     matches!(rest.get(spaces), None | Some(b'\n'))
 }
 

@@ -42,8 +42,7 @@ pub(crate) fn collect_markdown_code_blocks(bytes: &[u8], out: &mut Vec<MaskRange
     };
     let mut line_start = 0;
     while line_start < bytes.len() {
-        let line_end = memchr(b'\n', bytes.get(line_start..).unwrap_or(&[]))
-            .map_or(bytes.len(), |i| line_start + i);
+        let line_end = memchr(b'\n', bytes.get(line_start..).unwrap_or(&[])).map_or(bytes.len(), |i| line_start + i);
         scanner.line(bytes, line_start, line_end);
         line_start = line_end + 1;
     }
@@ -90,7 +89,11 @@ impl BlockScanner {
         let container = self.list_indents.last().copied().unwrap_or(0);
         let content = line.get(indent_bytes..).unwrap_or(&[]);
         if indent >= container + 4 && !self.previous_text {
-            self.indented = Some(OpenIndentedCode { start, end, min_indent: container + 4 });
+            self.indented = Some(OpenIndentedCode {
+                start,
+                end,
+                min_indent: container + 4,
+            });
         } else if let Some((marker, len)) = fence_opening(content) {
             self.fence = Some(OpenFence {
                 start,
@@ -124,7 +127,8 @@ impl BlockScanner {
             && run >= fence.len
             && content.get(run..).unwrap_or(&[]).iter().all(u8::is_ascii_whitespace);
         if closes {
-            self.ranges.push(MaskRange::literal(fence.start, end, fence.content_start, start));
+            self.ranges
+                .push(MaskRange::literal(fence.start, end, fence.content_start, start));
             self.fence = None;
             self.previous_blank = false;
             self.previous_text = false;
@@ -144,17 +148,20 @@ impl BlockScanner {
             code.end = end;
             return true;
         }
-        self.ranges.push(MaskRange::literal(code.start, code.end, code.start, code.end));
+        self.ranges
+            .push(MaskRange::literal(code.start, code.end, code.start, code.end));
         self.indented = None;
         false
     }
 
     fn finish(&mut self, len: usize) {
         if let Some(fence) = self.fence.take() {
-            self.ranges.push(MaskRange::literal(fence.start, len, fence.content_start, len));
+            self.ranges
+                .push(MaskRange::literal(fence.start, len, fence.content_start, len));
         }
         if let Some(code) = self.indented.take() {
-            self.ranges.push(MaskRange::literal(code.start, code.end, code.start, code.end));
+            self.ranges
+                .push(MaskRange::literal(code.start, code.end, code.start, code.end));
         }
     }
 }
@@ -181,9 +188,7 @@ fn list_marker_width(content: &[u8]) -> Option<usize> {
     let digits = content.iter().take_while(|b| b.is_ascii_digit()).count();
     let marker_len = match content.first()? {
         b'-' | b'*' | b'+' => 1,
-        _ if (1..=9).contains(&digits) && matches!(content.get(digits), Some(b'.' | b')')) => {
-            digits + 1
-        }
+        _ if (1..=9).contains(&digits) && matches!(content.get(digits), Some(b'.' | b')')) => digits + 1,
         _ => return None,
     };
     let after = content.get(marker_len..).unwrap_or(&[]);

@@ -30,7 +30,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
@@ -78,7 +81,10 @@ pub struct ParseOptions {
 
 impl ParseOptions {
     pub fn new(flavor: Flavor) -> ParseOptions {
-        ParseOptions { flavor, wiki_base_urls: Vec::new() }
+        ParseOptions {
+            flavor,
+            wiki_base_urls: Vec::new(),
+        }
     }
 }
 
@@ -174,7 +180,9 @@ pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
         markdown::collect_markdown_links(text, &mask, options, &mut parsed.links);
     }
     wikitext::collect_wikitext(text, &mask, options.flavor, &mut parsed);
-    parsed.links.sort_by_key(|l| (l.span.start, std::cmp::Reverse(l.span.end)));
+    parsed
+        .links
+        .sort_by_key(|l| (l.span.start, std::cmp::Reverse(l.span.end)));
     parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
     parsed.variant_blocks.sort();
     parsed.headings = heading::collect_headings(text, &mask, options.flavor, &parsed.links);

@@ -176,12 +176,7 @@ fn first_fragment_hash(bytes: &[u8], start: usize, end: usize) -> Option<usize> 
 }
 
 /// The link for `[[…]]` from `start` (the `[[`) to `close` (the `]]`), if it is one.
-pub(crate) fn double_bracket_link(
-    text: &str,
-    start: usize,
-    pipe: Option<usize>,
-    close: usize,
-) -> Option<Link> {
+pub(crate) fn double_bracket_link(text: &str, start: usize, pipe: Option<usize>, close: usize) -> Option<Link> {
     let bytes = text.as_bytes();
     let (a, b, leading_colon) = strip_leading_colon(bytes, start + 2, pipe.unwrap_or(close));
     if contains_newline(bytes, a, b) {
@@ -216,12 +211,7 @@ pub(crate) fn double_bracket_link(
 }
 
 /// The link for `{{…}}` from `start` to `close` (the `}}`), unless it is no template use.
-pub(crate) fn template_link(
-    text: &str,
-    start: usize,
-    pipe: Option<usize>,
-    close: usize,
-) -> Option<Link> {
+pub(crate) fn template_link(text: &str, start: usize, pipe: Option<usize>, close: usize) -> Option<Link> {
     let bytes = text.as_bytes();
     let (mut a, b, leading_colon) = strip_leading_colon(bytes, start + 2, pipe.unwrap_or(close));
     if a == b || contains_newline(bytes, a, b) {
@@ -243,8 +233,7 @@ pub(crate) fn template_link(
             a = trim_range(bytes, a + colon + 1, b).0;
             continue;
         }
-        if is_magic_word(prefix) || PARSER_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(prefix))
-        {
+        if is_magic_word(prefix) || PARSER_FUNCTIONS.iter().any(|f| f.eq_ignore_ascii_case(prefix)) {
             return None;
         }
         break;
@@ -271,8 +260,12 @@ pub(crate) fn is_file_target(text: &str, start: usize, pipe: usize) -> bool {
     let Some(target) = text.get(a..b) else {
         return false;
     };
-    let Some(colon) = memchr(b':', target.as_bytes()) else { return false };
-    let Some(namespace) = target.get(..=colon) else { return false };
+    let Some(colon) = memchr(b':', target.as_bytes()) else {
+        return false;
+    };
+    let Some(namespace) = target.get(..=colon) else {
+        return false;
+    };
     FILE_NAMESPACES.iter().any(|ns| namespace.eq_ignore_ascii_case(ns))
 }
 
@@ -292,12 +285,17 @@ fn starts_with_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 
 /// For a document starting with `#REDIRECT [[…` : the directive start and the `[[` offset.
 pub(crate) fn redirect_directive(text: &str) -> Option<(usize, usize)> {
-    let bom = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let rest = text.get(bom..)?;
     let directive_start = bom + (rest.len() - rest.trim_start().len());
     let after_hash = text.get(directive_start..)?.strip_prefix('#')?;
-    let keyword_len =
-        REDIRECT_KEYWORDS.iter().find_map(|k| starts_with_ignore_case(after_hash, k))?;
+    let keyword_len = REDIRECT_KEYWORDS
+        .iter()
+        .find_map(|k| starts_with_ignore_case(after_hash, k))?;
     let bytes = text.as_bytes();
     let mut pos = directive_start + 1 + keyword_len;
     let skip_spaces = |mut p: usize| {

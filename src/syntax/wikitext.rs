@@ -220,7 +220,11 @@ impl Scanner<'_> {
         let mut at = first;
         while left >= 2 {
             let take = if left == 2 || left == 4 { 2 } else { 3 };
-            let kind = if take == 2 { OpenKind::Template } else { OpenKind::Parameter };
+            let kind = if take == 2 {
+                OpenKind::Template
+            } else {
+                OpenKind::Parameter
+            };
             self.push(kind, at);
             at += take;
             left -= take;
@@ -344,7 +348,10 @@ impl Scanner<'_> {
     }
 
     fn problem(&mut self, kind: ProblemKind, start: usize, end: usize) {
-        self.out.problems.push(Problem { kind, span: Span::new(start, end) });
+        self.out.problems.push(Problem {
+            kind,
+            span: Span::new(start, end),
+        });
     }
 
     fn finish(&mut self) {

@@ -46,16 +46,28 @@ fn check_against_truth(text: &str, truth: &str, flavor: Flavor) {
     let spans: Vec<(Position, Position, &Link)> = parsed
         .links
         .iter()
-        .map(|l| (position(text, l.span.start as usize), position(text, l.span.end as usize), l))
+        .map(|l| {
+            (
+                position(text, l.span.start as usize),
+                position(text, l.span.end as usize),
+                l,
+            )
+        })
         .collect();
     let mut checked = 0;
     for entry in truth.lines() {
         let fields: Vec<&str> = entry.splitn(5, ' ').collect();
-        let [line, col, end_col, syntax, target] = fields[..] else { panic!("bad truth {entry}") };
+        let [line, col, end_col, syntax, target] = fields[..] else {
+            panic!("bad truth {entry}")
+        };
         let (line, col, end_col): (usize, usize, usize) =
             (line.parse().unwrap(), col.parse().unwrap(), end_col.parse().unwrap());
-        let found = spans.iter().find(|(s, e, _)| *s == (line, col) && *e == (line, end_col));
-        let Some((_, _, link)) = found else { panic!("no link at {entry}") };
+        let found = spans
+            .iter()
+            .find(|(s, e, _)| *s == (line, col) && *e == (line, end_col));
+        let Some((_, _, link)) = found else {
+            panic!("no link at {entry}")
+        };
         let written = match &link.anchor {
             Some(anchor) => format!("{}#{anchor}", link.target),
             None => link.target.clone(),

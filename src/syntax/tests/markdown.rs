@@ -124,9 +124,10 @@ fn non_wiki_urls_are_ignored() {
 #[test]
 fn configured_wiki_base_urls() {
     let mut options = ParseOptions::new(Flavor::Markdown);
-    options.wiki_base_urls.push("https://wiki.example.org/wiki/".to_string());
-    let text =
-        "[x](https://wiki.example.org/wiki/Main_Page#Top) [y](https://wiki.example.org/other/Z)";
+    options
+        .wiki_base_urls
+        .push("https://wiki.example.org/wiki/".to_string());
+    let text = "[x](https://wiki.example.org/wiki/Main_Page#Top) [y](https://wiki.example.org/other/Z)";
     let parsed = parse(text, &options);
     assert_eq!(parsed.links.len(), 1);
     assert_eq!(parsed.links[0].syntax, LinkSyntax::WikiUrl);
@@ -154,7 +155,10 @@ fn crlf_line_endings() {
 
 #[test]
 fn link_may_not_contain_link_and_blank_line_resets_brackets() {
-    check_md("[a [b](B.md) c](C.md) [x\n\ny](D.md)", "MarkdownPath target=B.md label=b @0:3-0:12");
+    check_md(
+        "[a [b](B.md) c](C.md) [x\n\ny](D.md)",
+        "MarkdownPath target=B.md label=b @0:3-0:12",
+    );
 }
 
 #[test]

@@ -46,7 +46,12 @@ pub(super) fn parse_as(flavor: Flavor, text: &str) -> Parsed {
 }
 
 pub(super) fn render_links(text: &str, parsed: &Parsed) -> String {
-    parsed.links.iter().map(|l| render_link(text, l)).collect::<Vec<_>>().join("\n")
+    parsed
+        .links
+        .iter()
+        .map(|l| render_link(text, l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(super) fn render_problems(text: &str, parsed: &Parsed) -> String {
@@ -59,7 +64,12 @@ pub(super) fn render_problems(text: &str, parsed: &Parsed) -> String {
 
 /// Strips the common indentation of an expected block so fixtures can be indented.
 pub(super) fn expected(block: &str) -> String {
-    block.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 pub(super) fn check_md(text: &str, expect: &str) {

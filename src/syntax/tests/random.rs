@@ -76,7 +76,10 @@ fn random_text(rng: &mut XorShift) -> String {
 
 fn assert_span_ok(text: &str, span: Span) {
     let range = span.range();
-    assert!(range.start <= range.end && range.end <= text.len(), "{span:?} out of {text:?}");
+    assert!(
+        range.start <= range.end && range.end <= text.len(),
+        "{span:?} out of {text:?}"
+    );
     assert!(
         text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
         "{span:?} in {text:?}"
@@ -95,16 +98,27 @@ fn assert_well_formed(text: &str, parsed: &Parsed) {
     }
     parsed.problems.iter().for_each(|p| assert_span_ok(text, p.span));
     parsed.variant_blocks.iter().for_each(|&s| assert_span_ok(text, s));
-    assert!(parsed.links.windows(2).all(|w| w[0].span.start <= w[1].span.start), "{text:?}");
-    assert!(parsed.headings.windows(2).all(|w| w[0].span.start < w[1].span.start), "{text:?}");
-    assert!(parsed.problems.windows(2).all(|w| w[0].span.start <= w[1].span.start), "{text:?}");
+    assert!(
+        parsed.links.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+        "{text:?}"
+    );
+    assert!(
+        parsed.headings.windows(2).all(|w| w[0].span.start < w[1].span.start),
+        "{text:?}"
+    );
+    assert!(
+        parsed.problems.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+        "{text:?}"
+    );
 }
 
 #[test]
 fn random_markup_never_breaks_invariants() {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
     // SYNTAX_FUZZ_ITERATIONS lets a long local run search further with the same checks.
-    let iterations = std::env::var("SYNTAX_FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok());
+    let iterations = std::env::var("SYNTAX_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     for _ in 0..iterations.unwrap_or(5000) {
         let text = random_text(&mut rng);
         for flavor in [Flavor::Markdown, Flavor::Wikitext] {
@@ -118,12 +132,16 @@ fn random_markup_never_breaks_invariants() {
 #[test]
 fn random_text_produces_links_sometimes() {
     let mut rng = XorShift(42);
-    let found: usize =
-        (0..2000).map(|_| parse_as(Flavor::Wikitext, &random_text(&mut rng)).links.len()).sum();
+    let found: usize = (0..2000)
+        .map(|_| parse_as(Flavor::Wikitext, &random_text(&mut rng)).links.len())
+        .sum();
     assert!(found > 0, "the generator should exercise link extraction");
 }
 
 /// SYNTAX_FUZZ_MAX_LEN lets a long local run try longer documents.
 fn max_len() -> usize {
-    std::env::var("SYNTAX_FUZZ_MAX_LEN").ok().and_then(|v| v.parse().ok()).unwrap_or(80)
+    std::env::var("SYNTAX_FUZZ_MAX_LEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(80)
 }

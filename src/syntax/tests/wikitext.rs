@@ -160,7 +160,10 @@ fn redirects() {
 fn variant_blocks_nest_and_links_inside_are_found() {
     let text = "a -{zh-cn:[[中]]; zh-tw:-{x}-}- b -{ {{T}} }- -{{{P}}}-";
     let parsed = parse_as(Flavor::Wikitext, text);
-    assert_eq!(parsed.variant_blocks, vec![Span::new(2, 32), Span::new(25, 30), Span::new(35, 46)]);
+    assert_eq!(
+        parsed.variant_blocks,
+        vec![Span::new(2, 32), Span::new(25, 30), Span::new(35, 46)]
+    );
     check_wiki(text, "DoubleBracket target=中 @0:10-0:15\nTemplate target=T @0:36-0:41");
 }
 
@@ -178,12 +181,18 @@ fn million_unclosed_brackets_stay_linear() {
     assert_eq!(parse_as(Flavor::Wikitext, &nested).links.len(), 100_000);
     let braces = "{{".repeat(500_000) + &"}}".repeat(500_000) + &"-{".repeat(300_000);
     assert_eq!(parse_as(Flavor::Wikitext, &braces).problems.len(), 0);
-    assert!(start.elapsed().as_secs() < 20, "parsing pathological input took too long");
+    assert!(
+        start.elapsed().as_secs() < 20,
+        "parsing pathological input took too long"
+    );
 }
 
 #[test]
 fn bracketed_markdown_label_is_not_a_wiki_link() {
-    check_md("[[1]](#cite_note-1) [[A]] (x)", "MarkdownPath target= anchor=cite_note-1 label=[1] @0:0-0:19\nDoubleBracket target=A @0:20-0:25");
+    check_md(
+        "[[1]](#cite_note-1) [[A]] (x)",
+        "MarkdownPath target= anchor=cite_note-1 label=[1] @0:0-0:19\nDoubleBracket target=A @0:20-0:25",
+    );
     check_wiki("[[1]](x)", "DoubleBracket target=1 @0:0-0:5");
 }
 

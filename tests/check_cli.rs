@@ -79,6 +79,20 @@ fn export_fixture_reports_every_rule() {
 }
 
 const EXPECTED_EXPORT_FINDINGS: &str = "
+Page/首頁.md:3:52 variant-link
+Page/首頁.md:5:5 broken-link
+Page/首頁.md:7:5 broken-anchor
+Page/首頁.md:8:36 broken-link
+Page/首頁.md:9:5 local-page-linked-as-url
+Page/首頁.md:10:5 ambiguous-link
+Page/首頁.md:13:9 broken-link
+Page/首頁.md:14:15 broken-anchor
+Page/首頁.md:23:1 broken-link
+Page/首頁.md:24:1 unclosed-template
+Page/首頁.md:27:1 duplicate-category
+Redirect/壞別名.md:1:1 broken-redirect
+Redirect/迴圈乙.md:1:1 broken-redirect
+Redirect/迴圈甲.md:1:1 broken-redirect
 ";
 
 #[test]
@@ -94,6 +108,15 @@ fn wikitext_fixture_reports_every_rule() {
 }
 
 const EXPECTED_WIKITEXT_FINDINGS: &str = "
+Bad_Redirect.wiki:1:1 broken-redirect
+Main_Page.wiki:1:71 broken-anchor
+Main_Page.wiki:2:3 broken-link
+Main_Page.wiki:2:47 ambiguous-link
+Main_Page.wiki:3:29 broken-link
+Main_Page.wiki:5:19 broken-link
+Main_Page.wiki:8:9 variant-link
+Main_Page.wiki:9:4 unclosed-link
+Main_Page.wiki:12:1 duplicate-category
 ";
 
 #[test]

@@ -8,6 +8,8 @@
 //!
 //! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor.
 
+#![allow(clippy::print_stdout)] // A benchmark reports on stdout.
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -59,7 +59,7 @@ fn relative_path_destination(
     let anchor = anchor_span
         .and_then(|s| text.get(s.range()))
         .map(|a| decode(a, escapes));
-    if path_end == start && anchor.as_deref().map_or(true, str::is_empty) {
+    if path_end == start && anchor.as_deref().is_none_or(str::is_empty) {
         return None;
     }
     Some(Destination {

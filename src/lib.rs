@@ -3,6 +3,7 @@
 //! # Code map
 //!
 //! The pure core (no I/O, no tower-lsp, no tokio, no printing):
+//! - [`ide`]: editor features (definition, completion), pure functions of the index and a byte offset.
 //! - [`text`]: byte offsets ↔ line/column, UTF-8 or UTF-16. The only place positions are converted.
 //! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.
 //! - [`syntax`]: parses one document into links, headings and problems. Never fails.

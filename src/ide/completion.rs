@@ -16,6 +16,9 @@ use crate::resolve::{self, Resolution};
 use crate::syntax::{Flavor, Span};
 use crate::title::{self, Namespace, TitleTarget};
 
+/// Where the Markdown export's category links point when no other wiki is configured.
+const DEFAULT_WIKI_BASE_URL: &str = "https://zh.wikipedia.org/wiki/";
+
 /// Editors show this many; more matches mark the list incomplete so the editor asks again.
 pub const MAX_COMPLETION_ITEMS: usize = 100;
 
@@ -58,7 +61,8 @@ enum LinkSyntax {
     DoubleBracket,
     /// `{{Name}}`.
     Template,
-    /// `[Category:Name](../Category/Name.md "wikilink")`, the Markdown export's category link.
+    /// `[Category:Name](https://zh.wikipedia.org/wiki/Category:Name "wikilink")`, the Markdown
+    /// export's category link.
     MarkdownLabel,
     /// `](../Page/Name.md "wikilink")`: only the file name is typed.
     MarkdownPath,
@@ -132,7 +136,7 @@ pub fn completions(
                 replace,
                 export_folder,
                 after,
-                document_path,
+                wiki_base_url: index.settings.wiki_base_urls.first().map(String::as_str),
             };
             title_completions(index, table, &request)
         }
@@ -331,7 +335,8 @@ struct TitleRequest<'a> {
     export_folder: Option<&'a str>,
     /// The rest of the line after the cursor.
     after: &'a str,
-    document_path: &'a str,
+    /// The first configured online wiki, for category links of Markdown exports.
+    wiki_base_url: Option<&'a str>,
 }
 
 fn title_completions(index: &Index, table: &CompletionTable, request: &TitleRequest) -> Completions {
@@ -387,17 +392,15 @@ fn write_title(request: &TitleRequest, full_title: &str, name: &str) -> String {
             if after.starts_with(']') {
                 return format!("{}{name}", request.written_prefix);
             }
-            let depth = request.document_path.matches('/').count();
-            let folder = request.namespace.canonical_name();
+            // The export links categories to the online wiki, not to `Category/` files.
+            let base = request.wiki_base_url.unwrap_or(DEFAULT_WIKI_BASE_URL);
             format!(
-                "{}{name}]({}{folder}/{}.md \"wikilink\")",
+                "{}{name}]({base}{} \"wikilink\")",
                 request.written_prefix,
-                "../".repeat(depth),
-                escape_path_name(name)
+                full_title.replace(' ', "_")
             )
         }
         LinkSyntax::MarkdownPath => {
-            let _ = full_title;
             let close = if after.starts_with(')') { "" } else { ")" };
             if after.starts_with([' ', '"', '#']) {
                 return format!("{}.md", escape_path_name(name));

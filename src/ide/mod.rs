@@ -10,3 +10,6 @@
 pub mod completion;
 pub mod completion_table;
 pub mod definition;
+
+#[cfg(test)]
+mod tests;

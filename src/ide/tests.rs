@@ -1,0 +1,276 @@
+//! Feature fixtures: tiny wikis in strings with a `$0` cursor, answers drawn back as text.
+
+use crate::ide::completion::completions;
+use crate::ide::completion_table::CompletionTable;
+use crate::ide::definition::definitions;
+use crate::index::{Index, IndexSettings};
+use crate::layout::{self, Layout};
+use crate::title::TitleRules;
+
+const CURSOR: &str = "$0";
+
+/// Builds an index from `//- path` sections (`//- path -> target` for a symlink); returns it with
+/// the path and text of the section holding the cursor and the cursor's byte offset.
+fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, usize) {
+    let index = Index::new(IndexSettings {
+        layout,
+        rules: TitleRules::default(),
+        variant_folding: true,
+        wiki_base_urls: Vec::new(),
+    });
+    let mut cursor = None;
+    for section in fixture.split("//- ").filter(|section| !section.trim().is_empty()) {
+        let (header, text) = section.split_once('\n').unwrap_or((section, ""));
+        let header = header.trim();
+        let flavor_of = |path: &str| layout::flavor_of_extension(path.rsplit('.').next().unwrap_or("")).expect("wiki");
+        match header.split_once(" -> ") {
+            Some((path, target)) => {
+                index.set_symlink(path, flavor_of(path), index.symlink_target(path, target));
+            }
+            None => {
+                if let Some(offset) = text.find(CURSOR) {
+                    let text = text.replacen(CURSOR, "", 1);
+                    cursor = Some((header.to_string(), text.clone(), offset));
+                    index.set_document_text(header, flavor_of(header), &text);
+                } else {
+                    index.set_document_text(header, flavor_of(header), text);
+                }
+            }
+        }
+    }
+    let (path, text, offset) = cursor.expect("a $0 cursor in the fixture");
+    (index, path, text, offset)
+}
+
+fn check_definition(layout: Layout, wiki: &str, expected: &str) {
+    let (index, path, text, offset) = fixture(layout, wiki);
+    let document = index.document_by_path(&path).expect("the cursor's document");
+    let found: Vec<String> = definitions(&index, &document, offset)
+        .iter()
+        .map(|definition| {
+            let origin = &text[definition.origin_span.range()];
+            format!(
+                "{origin} => {} {}..{}",
+                definition.target_path, definition.target_span.start, definition.target_span.end
+            )
+        })
+        .collect();
+    assert_eq!(found.join("\n"), expected.trim(), "\nfixture:\n{wiki}");
+}
+
+fn check_completion(layout: Layout, wiki: &str, expected: &str) {
+    let (index, path, text, offset) = fixture(layout, wiki);
+    let table = CompletionTable::build(&index);
+    let found = completions(&index, &table, &path, &text, offset);
+    let mut lines: Vec<String> = found
+        .items
+        .iter()
+        .map(|item| {
+            format!(
+                "{} [{}] => {}",
+                item.label,
+                &text[item.replace.range()],
+                item.insert_text
+            )
+        })
+        .collect();
+    if found.incomplete {
+        lines.push("(incomplete)".to_string());
+    }
+    assert_eq!(lines.join("\n"), expected.trim(), "\nfixture:\n{wiki}");
+}
+
+#[test]
+fn definition_of_export_path_link_goes_to_the_page() {
+    check_definition(
+        Layout::Export,
+        r#"
+//- Page/A.md
+中𠀀 [B]($0../Page/B_\(x\).md "wikilink")
+//- Page/B_(x).md
+text
+"#,
+        r#"[B](../Page/B_\(x\).md "wikilink") => Page/B_(x).md 0..0"#,
+    );
+}
+
+#[test]
+fn definition_follows_redirects_to_the_final_page_and_its_heading() {
+    check_definition(
+        Layout::Export,
+        r#"
+//- Page/A.md
+[x](../Page/Alias.md "wikilink") [[Alias#Sec$0tion]]
+//- Page/B.md
+intro
+## Section
+//- Redirect/Alias.md -> ../Page/B.md
+"#,
+        "[[Alias#Section]] => Page/B.md 6..16",
+    );
+}
+
+#[test]
+fn definition_of_same_page_anchor_and_template() {
+    check_definition(
+        Layout::Tree,
+        "
+//- A.wiki
+== 歷史 ==
+[[#歷史]] {{Info$0box}}
+//- Template:Infobox.wiki
+x
+",
+        "{{Infobox}} => Template:Infobox.wiki 0..0",
+    );
+    check_definition(
+        Layout::Tree,
+        "
+//- A.wiki
+== 歷史 ==
+[[#歷$0史]]
+",
+        "[[#歷史]] => A.wiki 0..12",
+    );
+}
+
+#[test]
+fn definition_finds_nothing_off_links_and_on_missing_pages() {
+    check_definition(Layout::Tree, "//- A.wiki\nplain $0text [[Nowhere]]\n", "");
+    check_definition(Layout::Tree, "//- A.wiki\n[[Nowh$0ere]]\n", "");
+}
+
+#[test]
+fn definition_right_after_a_link_still_finds_it() {
+    check_definition(
+        Layout::Tree,
+        "//- A.wiki\n[[B]]$0\n//- B.wiki\n",
+        "[[B]] => B.wiki 0..0",
+    );
+}
+
+#[test]
+fn completion_after_double_bracket_writes_title_and_closing() {
+    check_completion(
+        Layout::Tree,
+        "
+//- A.wiki
+中𠀀 [[內$0
+//- 內地.wiki
+//- 內蒙古.wiki
+//- 外地.wiki
+[[內地]] [[內地]]
+",
+        "
+內地 [內] => 內地]]
+內蒙古 [內] => 內蒙古]]
+",
+    );
+}
+
+#[test]
+fn completion_is_variant_insensitive_and_fuzzy() {
+    check_completion(
+        Layout::Tree,
+        "
+//- A.wiki
+[[内地$0]]
+//- 政制及內地事務局.wiki
+//- 內地.wiki
+",
+        "
+內地 [内地] => 內地
+政制及內地事務局 [内地] => 政制及內地事務局
+",
+    );
+}
+
+#[test]
+fn completion_of_categories_and_templates() {
+    check_completion(
+        Layout::Tree,
+        "
+//- A.wiki
+[[Category:香$0
+//- Category:香港.wiki
+//- 香港.wiki
+",
+        "Category:香港 [Category:香] => Category:香港]]",
+    );
+    check_completion(
+        Layout::Tree,
+        "
+//- A.wiki
+{{Ref$0}}
+//- Template:Reflist.wiki
+//- Reflist.wiki
+",
+        "Template:Reflist [Ref] => Reflist",
+    );
+}
+
+#[test]
+fn completion_of_export_paths_escapes_and_skips_aliases() {
+    check_completion(
+        Layout::Export,
+        r#"
+//- Page/A.md
+𠀀 [x](../Page/B$0
+//- Page/B_(x).md
+//- Page/Bc.md
+//- Redirect/Bd.md -> ../Page/Bc.md
+"#,
+        r#"
+Bc [B] => Bc.md "wikilink")
+B (x) [B] => B_\(x\).md "wikilink")
+"#,
+    );
+}
+
+#[test]
+fn completion_of_export_category_labels_links_the_online_wiki() {
+    check_completion(
+        Layout::Export,
+        "
+//- Page/A.md
+[Category:香$0
+//- Category/香港.md
+",
+        r#"Category:香港 [Category:香] => Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink")"#,
+    );
+}
+
+#[test]
+fn completion_of_anchors_lists_the_target_headings() {
+    check_completion(
+        Layout::Export,
+        r#"
+//- Page/A.md
+[x](../Page/B.md#$0
+//- Page/B.md
+## 歷史 沿革
+## 職能
+"#,
+        r#"
+歷史 沿革 [] => 歷史_沿革 "wikilink")
+職能 [] => 職能 "wikilink")
+"#,
+    );
+    check_completion(
+        Layout::Tree,
+        "
+//- A.wiki
+[[B#職$0]]
+//- B.wiki
+== 歷史 ==
+== 職能 ==
+",
+        "職能 [職] => 職能",
+    );
+}
+
+#[test]
+fn completion_outside_links_offers_nothing() {
+    check_completion(Layout::Tree, "//- A.wiki\n[[B]] te$0xt\n//- B.wiki\n", "");
+    check_completion(Layout::Tree, "//- A.wiki\n[[B|lab$0\n//- B.wiki\n", "");
+}

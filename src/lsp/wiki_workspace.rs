@@ -326,8 +326,6 @@ impl WikiWorkspace {
             }
         };
         root.titles_changed();
-        let indexed = root.index().document_count();
-        self.end_progress(&token, indexed).await;
         if let Some(report) = report {
             // Stderr, not the client: a root that does not exist yet is common and not worth a
             // message in the editor.
@@ -342,6 +340,9 @@ impl WikiWorkspace {
         self.loads_in_progress.fetch_sub(1, Ordering::SeqCst);
         self.reindex_open_documents(&root).await;
         self.refresh_all_diagnostics().await;
+        // The end comes last, so a client that waits for it finds everything up to date.
+        let indexed = root.index().document_count();
+        self.end_progress(&token, indexed).await;
     }
 
     async fn begin_progress(&self, root: &Root) -> Option<NumberOrString> {

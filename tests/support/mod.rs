@@ -327,3 +327,102 @@ fn read_frames(mut stdout: BufReader<impl Read>, sender: mpsc::Sender<Value>) {
         }
     }
 }
+
+impl Server {
+    /// Sends `initialize` with the given parameters and `initialized`; returns the result.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let result = self.request("initialize", params).expect("initialize failed");
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// Waits (bounded) for the next notification or server request with this method whose
+    /// params satisfy `matches`; others stay queued.
+    pub fn wait_notification_matching(
+        &mut self,
+        method: &str,
+        timeout: Duration,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let position = self
+                .notifications
+                .iter()
+                .position(|message| message["method"] == method && matches(&message["params"]));
+            if let Some(position) = position {
+                return self.notifications.remove(position).expect("a queued notification");
+            }
+            self.receive_one(deadline, &format!("a matching `{method}` message"));
+        }
+    }
+
+    /// Waits for a server-to-client request with this method and answers it with `result`.
+    pub fn answer_server_request(&mut self, method: &str, result: Value) -> Value {
+        let request = self.wait_notification(method, REQUEST_TIMEOUT);
+        let id = request["id"].clone();
+        self.send_message(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
+        request
+    }
+
+    /// Whether a message with this method is queued now (nothing is waited for).
+    pub fn has_queued(&self, method: &str) -> bool {
+        self.notifications.iter().any(|message| message["method"] == method)
+    }
+}
+
+/// A wiki written to a fresh folder for one test, removed when dropped.
+pub struct TempWiki {
+    pub root: std::path::PathBuf,
+}
+
+impl TempWiki {
+    /// `files` are (root-relative path, text); `symlinks` are (path, target as written).
+    pub fn new(name: &str, files: &[(&str, &str)], symlinks: &[(&str, &str)]) -> TempWiki {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let root = std::env::temp_dir().join(format!("wikils-{name}-{}-{unique}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("creating the test wiki");
+        let wiki = TempWiki {
+            root: root.canonicalize().expect("a canonical temp folder"),
+        };
+        for (path, text) in files {
+            wiki.write(path, text);
+        }
+        for (path, target) in symlinks {
+            let link = wiki.root.join(path);
+            std::fs::create_dir_all(link.parent().expect("a parent folder")).expect("creating a folder");
+            std::os::unix::fs::symlink(target, &link).expect("creating a symlink");
+        }
+        wiki
+    }
+
+    pub fn write(&self, path: &str, text: &str) {
+        let file = self.root.join(path);
+        std::fs::create_dir_all(file.parent().expect("a parent folder")).expect("creating a folder");
+        std::fs::write(file, text).expect("writing a test file");
+    }
+
+    pub fn remove(&self, path: &str) {
+        std::fs::remove_file(self.root.join(path)).expect("removing a test file");
+    }
+
+    pub fn uri(&self, path: &str) -> String {
+        tower_lsp::lsp_types::Url::from_file_path(self.root.join(path))
+            .expect("an absolute path")
+            .to_string()
+    }
+
+    pub fn root_uri(&self) -> String {
+        tower_lsp::lsp_types::Url::from_file_path(&self.root)
+            .expect("an absolute path")
+            .to_string()
+    }
+}
+
+impl Drop for TempWiki {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}

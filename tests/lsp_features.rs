@@ -1,0 +1,339 @@
+//! End-to-end wiki features over stdio: definition, completion, diagnostics (pushed and pulled)
+//! and watched files, on small wikis written to a temporary folder by each test.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{Server, TempWiki};
+
+const DIAGNOSTICS_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+/// What the test client declares, beyond progress support (which every session here has, so
+/// that it can wait for indexing to end).
+#[derive(Clone, Copy, Default)]
+struct ClientSetup {
+    utf8: bool,
+    pull_diagnostics: bool,
+    watch_files: bool,
+}
+
+fn start(wiki: &TempWiki, setup: ClientSetup) -> (Server, Value) {
+    let mut text_document = json!({ "definition": { "linkSupport": true } });
+    if setup.pull_diagnostics {
+        text_document["diagnostic"] = json!({});
+    } else {
+        text_document["publishDiagnostics"] = json!({ "versionSupport": true });
+    }
+    let mut capabilities = json!({
+        "window": { "workDoneProgress": true },
+        "textDocument": text_document,
+    });
+    if setup.utf8 {
+        capabilities["general"] = json!({ "positionEncodings": ["utf-8", "utf-16"] });
+    }
+    if setup.watch_files {
+        capabilities["workspace"] = json!({ "didChangeWatchedFiles": { "dynamicRegistration": true } });
+    }
+    let mut server = Server::start();
+    let result = server.initialize_with(json!({
+        "processId": null,
+        "rootUri": wiki.root_uri(),
+        "capabilities": capabilities,
+    }));
+    server.answer_server_request("window/workDoneProgress/create", Value::Null);
+    if setup.watch_files {
+        let registration = server.answer_server_request("client/registerCapability", Value::Null);
+        assert_eq!(
+            registration["params"]["registrations"][0]["method"],
+            "workspace/didChangeWatchedFiles"
+        );
+    }
+    wait_for_indexing(&mut server);
+    (server, result)
+}
+
+/// Reads `$/progress` until the indexing's end; returns the messages seen on the way.
+fn wait_for_indexing(server: &mut Server) -> Vec<String> {
+    let mut messages = Vec::new();
+    loop {
+        let progress = server.wait_notification("$/progress", DIAGNOSTICS_TIMEOUT);
+        let value = &progress["params"]["value"];
+        messages.push(format!(
+            "{} {}",
+            value["kind"].as_str().unwrap_or_default(),
+            value["message"]
+                .as_str()
+                .or(value["title"].as_str())
+                .unwrap_or_default()
+        ));
+        if value["kind"] == "end" {
+            return messages;
+        }
+    }
+}
+
+fn open(server: &mut Server, uri: &str, text: &str) {
+    let text_document = json!({ "uri": uri, "languageId": "markdown", "version": 1, "text": text });
+    server.notify("textDocument/didOpen", json!({ "textDocument": text_document }));
+}
+
+fn replace_all(server: &mut Server, uri: &str, version: i32, text: &str) {
+    server.change(uri, version, json!([{ "text": text }]));
+}
+
+/// The column of byte `byte` of a one-line `text`, in `encoding`.
+fn column(text: &str, byte: usize, encoding: Encoding) -> u64 {
+    match encoding {
+        Encoding::Utf8 => byte as u64,
+        Encoding::Utf16 => text[..byte].encode_utf16().count() as u64,
+    }
+}
+
+fn range(start: (u64, u64), end: (u64, u64)) -> Value {
+    json!({
+        "start": { "line": start.0, "character": start.1 },
+        "end": { "line": end.0, "character": end.1 },
+    })
+}
+
+fn definition(server: &mut Server, uri: &str, line: u64, character: u64) -> Value {
+    let params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+    server
+        .request("textDocument/definition", params)
+        .expect("definition failed")
+}
+
+fn completion(server: &mut Server, uri: &str, line: u64, character: u64) -> Value {
+    let params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+    server
+        .request("textDocument/completion", params)
+        .expect("completion failed")
+}
+
+fn wait_diagnostics(server: &mut Server, uri: &str, version: i64) -> Vec<Value> {
+    let notification =
+        server.wait_notification_matching("textDocument/publishDiagnostics", DIAGNOSTICS_TIMEOUT, |params| {
+            params["uri"] == uri && params["version"] == version
+        });
+    notification["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn export_wiki(name: &str) -> TempWiki {
+    TempWiki::new(
+        name,
+        &[
+            ("Page/B.md", "# B\n\n## 歷史\n\n第一行。\n"),
+            ("Page/內地.md", "內地是……\n"),
+            ("Page/內蒙古.md", "[內地](../Page/內地.md \"wikilink\")\n"),
+            ("Page/政制及內地事務局.md", "[內地](../Page/內地.md \"wikilink\")\n"),
+        ],
+        &[("Redirect/別名.md", "../Page/B.md")],
+    )
+}
+
+#[test]
+fn definition_on_a_page_link_through_a_redirect_and_to_an_anchor() {
+    let wiki = export_wiki("definition");
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let uri = wiki.uri("Page/A.md");
+    let text = "中𠀀 [B](../Page/B.md \"wikilink\") [別](../Page/別名.md#歷史 \"wikilink\")";
+    open(&mut server, &uri, text);
+    let first_link = text.find("[B]").expect("first link");
+    let first_end = text.find(" [別]").expect("second link");
+    let result = definition(&mut server, &uri, 0, column(text, first_link + 1, Encoding::Utf16));
+    assert_eq!(result[0]["targetUri"], wiki.uri("Page/B.md"));
+    assert_eq!(result[0]["targetRange"], range((0, 0), (0, 0)));
+    let origin = range(
+        (0, column(text, first_link, Encoding::Utf16)),
+        (0, column(text, first_end, Encoding::Utf16)),
+    );
+    assert_eq!(result[0]["originSelectionRange"], origin);
+
+    let second_link = first_end + 1;
+    let result = definition(&mut server, &uri, 0, column(text, second_link + 1, Encoding::Utf16));
+    assert_eq!(result[0]["targetUri"], wiki.uri("Page/B.md"), "{result}");
+    // `## 歷史` is the third line: 5 UTF-16 units.
+    assert_eq!(result[0]["targetRange"], range((2, 0), (2, 5)));
+    let nothing = definition(&mut server, &uri, 0, 0);
+    assert_eq!(nothing, Value::Null);
+    server.take_notifications();
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn definition_on_a_template_in_a_wikitext_tree() {
+    let wiki = TempWiki::new(
+        "template",
+        &[("Template:Infobox.wiki", "infobox\n"), ("A.wiki", "{{Infobox|x=1}}\n")],
+        &[],
+    );
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let uri = wiki.uri("A.wiki");
+    open(&mut server, &uri, "{{Infobox|x=1}}\n");
+    let result = definition(&mut server, &uri, 0, 4);
+    assert_eq!(result[0]["targetUri"], wiki.uri("Template:Infobox.wiki"), "{result}");
+    assert_eq!(result[0]["originSelectionRange"], range((0, 0), (0, 15)));
+    server.take_notifications();
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn completion_edits_exactly_the_typed_range_in_both_encodings() {
+    let wiki = export_wiki("completion");
+    for encoding in [Encoding::Utf16, Encoding::Utf8] {
+        let setup = ClientSetup {
+            utf8: encoding == Encoding::Utf8,
+            ..ClientSetup::default()
+        };
+        let (mut server, _) = start(&wiki, setup);
+        let uri = wiki.uri("Page/A.md");
+        let bracket_line = "中𠀀 [[內";
+        let path_line = "中𠀀 [x](../Page/內";
+        open(&mut server, &uri, &format!("{bracket_line}\n{path_line}\n"));
+
+        let cursor = column(bracket_line, bracket_line.len(), encoding);
+        let typed_start = column(bracket_line, bracket_line.find("內").expect("typed"), encoding);
+        let list = completion(&mut server, &uri, 0, cursor);
+        let item = &list["items"][0];
+        assert_eq!(item["label"], "內地", "{encoding:?}: {list}");
+        assert_eq!(item["textEdit"]["newText"], "內地]]");
+        assert_eq!(
+            item["textEdit"]["range"],
+            range((0, typed_start), (0, cursor)),
+            "{encoding:?}"
+        );
+        assert_eq!(list["items"][1]["label"], "內蒙古", "{list}");
+
+        let cursor = column(path_line, path_line.len(), encoding);
+        let typed_start = column(path_line, path_line.find("內").expect("typed"), encoding);
+        let list = completion(&mut server, &uri, 1, cursor);
+        let item = &list["items"][0];
+        assert_eq!(item["label"], "內地", "{encoding:?}: {list}");
+        assert_eq!(item["textEdit"]["newText"], "內地.md \"wikilink\")");
+        assert_eq!(
+            item["textEdit"]["range"],
+            range((1, typed_start), (1, cursor)),
+            "{encoding:?}"
+        );
+
+        let resolved = server
+            .request("completionItem/resolve", item.clone())
+            .expect("resolve failed");
+        assert_eq!(resolved["documentation"]["value"], "內地是……");
+        server.take_notifications();
+        server.shutdown_and_exit();
+    }
+}
+
+#[test]
+fn completion_finds_traditional_titles_from_simplified_text() {
+    let wiki = export_wiki("variants");
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[[内地");
+    let list = completion(&mut server, &uri, 0, 4);
+    let labels: Vec<&str> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|item| item["label"].as_str())
+        .collect();
+    assert_eq!(labels, ["內地", "政制及內地事務局"], "{list}");
+    // The editor filters by the typed text: it must not drop what the server matched by folding.
+    assert!(list["items"][0]["filterText"]
+        .as_str()
+        .is_some_and(|filter| filter.starts_with("内地")));
+    server.take_notifications();
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn diagnostics_are_pushed_after_open_and_follow_edits() {
+    let wiki = export_wiki("push");
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "中𠀀 [B](../Page/B.md \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), Vec::<String>::new());
+
+    replace_all(&mut server, &uri, 2, "中𠀀 [C](../Page/C.md \"wikilink\")\n");
+    let diagnostics = wait_diagnostics(&mut server, &uri, 2);
+    assert_eq!(codes(&diagnostics), ["broken-link"]);
+    assert_eq!(diagnostics[0]["range"], range((0, 4), (0, 32)));
+
+    replace_all(&mut server, &uri, 3, "中𠀀 [B](../Page/B.md \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 3)), Vec::<String>::new());
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn creating_and_deleting_a_page_updates_open_documents_diagnostics() {
+    let wiki = export_wiki("watched");
+    let setup = ClientSetup {
+        watch_files: true,
+        ..ClientSetup::default()
+    };
+    let (mut server, _) = start(&wiki, setup);
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[C](../Page/C.md \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
+
+    wiki.write("Page/C.md", "C\n");
+    let created = json!({ "changes": [{ "uri": wiki.uri("Page/C.md"), "type": 1 }] });
+    server.notify("workspace/didChangeWatchedFiles", created);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), Vec::<String>::new());
+
+    wiki.remove("Page/C.md");
+    let deleted = json!({ "changes": [{ "uri": wiki.uri("Page/C.md"), "type": 3 }] });
+    server.notify("workspace/didChangeWatchedFiles", deleted);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn pull_diagnostics_answer_for_the_current_text() {
+    let wiki = export_wiki("pull");
+    let setup = ClientSetup {
+        pull_diagnostics: true,
+        ..ClientSetup::default()
+    };
+    let (mut server, initialize_result) = start(&wiki, setup);
+    assert_eq!(
+        initialize_result["capabilities"]["diagnosticProvider"]["interFileDependencies"],
+        true
+    );
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[B](../Page/B.md#沒有 \"wikilink\")\n");
+    let params = json!({ "textDocument": { "uri": uri } });
+    let report = server
+        .request("textDocument/diagnostic", params.clone())
+        .expect("diagnostic failed");
+    assert_eq!(report["kind"], "full");
+    let items = report["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(codes(&items), ["broken-anchor"]);
+
+    replace_all(&mut server, &uri, 2, "[B](../Page/B.md#歷史 \"wikilink\")\n");
+    let report = server
+        .request("textDocument/diagnostic", params)
+        .expect("diagnostic failed");
+    assert_eq!(report["items"], json!([]));
+    assert!(!server.has_queued("textDocument/publishDiagnostics"));
+    server.shutdown_and_exit();
+}

@@ -337,3 +337,21 @@ fn pull_diagnostics_answer_for_the_current_text() {
     assert!(!server.has_queued("textDocument/publishDiagnostics"));
     server.shutdown_and_exit();
 }
+
+#[test]
+fn adding_a_heading_in_one_open_document_fixes_anchors_in_another() {
+    let wiki = export_wiki("headings");
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let page_b = wiki.uri("Page/B.md");
+    let page_a = wiki.uri("Page/A.md");
+    let text_b = "# B\n\n## 歷史\n\n第一行。\n";
+    open(&mut server, &page_b, text_b);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &page_b, 1)), Vec::<String>::new());
+    open(&mut server, &page_a, "[新](../Page/B.md#新節 \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &page_a, 1)), ["broken-anchor"]);
+
+    replace_all(&mut server, &page_b, 2, &format!("{text_b}\n## 新節\n"));
+    assert_eq!(codes(&wait_diagnostics(&mut server, &page_b, 2)), Vec::<String>::new());
+    assert_eq!(codes(&wait_diagnostics(&mut server, &page_a, 1)), Vec::<String>::new());
+    server.shutdown_and_exit();
+}

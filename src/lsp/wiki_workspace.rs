@@ -63,6 +63,9 @@ pub struct Root {
     completion_table: Mutex<CompletionTableSlot>,
     /// Root-relative path of each open document → the version the index holds.
     indexed_versions: Mutex<HashMap<String, i32>>,
+    /// An edit changed an open document's headings since the other documents' diagnostics
+    /// were last refreshed.
+    open_document_headings_changed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -82,6 +85,7 @@ impl Root {
             titles_generation: AtomicU64::new(1),
             completion_table: Mutex::new(CompletionTableSlot::default()),
             indexed_versions: Mutex::new(HashMap::new()),
+            open_document_headings_changed: AtomicBool::new(false),
         }
     }
 
@@ -147,7 +151,14 @@ impl Root {
             _ => {}
         }
         let flavor = Flavor::from_path(Path::new(relative))?;
-        self.index().set_document_text(relative, flavor, &rope.to_string());
+        let index = self.index();
+        let headings_before = heading_keys(&index, relative);
+        index.set_document_text(relative, flavor, &rope.to_string());
+        let headings_after = heading_keys(&index, relative);
+        if headings_before != headings_after {
+            // Other documents' anchors may point at these headings.
+            self.open_document_headings_changed.store(true, Ordering::SeqCst);
+        }
         indexed.insert(relative.to_string(), version);
         Some(indexed)
     }
@@ -548,14 +559,23 @@ impl WikiWorkspace {
         }
         let workspace = Arc::clone(&self);
         let indexed_uri = uri.clone();
-        let _ = tokio::task::spawn_blocking(move || {
-            if let Some((root, relative)) = workspace.locate(&indexed_uri) {
-                let _ = root.index_open_document(&relative, version, &latest.rope);
-            }
+        let root = tokio::task::spawn_blocking(move || {
+            let (root, relative) = workspace.locate(&indexed_uri)?;
+            let _ = root.index_open_document(&relative, version, &latest.rope);
+            Some(root)
         })
-        .await;
+        .await
+        .ok()
+        .flatten();
         tokio::time::sleep(DIAGNOSTICS_DEBOUNCE).await;
-        if self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
+        if !self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
+            return;
+        }
+        let headings_changed =
+            root.is_some_and(|root| root.open_document_headings_changed.swap(false, Ordering::SeqCst));
+        if headings_changed {
+            self.refresh_all_diagnostics().await;
+        } else {
             self.publish_diagnostics(uri).await;
         }
     }
@@ -595,6 +615,21 @@ impl DocumentListener for WikiDocumentListener {
         self.0.latest.remove(uri);
         tokio::spawn(Arc::clone(&self.0).after_close(uri.clone()));
     }
+}
+
+/// What other documents' anchors can match in a document (nothing, when it is not indexed).
+fn heading_keys(index: &Index, relative: &str) -> Vec<(crate::facts::Symbol, crate::facts::Symbol)> {
+    index
+        .document_by_path(relative)
+        .map(|document| {
+            document
+                .facts
+                .headings
+                .iter()
+                .map(|heading| (heading.anchor, heading.slug))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn to_lsp_diagnostic(finding: &Finding, rope: &Rope, encoding: Encoding, root: &Path) -> Diagnostic {

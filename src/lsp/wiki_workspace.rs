@@ -568,7 +568,7 @@ impl WikiWorkspace {
         .ok()
         .flatten();
         tokio::time::sleep(DIAGNOSTICS_DEBOUNCE).await;
-        if !self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
+        if self.latest.get(&uri).is_none_or(|entry| entry.version != version) {
             return;
         }
         let headings_changed =

@@ -56,6 +56,7 @@ fn fresh_document(index: &Index, relative: &str, text: &str) -> Option<Document>
         .layout
         .title_of_path(relative, &index.settings.rules)
         .and_then(|title| index.interner.get(title.full()));
+    let facts = index.facts_for_text(relative, flavor, text);
     Some(Document {
         id: stored.as_ref().map_or(DocumentId(u32::MAX), |document| document.id),
         path: relative.into(),
@@ -63,7 +64,8 @@ fn fresh_document(index: &Index, relative: &str, text: &str) -> Option<Document>
         title,
         flavor,
         symlink: None,
-        facts: index.facts_for_text(relative, flavor, text),
+        redirect: facts.redirect_target().map(|link| link.target),
+        facts,
     })
 }
 

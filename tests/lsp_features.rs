@@ -355,3 +355,30 @@ fn adding_a_heading_in_one_open_document_fixes_anchors_in_another() {
     assert_eq!(codes(&wait_diagnostics(&mut server, &page_a, 1)), Vec::<String>::new());
     server.shutdown_and_exit();
 }
+
+#[test]
+fn a_changed_configuration_file_applies_to_open_documents() {
+    let wiki = export_wiki("configuration");
+    let setup = ClientSetup {
+        watch_files: true,
+        ..ClientSetup::default()
+    };
+    let (mut server, _) = start(&wiki, setup);
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[C](../Page/C.md \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
+
+    wiki.write("wikils.toml", "[rules]\nbroken-link = \"off\"\n");
+    let created = json!({ "changes": [{ "uri": wiki.uri("wikils.toml"), "type": 1 }] });
+    server.notify("workspace/didChangeWatchedFiles", created);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), Vec::<String>::new());
+
+    // Folding off changes how titles are read: the root is indexed again, with progress.
+    wiki.write("wikils.toml", "variant-folding = false\n");
+    let changed = json!({ "changes": [{ "uri": wiki.uri("wikils.toml"), "type": 2 }] });
+    server.notify("workspace/didChangeWatchedFiles", changed);
+    server.answer_server_request("window/workDoneProgress/create", Value::Null);
+    wait_for_indexing(&mut server);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
+    server.shutdown_and_exit();
+}

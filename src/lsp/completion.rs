@@ -43,8 +43,9 @@ pub fn completion(
     let line_text = rope.line(line_index).to_string();
     let offset_in_line = rope.char_to_byte(cursor_char) - line_start_byte;
     let index = root.index();
-    let table = root.completion_table();
-    let found = completion::completions(&index, &table, &relative, &line_text, offset_in_line);
+    let (table, stale) = root.completion_table();
+    let mut found = completion::completions(&index, &table, &relative, &line_text, offset_in_line);
+    found.incomplete |= stale;
     let to_range = |span: Span| {
         let (start_line, start_column) = byte_to_position(rope, line_start_byte + span.start as usize, encoding);
         let (end_line, end_column) = byte_to_position(rope, line_start_byte + span.end as usize, encoding);

@@ -14,15 +14,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use ropey::Rope;
 use tower_lsp::lsp_types::notification::Progress;
 use tower_lsp::lsp_types::request::WorkDoneProgressCreate;
 use tower_lsp::lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, FileChangeType, FileEvent, Location, MessageType,
-    NumberOrString, Position, ProgressParams, ProgressParamsValue, Range, Url, WorkDoneProgress, WorkDoneProgressBegin,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, FileEvent, Location, MessageType, NumberOrString,
+    Position, ProgressParams, ProgressParamsValue, Range, Url, WorkDoneProgress, WorkDoneProgressBegin,
     WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
 };
 use tower_lsp::Client;
@@ -41,6 +41,8 @@ use crate::{vfs, workspace};
 /// Diagnostics wait this long after the last change, so typing does not recompute them per key.
 const DIAGNOSTICS_DEBOUNCE: Duration = Duration::from_millis(150);
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
+/// How often completion rebuilds its title table, at most, while a root is loading.
+const REBUILD_INTERVAL_WHILE_LOADING: Duration = Duration::from_secs(5);
 
 /// What the client said it can do, as far as the wiki features care.
 #[derive(Clone, Copy, Debug, Default)]
@@ -61,6 +63,8 @@ pub struct Root {
     /// Bumped whenever the set of titles may have changed; the completion table follows it.
     titles_generation: AtomicU64,
     completion_table: Mutex<CompletionTableSlot>,
+    /// Files are being read into the index.
+    loading: AtomicBool,
     /// Root-relative path of each open document → the version the index holds.
     indexed_versions: Mutex<HashMap<String, i32>>,
     /// An edit changed an open document's headings since the other documents' diagnostics
@@ -72,6 +76,7 @@ pub struct Root {
 struct CompletionTableSlot {
     table: Option<Arc<CompletionTable>>,
     built_for_generation: u64,
+    built_at: Option<Instant>,
     rebuilding: bool,
 }
 
@@ -84,6 +89,7 @@ impl Root {
             index: RwLock::new(Arc::new(index)),
             titles_generation: AtomicU64::new(1),
             completion_table: Mutex::new(CompletionTableSlot::default()),
+            loading: AtomicBool::new(false),
             indexed_versions: Mutex::new(HashMap::new()),
             open_document_headings_changed: AtomicBool::new(false),
         }
@@ -101,38 +107,39 @@ impl Root {
         self.titles_generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The completion table of the current index. A stale table is returned as it is while a
-    /// new one is built in the background; only the very first is built by the caller (who is
-    /// on a blocking thread).
-    pub fn completion_table(self: &Arc<Self>) -> Arc<CompletionTable> {
+    /// The completion table of the current index, and whether it is stale (built from an older
+    /// index, or not built yet and empty): the caller then marks its answer incomplete, so the
+    /// editor asks again. Building never happens on the caller's thread; a million titles take
+    /// seconds, and a request must not wait for them.
+    pub fn completion_table(self: &Arc<Self>) -> (Arc<CompletionTable>, bool) {
         let generation = self.titles_generation.load(Ordering::SeqCst);
         let mut slot = lock(&self.completion_table);
-        match &slot.table {
-            Some(table) if slot.built_for_generation == generation => table.clone(),
-            Some(table) => {
-                let table = table.clone();
-                if !slot.rebuilding {
-                    slot.rebuilding = true;
-                    let root = Arc::clone(self);
-                    rayon::spawn(move || root.rebuild_completion_table());
-                }
-                table
-            }
-            None => {
-                let table = Arc::new(CompletionTable::build(&self.index()));
-                slot.table = Some(table.clone());
-                slot.built_for_generation = generation;
-                table
-            }
+        if slot.table.is_some() && slot.built_for_generation == generation {
+            return (slot.table.clone().unwrap_or_default(), false);
         }
+        // While a root loads its titles change every moment; rebuilding each time would take
+        // the cores away from loading itself.
+        let recently_built = slot
+            .built_at
+            .is_some_and(|built_at| built_at.elapsed() < REBUILD_INTERVAL_WHILE_LOADING);
+        let loading = self.loading.load(Ordering::SeqCst);
+        let wait = slot.rebuilding || (loading && recently_built);
+        if !wait {
+            slot.rebuilding = true;
+            let root = Arc::clone(self);
+            rayon::spawn(move || root.rebuild_completion_table());
+        }
+        (slot.table.clone().unwrap_or_default(), true)
     }
 
+    /// Builds the completion table of the current index and stores it.
     fn rebuild_completion_table(&self) {
         let generation = self.titles_generation.load(Ordering::SeqCst);
         let table = Arc::new(CompletionTable::build(&self.index()));
         let mut slot = lock(&self.completion_table);
         slot.table = Some(table);
         slot.built_for_generation = generation;
+        slot.built_at = Some(Instant::now());
         slot.rebuilding = false;
     }
 
@@ -311,6 +318,7 @@ impl WikiWorkspace {
     /// Loads (or reloads) a root's files into its current index, with progress, then brings
     /// the open documents and their diagnostics up to date.
     async fn load(self: Arc<Self>, root: Arc<Root>) {
+        root.loading.store(true, Ordering::SeqCst);
         let token = self.begin_progress(&root).await;
         let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let mut loading = {
@@ -348,8 +356,11 @@ impl WikiWorkspace {
                 );
             }
         }
+        root.loading.store(false, Ordering::SeqCst);
         self.loads_in_progress.fetch_sub(1, Ordering::SeqCst);
         self.reindex_open_documents(&root).await;
+        let table_root = Arc::clone(&root);
+        let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
         self.refresh_all_diagnostics().await;
         // The end comes last, so a client that waits for it finds everything up to date.
         let indexed = root.index().document_count();
@@ -433,17 +444,23 @@ impl WikiWorkspace {
     /// what is indexed or how).
     pub async fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         let workspace = Arc::clone(self);
-        let reloads = tokio::task::spawn_blocking(move || workspace.apply_file_changes(changes))
+        let (reloads, files_reread) = tokio::task::spawn_blocking(move || workspace.apply_file_changes(changes))
             .await
             .unwrap_or_default();
+        let mut refresh = files_reread > 0;
         for root in reloads {
-            self.reload_configuration(root).await;
+            // A reindexed root has refreshed the diagnostics already.
+            refresh |= !self.reload_configuration(root).await;
         }
-        self.refresh_all_diagnostics().await;
+        if refresh {
+            self.refresh_all_diagnostics().await;
+        }
     }
 
-    /// Applies file events to the index; returns the roots whose configuration file changed.
-    fn apply_file_changes(self: &Arc<Self>, changes: Vec<FileEvent>) -> Vec<Arc<Root>> {
+    /// Applies file events to the index; returns the roots whose configuration file changed and
+    /// how many files were read again.
+    fn apply_file_changes(self: &Arc<Self>, changes: Vec<FileEvent>) -> (Vec<Arc<Root>>, usize) {
+        let mut files_reread = 0;
         let mut configuration_changed: Vec<Arc<Root>> = Vec::new();
         for change in changes {
             let Ok(path) = change.uri.to_file_path() else { continue };
@@ -456,26 +473,29 @@ impl WikiWorkspace {
                 }
                 continue;
             }
-            // The editor's text of an open document wins over the disk.
-            if self.latest.contains_key(&change.uri) && change.typ != FileChangeType::DELETED {
+            // The editor's text of an open document wins over the disk, even over its deletion:
+            // the editor may save it again.
+            if self.latest.contains_key(&change.uri) {
                 continue;
             }
             root.reread_file(&path);
             root.titles_changed();
+            files_reread += 1;
         }
-        configuration_changed
+        (configuration_changed, files_reread)
     }
 
-    async fn reload_configuration(self: &Arc<Self>, root: Arc<Root>) {
+    /// Reads a root's configuration again; true when the root was indexed again because of it.
+    async fn reload_configuration(self: &Arc<Self>, root: Arc<Root>) -> bool {
         let path = root.path.clone();
         let Ok(loaded) = tokio::task::spawn_blocking(move || load_config(&path)).await else {
-            return;
+            return false;
         };
         let config = match loaded {
             Ok(config) => config,
             Err(message) => {
                 self.client.show_message(MessageType::ERROR, message).await;
-                return;
+                return false;
             }
         };
         let reindex = needs_reindexing(&root.config(), &config);
@@ -487,6 +507,7 @@ impl WikiWorkspace {
             self.loads_in_progress.fetch_add(1, Ordering::SeqCst);
             Arc::clone(self).load(root).await;
         }
+        reindex
     }
 
     /// Brings diagnostics of every open document up to date: pushed again, or the client asked

@@ -274,3 +274,74 @@ fn completion_outside_links_offers_nothing() {
     check_completion(Layout::Tree, "//- A.wiki\n[[B]] te$0xt\n//- B.wiki\n", "");
     check_completion(Layout::Tree, "//- A.wiki\n[[B|lab$0\n//- B.wiki\n", "");
 }
+
+/// `cargo test --release --lib completion_on_a_million_page_index -- --ignored --nocapture`:
+/// the table built from a real index of a million export pages, and whole completion requests.
+#[test]
+#[ignore = "a benchmark; run it in release"]
+fn completion_on_a_million_page_index() {
+    use rayon::prelude::*;
+    use std::time::Instant;
+    const CHINESE: &str = "政制及內地事務局香港特別行政區政府駐粵經濟貿易辦事處中華人民共和國廣東省部門歷史地理文化";
+    let chinese: Vec<char> = CHINESE.chars().collect();
+    let title = |number: u64| -> String {
+        let mut state = number.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let length = 2 + (state % 6) as usize;
+        let mut title = String::new();
+        for _ in 0..length {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            title.push(chinese[(state % chinese.len() as u64) as usize]);
+        }
+        title.push_str(&number.to_string());
+        title
+    };
+    let index = Index::new(IndexSettings {
+        layout: Layout::Export,
+        rules: TitleRules::default(),
+        variant_folding: true,
+        wiki_base_urls: Vec::new(),
+    });
+    let started = Instant::now();
+    (0..1_000_000u64).into_par_iter().for_each(|number| {
+        let links: String = [number * 7 % 1_000_000, number * 13 % 1_000_000, number % 1000]
+            .iter()
+            .map(|&target| format!("[x](../Page/{}.md \"wikilink\") ", title(target)))
+            .collect();
+        index.set_document_text(
+            &format!("Page/{}.md", title(number)),
+            crate::syntax::Flavor::Markdown,
+            &links,
+        );
+    });
+    eprintln!(
+        "index: {:?} for {} documents",
+        started.elapsed(),
+        index.document_count()
+    );
+    let started = Instant::now();
+    let table = CompletionTable::build(&index);
+    eprintln!("table: {:?} for {} titles", started.elapsed(), table.title_count());
+    for line in [
+        "中𠀀 [[",
+        "中𠀀 [[政",
+        "中𠀀 [[内地",
+        "[x](../Page/廣東省部",
+        "[[香粤贸",
+        "[[不存在的字",
+    ] {
+        let started = Instant::now();
+        let rounds = 20;
+        let mut found = completions(&index, &table, "Page/A.md", line, line.len());
+        for _ in 1..rounds {
+            found = completions(&index, &table, "Page/A.md", line, line.len());
+        }
+        eprintln!(
+            "completion {line:?}: {:?} per request, {} items, incomplete {}",
+            started.elapsed() / rounds,
+            found.items.len(),
+            found.incomplete
+        );
+    }
+}

@@ -64,7 +64,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.wiki.start(self.state.workspace_roots()).await;
+        self.wiki.start(self.state.workspace_roots());
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -294,8 +294,9 @@ impl WikiWorkspace {
         root
     }
 
-    /// `initialized`: registers file watching and loads every `file:` workspace root.
-    pub async fn start(self: &Arc<Self>, root_uris: Vec<Url>) {
+    /// `initialized`: registers file watching and starts loading every `file:` workspace root;
+    /// returns at once.
+    pub fn start(self: &Arc<Self>, root_uris: Vec<Url>) {
         self.initialized.store(true, Ordering::SeqCst);
         for uri in root_uris {
             if uri.scheme() != "file" {
@@ -306,12 +307,16 @@ impl WikiWorkspace {
             }
         }
         if self.client_features().watched_files_dynamic_registration {
-            let registration = watched_files_registration();
-            if let Err(error) = self.client.register_capability(vec![registration]).await {
-                self.client
-                    .log_message(MessageType::WARNING, format!("wikils: cannot watch files: {error}"))
-                    .await;
-            }
+            // A task of its own: the `initialized` handler must not wait for the client's answer,
+            // or a client that never answers would hold one of the few handler slots forever.
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let registration = watched_files_registration();
+                if let Err(error) = client.register_capability(vec![registration]).await {
+                    let message = format!("wikils: cannot watch files: {error}");
+                    client.log_message(MessageType::WARNING, message).await;
+                }
+            });
         }
     }
 
@@ -447,14 +452,18 @@ impl WikiWorkspace {
         let (reloads, files_reread) = tokio::task::spawn_blocking(move || workspace.apply_file_changes(changes))
             .await
             .unwrap_or_default();
-        let mut refresh = files_reread > 0;
-        for root in reloads {
-            // A reindexed root has refreshed the diagnostics already.
-            refresh |= !self.reload_configuration(root).await;
-        }
-        if refresh {
-            self.refresh_all_diagnostics().await;
-        }
+        // Reindexing a root can take minutes: it must not hold a handler slot that long.
+        let workspace = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut refresh = files_reread > 0;
+            for root in reloads {
+                // A reindexed root has refreshed the diagnostics already.
+                refresh |= !workspace.reload_configuration(root).await;
+            }
+            if refresh {
+                workspace.refresh_all_diagnostics().await;
+            }
+        });
     }
 
     /// Applies file events to the index; returns the roots whose configuration file changed and

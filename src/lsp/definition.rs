@@ -6,8 +6,10 @@ use std::sync::Arc;
 use ropey::Rope;
 use tower_lsp::lsp_types::{GotoDefinitionParams, GotoDefinitionResponse, Location, LocationLink, Range, Url};
 
+use super::convert::span_to_range;
+use super::root::Root;
 use super::rope_position::position_to_byte_clamped;
-use super::wiki_workspace::{span_to_range, Root, WikiWorkspace};
+use super::wiki_workspace::WikiWorkspace;
 use crate::ide::definition::{self, Definition};
 use crate::index::{Document, DocumentId, Index};
 use crate::syntax::Flavor;

@@ -10,6 +10,9 @@
 //! - [`capabilities`]: position-encoding negotiation, client features, advertised capabilities.
 //! - [`wiki_workspace`]: roots, their index and configuration, loading with progress, open
 //!   documents in the index, watched files, and diagnostics (pushed or pulled).
+//! - [`root`]: one workspace root: configuration, index, completion table, open versions.
+//! - [`progress`]: `$/progress` while indexing.
+//! - [`convert`]: byte spans to ranges, findings to diagnostics.
 //! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
 //!
 //! # Invariants
@@ -20,9 +23,12 @@
 pub mod backend;
 pub mod capabilities;
 pub mod completion;
+pub mod convert;
 pub mod definition;
 pub mod documents;
 pub mod framing;
+pub mod progress;
+pub mod root;
 pub mod rope_position;
 pub mod state;
 pub mod transport;

@@ -10,39 +10,30 @@
 //! applied is dropped, so a slow parse can never overwrite a newer one. Diagnostics are computed
 //! while holding that same lock, so findings always match the version they are published for.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
 
 use dashmap::DashMap;
 use ropey::Rope;
-use tower_lsp::lsp_types::notification::Progress;
-use tower_lsp::lsp_types::request::WorkDoneProgressCreate;
-use tower_lsp::lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, FileEvent, Location, MessageType, NumberOrString,
-    Position, ProgressParams, ProgressParamsValue, Range, Url, WorkDoneProgress, WorkDoneProgressBegin,
-    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
-};
+use tower_lsp::lsp_types::{Diagnostic, FileEvent, MessageType, Url};
 use tower_lsp::Client;
 
+use super::convert::to_lsp_diagnostic;
 use super::documents::Document as OpenDocument;
-use super::rope_position::byte_to_position;
+use super::progress::IndexingProgress;
+use super::root::{load_config, lock, needs_reindexing, Root};
 use super::state::DocumentListener;
 use crate::config::{Config, CONFIG_FILE_NAME};
-use crate::diagnostics::{self, Finding, Severity};
-use crate::ide::completion_table::CompletionTable;
+use crate::diagnostics;
 use crate::index::Index;
-use crate::syntax::{Flavor, Span};
 use crate::text::Encoding;
 use crate::{vfs, workspace};
 
 /// Diagnostics wait this long after the last change, so typing does not recompute them per key.
 const DIAGNOSTICS_DEBOUNCE: Duration = Duration::from_millis(150);
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(200);
-/// How often completion rebuilds its title table, at most, while a root is loading.
-const REBUILD_INTERVAL_WHILE_LOADING: Duration = Duration::from_secs(5);
 
 /// What the client said it can do, as far as the wiki features care.
 #[derive(Clone, Copy, Debug, Default)]
@@ -53,141 +44,6 @@ pub struct ClientFeatures {
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub definition_link_support: bool,
-}
-
-/// One workspace root: its configuration, its index, and the completion table built from it.
-pub struct Root {
-    pub path: PathBuf,
-    config: RwLock<Arc<Config>>,
-    index: RwLock<Arc<Index>>,
-    /// Bumped whenever the set of titles may have changed; the completion table follows it.
-    titles_generation: AtomicU64,
-    completion_table: Mutex<CompletionTableSlot>,
-    /// Files are being read into the index.
-    loading: AtomicBool,
-    /// Root-relative path of each open document → the version the index holds.
-    indexed_versions: Mutex<HashMap<String, i32>>,
-    /// An edit changed an open document's headings since the other documents' diagnostics
-    /// were last refreshed.
-    open_document_headings_changed: AtomicBool,
-}
-
-#[derive(Default)]
-struct CompletionTableSlot {
-    table: Option<Arc<CompletionTable>>,
-    built_for_generation: u64,
-    built_at: Option<Instant>,
-    rebuilding: bool,
-}
-
-impl Root {
-    fn new(path: PathBuf, config: Config) -> Root {
-        let index = Index::new(workspace::index_settings(&path, &config));
-        Root {
-            path,
-            config: RwLock::new(Arc::new(config)),
-            index: RwLock::new(Arc::new(index)),
-            titles_generation: AtomicU64::new(1),
-            completion_table: Mutex::new(CompletionTableSlot::default()),
-            loading: AtomicBool::new(false),
-            indexed_versions: Mutex::new(HashMap::new()),
-            open_document_headings_changed: AtomicBool::new(false),
-        }
-    }
-
-    pub fn index(&self) -> Arc<Index> {
-        self.index.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    pub fn config(&self) -> Arc<Config> {
-        self.config.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    fn titles_changed(&self) {
-        self.titles_generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The completion table of the current index, and whether it is stale (built from an older
-    /// index, or not built yet and empty): the caller then marks its answer incomplete, so the
-    /// editor asks again. Building never happens on the caller's thread; a million titles take
-    /// seconds, and a request must not wait for them.
-    pub fn completion_table(self: &Arc<Self>) -> (Arc<CompletionTable>, bool) {
-        let generation = self.titles_generation.load(Ordering::SeqCst);
-        let mut slot = lock(&self.completion_table);
-        if slot.table.is_some() && slot.built_for_generation == generation {
-            return (slot.table.clone().unwrap_or_default(), false);
-        }
-        // While a root loads its titles change every moment; rebuilding each time would take
-        // the cores away from loading itself.
-        let recently_built = slot
-            .built_at
-            .is_some_and(|built_at| built_at.elapsed() < REBUILD_INTERVAL_WHILE_LOADING);
-        let loading = self.loading.load(Ordering::SeqCst);
-        let wait = slot.rebuilding || (loading && recently_built);
-        if !wait {
-            slot.rebuilding = true;
-            let root = Arc::clone(self);
-            rayon::spawn(move || root.rebuild_completion_table());
-        }
-        (slot.table.clone().unwrap_or_default(), true)
-    }
-
-    /// Builds the completion table of the current index and stores it.
-    fn rebuild_completion_table(&self) {
-        let generation = self.titles_generation.load(Ordering::SeqCst);
-        let table = Arc::new(CompletionTable::build(&self.index()));
-        let mut slot = lock(&self.completion_table);
-        slot.table = Some(table);
-        slot.built_for_generation = generation;
-        slot.built_at = Some(Instant::now());
-        slot.rebuilding = false;
-    }
-
-    /// Puts an open document's text in the index unless a newer version is already there, and
-    /// returns the lock under which the index holds that version (`None`: a newer one is there).
-    fn index_open_document(
-        &self,
-        relative: &str,
-        version: i32,
-        rope: &Rope,
-    ) -> Option<MutexGuard<'_, HashMap<String, i32>>> {
-        let mut indexed = lock(&self.indexed_versions);
-        match indexed.get(relative) {
-            Some(&indexed_version) if indexed_version > version => return None,
-            Some(&indexed_version) if indexed_version == version => return Some(indexed),
-            _ => {}
-        }
-        let flavor = Flavor::from_path(Path::new(relative))?;
-        let index = self.index();
-        let headings_before = heading_keys(&index, relative);
-        index.set_document_text(relative, flavor, &rope.to_string());
-        let headings_after = heading_keys(&index, relative);
-        if headings_before != headings_after {
-            // Other documents' anchors may point at these headings.
-            self.open_document_headings_changed.store(true, Ordering::SeqCst);
-        }
-        indexed.insert(relative.to_string(), version);
-        Some(indexed)
-    }
-
-    /// After a document is closed, the index goes back to what the disk holds.
-    fn restore_from_disk(&self, relative: &str) {
-        let mut indexed = lock(&self.indexed_versions);
-        indexed.remove(relative);
-        self.reread_file(&self.path.join(relative));
-    }
-
-    /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).
-    fn reread_file(&self, absolute: &Path) {
-        let index = self.index();
-        let config = self.config();
-        let relative = vfs::relative_path(&self.path, absolute);
-        let indexed = vfs::walked_file(&self.path, absolute, &config)
-            .is_some_and(|file| workspace::index_file(&index, &file, &config).is_ok());
-        if !indexed {
-            index.remove_document(&relative);
-        }
-    }
 }
 
 /// The open documents as last changed: version and text.
@@ -324,7 +180,13 @@ impl WikiWorkspace {
     /// the open documents and their diagnostics up to date.
     async fn load(self: Arc<Self>, root: Arc<Root>) {
         root.loading.store(true, Ordering::SeqCst);
-        let token = self.begin_progress(&root).await;
+        let progress = match self.client_features().work_done_progress {
+            true => {
+                let number = self.progress_token_counter.fetch_add(1, Ordering::SeqCst);
+                IndexingProgress::begin(&self.client, number, &root.path).await
+            }
+            false => None,
+        };
         let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
         let mut loading = {
             let root = Arc::clone(&root);
@@ -345,7 +207,9 @@ impl WikiWorkspace {
                 () = tokio::time::sleep(PROGRESS_INTERVAL) => {
                     root.titles_changed();
                     let (done, total) = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
-                    self.report_progress(&token, done, total).await;
+                    if let Some(progress) = &progress {
+                        progress.report(done, total).await;
+                    }
                 }
             }
         };
@@ -369,57 +233,9 @@ impl WikiWorkspace {
         self.refresh_all_diagnostics().await;
         // The end comes last, so a client that waits for it finds everything up to date.
         let indexed = root.index().document_count();
-        self.end_progress(&token, indexed).await;
-    }
-
-    async fn begin_progress(&self, root: &Root) -> Option<NumberOrString> {
-        if !self.client_features().work_done_progress {
-            return None;
+        if let Some(progress) = &progress {
+            progress.end(indexed).await;
         }
-        let number = self.progress_token_counter.fetch_add(1, Ordering::SeqCst);
-        let token = NumberOrString::String(format!("wikils/indexing/{number}"));
-        let created = self
-            .client
-            .send_request::<WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
-            .await;
-        if created.is_err() {
-            return None;
-        }
-        let begin = WorkDoneProgress::Begin(WorkDoneProgressBegin {
-            title: format!("Indexing {}", root.path.display()),
-            cancellable: Some(false),
-            message: None,
-            percentage: Some(0),
-        });
-        self.send_progress(&token, begin).await;
-        Some(token)
-    }
-
-    async fn report_progress(&self, token: &Option<NumberOrString>, done: usize, total: usize) {
-        let Some(token) = token else { return };
-        let percentage = (total > 0).then(|| (done * 100 / total) as u32);
-        let report = WorkDoneProgress::Report(WorkDoneProgressReport {
-            cancellable: Some(false),
-            message: Some(progress_message(done, total)),
-            percentage,
-        });
-        self.send_progress(token, report).await;
-    }
-
-    async fn end_progress(&self, token: &Option<NumberOrString>, indexed: usize) {
-        let Some(token) = token else { return };
-        let end = WorkDoneProgress::End(WorkDoneProgressEnd {
-            message: Some(format!("Indexed {} files", thousands(indexed))),
-        });
-        self.send_progress(token, end).await;
-    }
-
-    async fn send_progress(&self, token: &NumberOrString, progress: WorkDoneProgress) {
-        let params = ProgressParams {
-            token: token.clone(),
-            value: ProgressParamsValue::WorkDone(progress),
-        };
-        self.client.send_notification::<Progress>(params).await;
     }
 
     /// After a (re)load, the open documents' texts replace what was read from disk.
@@ -558,9 +374,14 @@ impl WikiWorkspace {
     }
 
     /// The diagnostics of an open document at `version` (whose text is `rope`); `None` when the
-    /// index already holds a newer version.
+    /// index already holds a newer version, or its root is still loading.
     pub fn compute_diagnostics(self: &Arc<Self>, uri: &Url, version: i32, rope: &Rope) -> Option<Vec<Diagnostic>> {
         let (root, relative) = self.locate(uri)?;
+        // A half-loaded index would report links to every page not read yet as broken; the
+        // diagnostics are refreshed when loading ends.
+        if root.loading.load(Ordering::SeqCst) {
+            return None;
+        }
         let _indexed = root.index_open_document(&relative, version, rope)?;
         let index = root.index();
         let config = root.config();
@@ -647,62 +468,6 @@ impl DocumentListener for WikiDocumentListener {
     }
 }
 
-/// What other documents' anchors can match in a document (nothing, when it is not indexed).
-fn heading_keys(index: &Index, relative: &str) -> Vec<(crate::facts::Symbol, crate::facts::Symbol)> {
-    index
-        .document_by_path(relative)
-        .map(|document| {
-            document
-                .facts
-                .headings
-                .iter()
-                .map(|heading| (heading.anchor, heading.slug))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn to_lsp_diagnostic(finding: &Finding, rope: &Rope, encoding: Encoding, root: &Path) -> Diagnostic {
-    let related_information: Vec<DiagnosticRelatedInformation> = finding
-        .related
-        .iter()
-        .filter_map(|related| {
-            let uri = Url::from_file_path(root.join(&related.path)).ok()?;
-            Some(DiagnosticRelatedInformation {
-                location: Location {
-                    uri,
-                    range: Range::default(),
-                },
-                message: related.message.clone(),
-            })
-        })
-        .collect();
-    Diagnostic {
-        range: span_to_range(rope, finding.span, encoding),
-        severity: Some(match finding.severity {
-            Severity::Error => DiagnosticSeverity::ERROR,
-            Severity::Warning => DiagnosticSeverity::WARNING,
-            Severity::Information => DiagnosticSeverity::INFORMATION,
-            Severity::Hint => DiagnosticSeverity::HINT,
-        }),
-        code: Some(NumberOrString::String(finding.code.name().to_string())),
-        source: Some("wikils".to_string()),
-        message: finding.message.clone(),
-        related_information: (!related_information.is_empty()).then_some(related_information),
-        ..Diagnostic::default()
-    }
-}
-
-/// A byte span of a document as an LSP range, in the negotiated encoding.
-pub fn span_to_range(rope: &Rope, span: Span, encoding: Encoding) -> Range {
-    let (start_line, start_column) = byte_to_position(rope, span.start as usize, encoding);
-    let (end_line, end_column) = byte_to_position(rope, span.end as usize, encoding);
-    Range::new(
-        Position::new(start_line, start_column),
-        Position::new(end_line, end_column),
-    )
-}
-
 fn watched_files_registration() -> tower_lsp::lsp_types::Registration {
     use tower_lsp::lsp_types::{DidChangeWatchedFilesRegistrationOptions, FileSystemWatcher, GlobPattern};
     let watchers = [
@@ -720,54 +485,5 @@ fn watched_files_registration() -> tower_lsp::lsp_types::Registration {
         id: "wikils-watched-files".to_string(),
         method: "workspace/didChangeWatchedFiles".to_string(),
         register_options: serde_json::to_value(options).ok(),
-    }
-}
-
-fn load_config(root: &Path) -> Result<Config, String> {
-    Config::load(root).map_err(|error| format!("wikils: {error}; using the default settings"))
-}
-
-/// Whether a new configuration changes which files are indexed or how titles are read.
-fn needs_reindexing(old: &Config, new: &Config) -> bool {
-    old.layout != new.layout
-        || old.wiki_base_urls != new.wiki_base_urls
-        || old.include != new.include
-        || old.exclude != new.exclude
-        || old.variant_folding != new.variant_folding
-        || old.capitalize_first != new.capitalize_first
-        || old.max_file_size != new.max_file_size
-}
-
-fn progress_message(done: usize, total: usize) -> String {
-    format!("Indexing {} / {} files", thousands(done), thousands(total))
-}
-
-/// `12345` → `12,345`.
-fn thousands(number: usize) -> String {
-    let digits = number.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_counts_use_thousands_separators() {
-        assert_eq!(progress_message(12_345, 100_000), "Indexing 12,345 / 100,000 files");
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

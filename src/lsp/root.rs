@@ -1,0 +1,189 @@
+//! One workspace root: its configuration, its index, the completion table built from it, and
+//! the versions of its open documents that the index holds.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use ropey::Rope;
+
+use crate::config::Config;
+use crate::ide::completion_table::CompletionTable;
+use crate::index::Index;
+use crate::syntax::Flavor;
+use crate::{vfs, workspace};
+
+/// How often completion rebuilds its title table, at most, while a root is loading.
+const REBUILD_INTERVAL_WHILE_LOADING: Duration = Duration::from_secs(5);
+
+/// One workspace root: its configuration, its index, and the completion table built from it.
+pub struct Root {
+    pub path: PathBuf,
+    pub config: RwLock<Arc<Config>>,
+    pub index: RwLock<Arc<Index>>,
+    /// Bumped whenever the set of titles may have changed; the completion table follows it.
+    titles_generation: AtomicU64,
+    completion_table: Mutex<CompletionTableSlot>,
+    /// Files are being read into the index.
+    pub loading: AtomicBool,
+    /// Root-relative path of each open document → the version the index holds.
+    pub indexed_versions: Mutex<HashMap<String, i32>>,
+    /// An edit changed an open document's headings since the other documents' diagnostics
+    /// were last refreshed.
+    pub open_document_headings_changed: AtomicBool,
+}
+
+#[derive(Default)]
+struct CompletionTableSlot {
+    table: Option<Arc<CompletionTable>>,
+    built_for_generation: u64,
+    built_at: Option<Instant>,
+    rebuilding: bool,
+}
+
+impl Root {
+    pub fn new(path: PathBuf, config: Config) -> Root {
+        let index = Index::new(workspace::index_settings(&path, &config));
+        Root {
+            path,
+            config: RwLock::new(Arc::new(config)),
+            index: RwLock::new(Arc::new(index)),
+            titles_generation: AtomicU64::new(1),
+            completion_table: Mutex::new(CompletionTableSlot::default()),
+            // A new root is loading until its first load ends.
+            loading: AtomicBool::new(true),
+            indexed_versions: Mutex::new(HashMap::new()),
+            open_document_headings_changed: AtomicBool::new(false),
+        }
+    }
+
+    pub fn index(&self) -> Arc<Index> {
+        self.index.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    pub fn titles_changed(&self) {
+        self.titles_generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The completion table of the current index, and whether it is stale (built from an older
+    /// index, or not built yet and empty): the caller then marks its answer incomplete, so the
+    /// editor asks again. Building never happens on the caller's thread; a million titles take
+    /// seconds, and a request must not wait for them.
+    pub fn completion_table(self: &Arc<Self>) -> (Arc<CompletionTable>, bool) {
+        let generation = self.titles_generation.load(Ordering::SeqCst);
+        let mut slot = lock(&self.completion_table);
+        if slot.table.is_some() && slot.built_for_generation == generation {
+            return (slot.table.clone().unwrap_or_default(), false);
+        }
+        // While a root loads its titles change every moment; rebuilding each time would take
+        // the cores away from loading itself.
+        let recently_built = slot
+            .built_at
+            .is_some_and(|built_at| built_at.elapsed() < REBUILD_INTERVAL_WHILE_LOADING);
+        let loading = self.loading.load(Ordering::SeqCst);
+        let wait = slot.rebuilding || (loading && recently_built);
+        if !wait {
+            slot.rebuilding = true;
+            let root = Arc::clone(self);
+            rayon::spawn(move || root.rebuild_completion_table());
+        }
+        (slot.table.clone().unwrap_or_default(), true)
+    }
+
+    /// Builds the completion table of the current index and stores it.
+    pub fn rebuild_completion_table(&self) {
+        let generation = self.titles_generation.load(Ordering::SeqCst);
+        let table = Arc::new(CompletionTable::build(&self.index()));
+        let mut slot = lock(&self.completion_table);
+        slot.table = Some(table);
+        slot.built_for_generation = generation;
+        slot.built_at = Some(Instant::now());
+        slot.rebuilding = false;
+    }
+
+    /// Puts an open document's text in the index unless a newer version is already there, and
+    /// returns the lock under which the index holds that version (`None`: a newer one is there).
+    pub fn index_open_document(
+        &self,
+        relative: &str,
+        version: i32,
+        rope: &Rope,
+    ) -> Option<MutexGuard<'_, HashMap<String, i32>>> {
+        let mut indexed = lock(&self.indexed_versions);
+        match indexed.get(relative) {
+            Some(&indexed_version) if indexed_version > version => return None,
+            Some(&indexed_version) if indexed_version == version => return Some(indexed),
+            _ => {}
+        }
+        let flavor = Flavor::from_path(Path::new(relative))?;
+        let index = self.index();
+        let headings_before = heading_keys(&index, relative);
+        index.set_document_text(relative, flavor, &rope.to_string());
+        let headings_after = heading_keys(&index, relative);
+        if headings_before != headings_after {
+            // Other documents' anchors may point at these headings.
+            self.open_document_headings_changed.store(true, Ordering::SeqCst);
+        }
+        indexed.insert(relative.to_string(), version);
+        Some(indexed)
+    }
+
+    /// After a document is closed, the index goes back to what the disk holds.
+    pub fn restore_from_disk(&self, relative: &str) {
+        let mut indexed = lock(&self.indexed_versions);
+        indexed.remove(relative);
+        self.reread_file(&self.path.join(relative));
+    }
+
+    /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).
+    pub fn reread_file(&self, absolute: &Path) {
+        let index = self.index();
+        let config = self.config();
+        let relative = vfs::relative_path(&self.path, absolute);
+        let indexed = vfs::walked_file(&self.path, absolute, &config)
+            .is_some_and(|file| workspace::index_file(&index, &file, &config).is_ok());
+        if !indexed {
+            index.remove_document(&relative);
+        }
+    }
+}
+
+/// What other documents' anchors can match in a document (nothing, when it is not indexed).
+fn heading_keys(index: &Index, relative: &str) -> Vec<(crate::facts::Symbol, crate::facts::Symbol)> {
+    index
+        .document_by_path(relative)
+        .map(|document| {
+            document
+                .facts
+                .headings
+                .iter()
+                .map(|heading| (heading.anchor, heading.slug))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn load_config(root: &Path) -> Result<Config, String> {
+    Config::load(root).map_err(|error| format!("wikils: {error}; using the default settings"))
+}
+
+/// Whether a new configuration changes which files are indexed or how titles are read.
+pub fn needs_reindexing(old: &Config, new: &Config) -> bool {
+    old.layout != new.layout
+        || old.wiki_base_urls != new.wiki_base_urls
+        || old.include != new.include
+        || old.exclude != new.exclude
+        || old.variant_folding != new.variant_folding
+        || old.capitalize_first != new.capitalize_first
+        || old.max_file_size != new.max_file_size
+}
+
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}

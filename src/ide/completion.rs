@@ -270,7 +270,8 @@ fn markdown_path_context<'text>(
     let opener = before.rfind("](")?;
     let destination_start = opener + 2;
     let destination = &before[destination_start..];
-    if destination.contains([' ', '"', ')', '<', '>']) && !destination.contains("\\)") {
+    let without_escapes = destination.replace("\\(", "").replace("\\)", "");
+    if without_escapes.contains([' ', '"', '(', ')', '<', '>']) {
         return None;
     }
     if let Some((path, typed_anchor)) = destination.split_once('#') {

@@ -345,3 +345,31 @@ fn completion_on_a_million_page_index() {
         );
     }
 }
+
+#[test]
+fn features_answer_at_every_offset_without_panicking() {
+    let text =
+        "中𠀀 [[內#歷|x]] {{T|[[a]]}} [C](../Page/B_\\(x\\).md#s \"wikilink\") [Category:香\r\n](#) [[::x [[:Category:";
+    let wiki = format!("//- Page/A.md\n{text}$0\n//- Page/內.md\n## 歷\n//- Page/B_(x).md\n");
+    let (index, path, text, _) = fixture(Layout::Export, &wiki);
+    let table = CompletionTable::build(&index);
+    let document = index.document_by_path(&path).expect("the document");
+    for offset in 0..=text.len() + 2 {
+        let _ = completions(&index, &table, &path, &text, offset);
+        let _ = definitions(&index, &document, offset);
+    }
+}
+
+#[test]
+fn completion_of_export_paths_reads_escaped_parentheses_as_typed() {
+    check_completion(
+        Layout::Export,
+        r#"
+//- Page/A.md
+[x](../Page/B_\($0
+//- Page/B_(x).md
+//- Page/Bc.md
+"#,
+        r#"B (x) [B_\(] => B_\(x\).md "wikilink")"#,
+    );
+}

@@ -435,12 +435,16 @@ impl WikiWorkspace {
         let workspace = Arc::clone(&self);
         let closed = uri.clone();
         let _ = tokio::task::spawn_blocking(move || {
+            // Reopened in the meantime: the editor's text stays.
+            if workspace.latest.contains_key(&closed) {
+                return;
+            }
             if let Some((root, relative)) = workspace.locate(&closed) {
                 root.restore_from_disk(&relative);
             }
         })
         .await;
-        if self.client_features().push_diagnostics {
+        if self.client_features().push_diagnostics && !self.latest.contains_key(&uri) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::facts::{self, ClassificationCache, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::facts::{self, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
 use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
@@ -80,10 +80,13 @@ pub struct Index {
     /// Category title → member documents, once per membership.
     members: FastMap<Symbol, Vec<DocumentId>>,
     pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
-    classification_cache: ClassificationCache,
+    /// Unique per index in this process: caches of symbols are keyed by it.
+    id: u64,
 }
 
 const NAMESPACE_COUNT: usize = 13;
+
+static NEXT_INDEX_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Sharded maps keyed by small ids: Fx hashing, as SipHash's DoS resistance buys nothing here.
 type FastMap<K, V> = DashMap<K, V, rustc_hash::FxBuildHasher>;
@@ -101,7 +104,7 @@ impl Index {
         Index {
             settings,
             interner: Interner::with_hasher(rustc_hash::FxBuildHasher),
-            classification_cache: ClassificationCache::default(),
+            id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
             markdown_options,
             wikitext_options,
             next_id: AtomicU32::new(0),
@@ -123,7 +126,7 @@ impl Index {
             parse_options_markdown: &self.markdown_options,
             parse_options_wikitext: &self.wikitext_options,
             interner: &self.interner,
-            cache: &self.classification_cache,
+            index_id: self.id,
         };
         facts::document_facts(text, path, flavor, &context)
     }

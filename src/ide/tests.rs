@@ -373,3 +373,33 @@ fn completion_of_export_paths_reads_escaped_parentheses_as_typed() {
         r#"B (x) [B_\(] => B_\(x\).md "wikilink")"#,
     );
 }
+
+#[test]
+fn definition_of_export_category_and_template_goes_to_their_pages() {
+    check_definition(
+        Layout::Export,
+        r#"
+//- Page/A.md
+[Category:香港]($0https://zh.wikipedia.org/wiki/Category:香港 "wikilink")
+//- Category/香港.md
+"#,
+        r#"[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink") => Category/香港.md 0..0"#,
+    );
+    check_definition(
+        Layout::Export,
+        "
+//- Page/A.md
+{{Ref$0list}}
+//- Template/Reflist.md
+",
+        "{{Reflist}} => Template/Reflist.md 0..0",
+    );
+    check_definition(
+        Layout::Export,
+        r#"
+//- Page/A.md
+[Category:無]($0https://zh.wikipedia.org/wiki/Category:無 "wikilink")
+"#,
+        "",
+    );
+}

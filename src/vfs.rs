@@ -210,6 +210,18 @@ fn error_message(error: &ignore::Error) -> String {
     }
 }
 
+/// The first `max_bytes` of a file as text (a character cut at the end, or invalid UTF-8, is
+/// replaced), for previews that must not read a 10 MB page whole.
+pub fn read_document_start(path: &Path, max_bytes: u64) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|error| error.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(max_bytes)
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// A document's text, and a warning when it had to be repaired.
 #[derive(Debug)]
 pub struct DocumentText {

@@ -19,6 +19,8 @@ use crate::vfs;
 
 /// Lines of a page shown when an item is resolved.
 const PREVIEW_LINES: usize = 5;
+/// Enough for five lines of any real page; a preview never reads a large page whole.
+const PREVIEW_BYTES: u64 = 16 * 1024;
 
 /// What an item carries to `completionItem/resolve`: the file to preview.
 #[derive(Debug, Serialize, Deserialize)]
@@ -107,10 +109,10 @@ pub fn resolve(mut item: CompletionItem) -> CompletionItem {
     if data.path.split('/').any(|part| part == "..") {
         return item;
     }
-    let Ok(document) = vfs::read_document(&data.root.join(&data.path), 1024 * 1024) else {
+    let Ok(start) = vfs::read_document_start(&data.root.join(&data.path), PREVIEW_BYTES) else {
         return item;
     };
-    let preview = completion::preview_lines(&document.text, PREVIEW_LINES);
+    let preview = completion::preview_lines(&start, PREVIEW_LINES);
     if !preview.is_empty() {
         item.documentation = Some(Documentation::MarkupContent(MarkupContent {
             kind: MarkupKind::PlainText,

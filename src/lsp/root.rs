@@ -124,7 +124,12 @@ impl Root {
         let flavor = Flavor::from_path(Path::new(relative))?;
         let index = self.index();
         let headings_before = heading_keys(&index, relative);
+        let newly_indexed = index.document_by_path(relative).is_none();
         index.set_document_text(relative, flavor, &rope.to_string());
+        if newly_indexed {
+            // A new, unsaved page: completion should offer its title too.
+            self.titles_changed();
+        }
         let headings_after = heading_keys(&index, relative);
         if headings_before != headings_after {
             // Other documents' anchors may point at these headings.
@@ -139,6 +144,7 @@ impl Root {
         let mut indexed = lock(&self.indexed_versions);
         indexed.remove(relative);
         self.reread_file(&self.path.join(relative));
+        self.titles_changed();
     }
 
     /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).

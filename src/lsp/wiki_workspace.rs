@@ -59,7 +59,6 @@ pub struct WikiWorkspace {
     client_features: OnceLock<ClientFeatures>,
     encoding: OnceLock<Encoding>,
     latest: DashMap<Url, LatestText>,
-    loads_in_progress: AtomicUsize,
     progress_token_counter: AtomicU64,
     initialized: AtomicBool,
 }
@@ -72,7 +71,6 @@ impl WikiWorkspace {
             client_features: OnceLock::new(),
             encoding: OnceLock::new(),
             latest: DashMap::new(),
-            loads_in_progress: AtomicUsize::new(0),
             progress_token_counter: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
         }
@@ -89,10 +87,6 @@ impl WikiWorkspace {
 
     pub fn encoding(&self) -> Encoding {
         self.encoding.get().copied().unwrap_or(Encoding::Utf16)
-    }
-
-    pub fn is_loading(&self) -> bool {
-        self.loads_in_progress.load(Ordering::SeqCst) > 0
     }
 
     /// The root holding a file URI, and the file's root-relative path. A file outside every
@@ -145,7 +139,6 @@ impl WikiWorkspace {
         };
         let workspace = Arc::clone(self);
         let loading = Arc::clone(&root);
-        self.loads_in_progress.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move { workspace.load(loading).await });
         root
     }
@@ -226,7 +219,6 @@ impl WikiWorkspace {
             }
         }
         root.loading.store(false, Ordering::SeqCst);
-        self.loads_in_progress.fetch_sub(1, Ordering::SeqCst);
         self.reindex_open_documents(&root).await;
         let table_root = Arc::clone(&root);
         let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
@@ -329,7 +321,6 @@ impl WikiWorkspace {
         if reindex {
             *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Index::new(settings));
             root.titles_changed();
-            self.loads_in_progress.fetch_add(1, Ordering::SeqCst);
             Arc::clone(self).load(root).await;
         }
         reindex

@@ -129,6 +129,7 @@ async function moveCursor(line, column) {
       if (!/Missing/i.test(text) && !/Ln 5/.test(text) && !/\[5,/.test(text)) {
         throw new Error(`the broken-link problem is not about the Missing link (line 5): ${text}`);
       }
+      await screenshot('problems-panel');
       await page.keyboard.press('Control+Shift+M'); // toggle the panel closed again
       return text;
     });
@@ -183,6 +184,24 @@ async function moveCursor(line, column) {
       }
       await page.locator('.editor-instance .view-lines', { hasText: '歷史' }).waitFor({ timeout: STEP_TIMEOUT });
       return 'B.md is the active editor and shows ## 歷史';
+    });
+
+    await step('wikitext language and grammar', async () => {
+      await openFromExplorer(null, 'Main.wiki');
+      await page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+      const heading = page.locator('.editor-instance .view-line', { hasText: 'Heading' }).first();
+      const link = page.locator('.editor-instance .view-line', { hasText: 'Template' }).first();
+      await heading.waitFor({ timeout: STEP_TIMEOUT });
+      // Tokenizing is asynchronous: wait until the lines are split into differently coloured tokens.
+      await page.waitForFunction(() => {
+        const classes = new Set();
+        for (const span of document.querySelectorAll('.editor-instance .view-line span[class^="mtk"]')) classes.add(span.className);
+        return classes.size >= 3;
+      }, null, { timeout: STEP_TIMEOUT });
+      const tokens = await link.locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => `${s.className}:${s.textContent}`));
+      const plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
+      if (plain) throw new Error(`the grammar leaves ${plain} uncoloured; tokens: ${tokens.join(' ')}`);
+      return `Main.wiki is Wikitext; tokens ${tokens.join(' ')}`;
     });
   } finally {
     await browser.close().catch(() => {});

@@ -20,12 +20,13 @@ if [ ! -d "$EXT/node_modules/vscode-languageclient" ] || [ ! -d "$EXT/node_modul
   say "npm ci in $EXT"
   (cd "$EXT" && npm ci --no-fund --no-audit >/dev/null)
 fi
+rm -rf "$ARTIFACTS"; mkdir -p "$ARTIFACTS"
 say "packaging the extension"
-(cd "$EXT" && npm run --silent package >/dev/null) || { say "FAIL [package]: npm run package failed"; exit 1; }
+(cd "$EXT" && npm run package >"$ARTIFACTS/package.log" 2>&1) ||
+  { say "FAIL [package]: npm run package failed:"; tail -30 "$ARTIFACTS/package.log"; exit 1; }
 VSIX=$EXT/wikils.vsix
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wikils-vscode-e2e.XXXXXX")
-rm -rf "$ARTIFACTS"; mkdir -p "$ARTIFACTS"
 CS_PID=
 cleanup() {
   if [ -n "$CS_PID" ]; then

@@ -71,7 +71,7 @@ pub struct Index {
     /// Title → the documents defining it (more than one: duplicates, or a page and an alias).
     pages: DashMap<Symbol, Vec<DocumentId>>,
     /// Variant-folded title → the titles folding to it; only titles that contain Chinese.
-    folded_titles: DashMap<Box<str>, Vec<Symbol>>,
+    folded_titles: DashMap<Symbol, Vec<Symbol>>,
     /// Link target (title or path symbol) → the documents linking to it, once per link.
     backlinks: DashMap<Symbol, Vec<DocumentId>>,
     /// Category title → member documents, once per membership.
@@ -210,7 +210,7 @@ impl Index {
             let title_text = self.interner.resolve(&title);
             if newly_defined {
                 if let Some(folded) = self.folded_key(title_text) {
-                    push(&self.folded_titles, folded.into_boxed_str(), title);
+                    push(&self.folded_titles, self.interner.get_or_intern(folded), title);
                 }
             }
             self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
@@ -233,7 +233,9 @@ impl Index {
             let title_text = self.interner.resolve(&title);
             if now_undefined {
                 if let Some(folded) = self.folded_key(title_text) {
-                    remove_value(&self.folded_titles, folded.as_str(), title);
+                    if let Some(folded) = self.interner.get(&folded) {
+                        remove_value(&self.folded_titles, &folded, title);
+                    }
                 }
             }
             self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
@@ -252,15 +254,13 @@ impl Index {
         }
     }
 
-    /// The variant-folded form of a title, when folding is on and the title has Chinese in it.
+    /// The variant-folded form of a title, when folding is on and the title has CJK characters
+    /// (already-Simplified titles included: they are what Traditional spellings fold to).
     pub fn folded_key(&self, title: &str) -> Option<String> {
-        if !self.settings.variant_folding {
+        if !self.settings.variant_folding || !title.chars().any(|c| c >= '\u{3000}') {
             return None;
         }
-        match title::fold_variants(title) {
-            std::borrow::Cow::Borrowed(_) => None,
-            std::borrow::Cow::Owned(folded) => Some(folded),
-        }
+        Some(title::fold_variants(title).into_owned())
     }
 
     pub fn document(&self, id: DocumentId) -> Option<Arc<Document>> {
@@ -296,8 +296,11 @@ impl Index {
         let Some(folded) = self.folded_key(title) else {
             return Vec::new();
         };
+        let Some(folded) = self.interner.get(&folded) else {
+            return Vec::new();
+        };
         self.folded_titles
-            .get(folded.as_str())
+            .get(&folded)
             .map(|entry| entry.clone())
             .unwrap_or_default()
     }
@@ -399,7 +402,7 @@ impl Index {
             }
             let mut titles: Vec<String> = entry.value().iter().map(name).collect();
             titles.sort();
-            lines.push(format!("folded {} <- {}", entry.key(), titles.join(" ")));
+            lines.push(format!("folded {} <- {}", name(entry.key()), titles.join(" ")));
         }
         for (slot, count) in self.pages_per_namespace.iter().enumerate() {
             lines.push(format!("namespace-count {slot} {}", count.load(Ordering::Relaxed)));

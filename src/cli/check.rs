@@ -164,15 +164,30 @@ fn targets(paths: &[PathBuf]) -> Result<Vec<Target>, String> {
             });
             continue;
         }
-        let root = workspace::find_root(path);
-        let relative = crate::vfs::relative_path(&root, path);
+        // The folder is made absolute, not the file: a symlinked page must stay itself.
+        let file_name = path
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let folder = std::fs::canonicalize(&folder).map_err(|error| format!("{}: {error}", folder.display()))?;
+        let absolute = folder.join(file_name);
+        let root = workspace::find_root(&absolute);
+        let relative = crate::vfs::relative_path(&root, &absolute);
+        let display_root = std::env::current_dir()
+            .ok()
+            .and_then(|current| std::fs::canonicalize(current).ok())
+            .and_then(|current| root.strip_prefix(&current).ok().map(display_prefix))
+            .unwrap_or_else(|| display_prefix(&root));
         match targets
             .iter_mut()
             .find(|target| target.root == root && !target.only.is_empty())
         {
             Some(target) => target.only.push(relative),
             None => targets.push(Target {
-                display_root: display_prefix(&root),
+                display_root,
                 root,
                 only: vec![relative],
             }),

@@ -8,6 +8,19 @@
 //! All ranges are byte offsets into the parsed text. Decoded strings (targets, anchors, heading
 //! text) are owned here because they are transient: the index interns them.
 
+mod decode;
+mod destination;
+mod heading;
+mod heading_text;
+mod markdown;
+mod mask;
+mod mask_blocks;
+mod wikilink;
+mod wikitext;
+
+#[cfg(test)]
+mod tests;
+
 /// A half-open byte range `start..end` into a document's text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
@@ -158,6 +171,20 @@ pub struct Parsed {
 
 /// Parses a document. Never panics, whatever the input.
 pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
-    let _ = (text, options);
-    Parsed::default()
+    if u32::try_from(text.len()).is_err() {
+        return Parsed::default();
+    }
+    let mask = mask::Mask::compute(text, options.flavor);
+    let mut parsed = Parsed::default();
+    if options.flavor == Flavor::Markdown {
+        markdown::collect_markdown_links(text, &mask, options, &mut parsed.links);
+    }
+    wikitext::collect_wikitext(text, &mask, options.flavor, &mut parsed);
+    parsed
+        .links
+        .sort_by_key(|l| (l.span.start, std::cmp::Reverse(l.span.end)));
+    parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
+    parsed.variant_blocks.sort();
+    parsed.headings = heading::collect_headings(text, &mask, options.flavor, &parsed.links);
+    parsed
 }

@@ -401,3 +401,6 @@ impl Checker<'_> {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests;

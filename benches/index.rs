@@ -1,0 +1,168 @@
+//! Indexing benchmark: how fast a generated export wiki is walked, read, parsed and indexed,
+//! compared with merely reading the same files in the same run (the warm read floor).
+//!
+//! ```sh
+//! cargo bench --bench index -- --pages 100000          # generates target/bench-wiki/md-100000 once
+//! cargo bench --bench index -- --dir /path/to/wiki      # any existing wiki
+//! ```
+//!
+//! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor.
+
+#![allow(clippy::print_stdout)] // A benchmark reports on stdout.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use wikils::config::Config;
+use wikils::diagnostics;
+use wikils::vfs::{self, FileKind};
+use wikils::workspace;
+
+struct Options {
+    pages: u32,
+    dir: Option<PathBuf>,
+    rounds: u32,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        pages: 100_000,
+        dir: None,
+        rounds: 3,
+    };
+    let mut arguments = std::env::args().skip(1);
+    while let Some(argument) = arguments.next() {
+        match argument.as_str() {
+            "--pages" => {
+                options.pages = arguments
+                    .next()
+                    .and_then(|value| value.parse().ok())
+                    .unwrap_or(options.pages)
+            }
+            "--dir" => options.dir = arguments.next().map(PathBuf::from),
+            "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
+            _ => {} // `cargo bench` passes `--bench`.
+        }
+    }
+    options
+}
+
+fn generated_wiki(pages: u32) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-wiki/md-{pages}"));
+    if root.join("_truth.json").is_file() {
+        return root;
+    }
+    let generator = std::env::var_os("WIKILS_GEN_WIKI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gen_wiki.py"));
+    eprintln!("generating {pages} pages into {} …", root.display());
+    let status = Command::new("python3")
+        .arg(generator)
+        .args(["--pages", &pages.to_string(), "--seed", "1", "--force", "--out"])
+        .arg(&root)
+        .status()
+        .expect("python3 runs gen_wiki.py");
+    assert!(status.success(), "gen_wiki.py failed");
+    root
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
+}
+
+/// Walks and reads every wiki file with the same walker and thread pool as indexing, keeping
+/// nothing: the floor any indexer has to pay.
+fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
+    let started = Instant::now();
+    let (files, _) = vfs::walk(root, config);
+    let bytes: u64 = files
+        .par_iter()
+        .filter(|file| file.kind == FileKind::Regular)
+        .map(|file| {
+            std::fs::read(&file.absolute)
+                .map(|bytes| bytes.len() as u64)
+                .unwrap_or(0)
+        })
+        .sum();
+    (started.elapsed(), bytes, files.len())
+}
+
+fn best<T>(rounds: u32, mut run: impl FnMut() -> (Duration, T)) -> (Duration, T) {
+    let mut best = run();
+    for _ in 1..rounds {
+        let next = run();
+        if next.0 < best.0 {
+            best = next;
+        }
+    }
+    best
+}
+
+fn main() {
+    let options = options();
+    let root = options.dir.clone().unwrap_or_else(|| generated_wiki(options.pages));
+    let config = Config::load(&root).expect("wikils.toml");
+    read_floor(&root, &config); // warm the page cache
+
+    let (floor, (bytes, files)) = best(options.rounds, || {
+        let (elapsed, bytes, files) = read_floor(&root, &config);
+        (elapsed, (bytes, files))
+    });
+    let (index_time, links) = best(options.rounds, || {
+        let started = Instant::now();
+        let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
+        let elapsed = started.elapsed();
+        let links: usize = loaded
+            .index
+            .documents()
+            .iter()
+            .map(|document| document.facts.links.len())
+            .sum();
+        (elapsed, links)
+    });
+    let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
+    let started = Instant::now();
+    let documents = loaded.index.documents();
+    let findings: usize = documents
+        .par_iter()
+        .map(|document| diagnostics::document_findings(&loaded.index, document, &loaded.config).len())
+        .sum();
+    let diagnostics_time = started.elapsed();
+    let peak = peak_rss_mb();
+
+    let megabytes = bytes as f64 / 1e6;
+    println!(
+        "wiki: {} ({files} files, {megabytes:.1} MB, {links} links)",
+        root.display()
+    );
+    println!("threads: {}", rayon::current_num_threads());
+    println!(
+        "read floor (walk + read, warm):  {:>8.3} s  {:>8.0} MB/s",
+        floor.as_secs_f64(),
+        megabytes / floor.as_secs_f64()
+    );
+    println!(
+        "index (walk + read + parse):     {:>8.3} s  {:>8.0} MB/s  {:>9.0} files/s  ratio to floor {:.2}×",
+        index_time.as_secs_f64(),
+        megabytes / index_time.as_secs_f64(),
+        files as f64 / index_time.as_secs_f64(),
+        index_time.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "diagnostics (all documents):     {:>8.3} s  {findings} findings",
+        diagnostics_time.as_secs_f64()
+    );
+    println!(
+        "check total (index + diagnostics): {:.3} s, ratio to floor {:.2}×",
+        (index_time + diagnostics_time).as_secs_f64(),
+        (index_time + diagnostics_time).as_secs_f64() / floor.as_secs_f64()
+    );
+    println!("peak RSS: {peak:.0} MB");
+}

@@ -1,0 +1,191 @@
+//! A heading's text as a reader sees it: links become their labels, markup and tags vanish.
+//!
+//! Links come from the parse itself (so nesting is already resolved); the walk keeps an explicit
+//! stack of pending label ends instead of recursing, so deeply nested input cannot overflow.
+
+use super::mask::{Mask, MaskKind, MaskRange};
+use super::{Flavor, Link, LinkSyntax, Span};
+
+/// How far `](…)` of a non-wiki Markdown link is searched for its `)`.
+const MAX_HIDDEN_DESTINATION: usize = 2048;
+/// How far a `<tag …>` is searched for its `>`.
+const MAX_TAG_BYTES: usize = 512;
+
+pub(crate) fn visible_text(text: &str, span: Span, mask: &Mask, flavor: Flavor, links: &[Link]) -> String {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let first_link = links.partition_point(|l| (l.span.start as usize) < start);
+    let links = links.get(first_link..).unwrap_or(&[]);
+    let first_mask = mask.ranges().partition_point(|r| r.end <= start);
+    let masks = mask.ranges().get(first_mask..).unwrap_or(&[]);
+    let mut walk = Walk {
+        text,
+        flavor,
+        out: String::new(),
+        label_ends: Vec::new(),
+    };
+    walk.run(start, end, links, masks);
+    let decoded = html_escape::decode_html_entities(&walk.out).into_owned();
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Walk<'a> {
+    text: &'a str,
+    flavor: Flavor,
+    out: String,
+    /// `(label end, link end)`: when the walk reaches a label's end it jumps past its link.
+    label_ends: Vec<(usize, usize)>,
+}
+
+impl Walk<'_> {
+    fn run(&mut self, start: usize, end: usize, links: &[Link], masks: &[MaskRange]) {
+        let mut pos = start;
+        let mut link_index = 0;
+        let mut mask_index = 0;
+        while pos < end {
+            while links.get(link_index).is_some_and(|l| (l.span.start as usize) < pos) {
+                link_index += 1;
+            }
+            while masks.get(mask_index).is_some_and(|m| m.start < pos) {
+                mask_index += 1;
+            }
+            let link = links.get(link_index).filter(|l| (l.span.end as usize) <= end);
+            let masked = masks.get(mask_index).filter(|m| m.end <= end);
+            let label_end = self.label_ends.last().map(|&(e, _)| e);
+            let boundary = [
+                link.map(|l| l.span.start as usize),
+                masked.map(|m| m.start),
+                label_end,
+                Some(end),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(end)
+            .max(pos);
+            self.reduce_piece(pos, boundary);
+            pos = boundary;
+            if pos >= end {
+                break;
+            }
+            if let Some((_, link_end)) = self.label_ends.last().copied().filter(|&(e, _)| e == pos) {
+                self.label_ends.pop();
+                pos = link_end;
+            } else if let Some(link) = link.filter(|l| l.span.start as usize == pos) {
+                pos = self.enter_link(link);
+            } else if let Some(range) = masked.filter(|m| m.start == pos) {
+                if range.kind == MaskKind::Literal {
+                    self.out
+                        .push_str(self.text.get(range.inner_start..range.inner_end).unwrap_or(""));
+                }
+                pos = range.end;
+            } else {
+                self.reduce_piece(pos, pos + 1);
+                pos += 1;
+            }
+        }
+    }
+
+    /// Starts showing a link; returns where the walk continues.
+    fn enter_link(&mut self, link: &Link) -> usize {
+        let end = link.span.end as usize;
+        if link.syntax == LinkSyntax::Template {
+            return end;
+        }
+        if let Some(label) = link.label.filter(|l| l.start < l.end) {
+            self.label_ends.push((label.end as usize, end));
+            return label.start as usize;
+        }
+        let shown = match link.syntax {
+            LinkSyntax::DoubleBracket | LinkSyntax::Redirect => {
+                let shown_end = link.anchor_span.map_or(link.target_span.end, |a| a.end);
+                self.text
+                    .get(link.target_span.start as usize..shown_end as usize)
+                    .unwrap_or("")
+            }
+            _ => link.target.as_str(),
+        };
+        self.out.push_str(shown);
+        end
+    }
+
+    /// Copies `start..end` without emphasis quotes, tags and (Markdown) emphasis and brackets.
+    fn reduce_piece(&mut self, start: usize, end: usize) {
+        let Some(piece) = self.text.get(start..end) else {
+            return;
+        };
+        let markdown = self.flavor == Flavor::Markdown;
+        let bytes = piece.as_bytes();
+        let has_destinations = markdown && memchr::memmem::find(bytes, b"](").is_some();
+        let paren_ends = if has_destinations {
+            matching_paren_ends(bytes)
+        } else {
+            Default::default()
+        };
+        let mut chars = piece.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let next = bytes.get(i + 1).copied();
+            match c {
+                '\'' if next == Some(b'\'') => while chars.next_if(|&(_, c)| c == '\'').is_some() {},
+                '<' if next.is_some_and(|b| b.is_ascii_alphabetic() || b == b'/') => {
+                    let window = bytes.get(i..(i + MAX_TAG_BYTES).min(bytes.len())).unwrap_or(&[]);
+                    match memchr::memchr(b'>', window) {
+                        Some(close) => skip_to(&mut chars, i + close + 1),
+                        None => self.out.push(c),
+                    }
+                }
+                '\\' if markdown && next.is_some_and(|b| b.is_ascii_punctuation()) => {
+                    if let Some((_, escaped)) = chars.next() {
+                        self.out.push(escaped);
+                    }
+                }
+                '*' if markdown => {}
+                '_' if markdown && is_emphasis_underscore(piece, i) => {}
+                '!' if markdown && next == Some(b'[') => {}
+                '[' if markdown => {}
+                ']' if markdown && next == Some(b'(') => {
+                    skip_to(&mut chars, hidden_destination_end(&paren_ends, i + 1));
+                }
+                ']' if markdown => {}
+                _ => self.out.push(c),
+            }
+        }
+    }
+}
+
+fn skip_to(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, offset: usize) {
+    while chars.next_if(|&(i, _)| i < offset).is_some() {}
+}
+
+/// `_` is emphasis unless it sits between two word characters (`snake_case`).
+fn is_emphasis_underscore(piece: &str, at: usize) -> bool {
+    let before = piece.get(..at).and_then(|s| s.chars().next_back());
+    let after = piece.get(at + 1..).and_then(|s| s.chars().next());
+    !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric))
+}
+
+/// For every `(` in `bytes`, the offset after its matching `)`; computed in one pass so that
+/// many unclosed `](` cost linear time.
+fn matching_paren_ends(bytes: &[u8]) -> std::collections::HashMap<usize, usize> {
+    let mut matches = std::collections::HashMap::new();
+    let mut open = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'(' => open.push(i),
+            b')' => {
+                if let Some(start) = open.pop() {
+                    matches.insert(start, i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    matches
+}
+
+/// Offset after the `)` closing the `(` at `open`, or `open + 1` when there is none nearby.
+fn hidden_destination_end(matches: &std::collections::HashMap<usize, usize>, open: usize) -> usize {
+    match matches.get(&open) {
+        Some(&end) if end - open <= MAX_HIDDEN_DESTINATION => end,
+        _ => open + 1,
+    }
+}

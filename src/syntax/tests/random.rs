@@ -1,0 +1,147 @@
+//! Seeded pseudo-random markup: no panics, spans on char boundaries, sorted, deterministic.
+
+use super::parse_as;
+use crate::syntax::{Flavor, Parsed, Span};
+
+const ALPHABET: [&str; 49] = [
+    "[[",
+    "]]",
+    "{{",
+    "}}",
+    "[x](",
+    "-{",
+    "}-",
+    "```",
+    "\n\n",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "|",
+    "#",
+    ":",
+    "<",
+    ">",
+    "!",
+    "-",
+    "=",
+    "\n",
+    "\r",
+    "\\",
+    "'",
+    "\"",
+    "`",
+    "~",
+    " ",
+    "    ",
+    "𠀀",
+    "中",
+    "a",
+    ".md",
+    "&amp;",
+    "%E4",
+    "<!--",
+    "-->",
+    "<nowiki>",
+    "</nowiki>",
+    "https://zh.wikipedia.org/wiki/",
+    "<a href=\"",
+    "</a>",
+    "#REDIRECT",
+    "*",
+    "_",
+    "\u{3000}",
+];
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn random_text(rng: &mut XorShift) -> String {
+    let len = rng.below(max_len());
+    (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect()
+}
+
+fn assert_span_ok(text: &str, span: Span) {
+    let range = span.range();
+    assert!(
+        range.start <= range.end && range.end <= text.len(),
+        "{span:?} out of {text:?}"
+    );
+    assert!(
+        text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
+        "{span:?} in {text:?}"
+    );
+}
+
+fn assert_well_formed(text: &str, parsed: &Parsed) {
+    for link in &parsed.links {
+        let spans = [Some(link.span), link.label, Some(link.target_span), link.anchor_span];
+        spans.into_iter().flatten().for_each(|s| assert_span_ok(text, s));
+        assert!(link.span.start <= link.target_span.start && link.target_span.end <= link.span.end);
+    }
+    for heading in &parsed.headings {
+        assert_span_ok(text, heading.span);
+        assert_span_ok(text, heading.text_span);
+    }
+    parsed.problems.iter().for_each(|p| assert_span_ok(text, p.span));
+    parsed.variant_blocks.iter().for_each(|&s| assert_span_ok(text, s));
+    assert!(
+        parsed.links.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+        "{text:?}"
+    );
+    assert!(
+        parsed.headings.windows(2).all(|w| w[0].span.start < w[1].span.start),
+        "{text:?}"
+    );
+    assert!(
+        parsed.problems.windows(2).all(|w| w[0].span.start <= w[1].span.start),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn random_markup_never_breaks_invariants() {
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    // SYNTAX_FUZZ_ITERATIONS lets a long local run search further with the same checks.
+    let iterations = std::env::var("SYNTAX_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    for _ in 0..iterations.unwrap_or(5000) {
+        let text = random_text(&mut rng);
+        for flavor in [Flavor::Markdown, Flavor::Wikitext] {
+            let parsed = parse_as(flavor, &text);
+            assert_well_formed(&text, &parsed);
+            assert_eq!(parsed, parse_as(flavor, &text), "not deterministic: {text:?}");
+        }
+    }
+}
+
+#[test]
+fn random_text_produces_links_sometimes() {
+    let mut rng = XorShift(42);
+    let found: usize = (0..2000)
+        .map(|_| parse_as(Flavor::Wikitext, &random_text(&mut rng)).links.len())
+        .sum();
+    assert!(found > 0, "the generator should exercise link extraction");
+}
+
+/// SYNTAX_FUZZ_MAX_LEN lets a long local run try longer documents.
+fn max_len() -> usize {
+    std::env::var("SYNTAX_FUZZ_MAX_LEN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(80)
+}

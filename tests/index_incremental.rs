@@ -1,0 +1,84 @@
+//! The index updated document by document must equal the index rebuilt from scratch.
+
+use std::path::Path;
+
+use wikils::config::Config;
+use wikils::index::Index;
+use wikils::syntax::Flavor;
+use wikils::workspace;
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+}
+
+fn full_index(root: &Path, files: &[(String, String)]) -> Index {
+    let index = Index::new(workspace::index_settings(root, &Config::default()));
+    for (path, text) in files {
+        index.set_document_text(path, Flavor::Markdown, text);
+    }
+    index
+}
+
+const SNIPPETS: [&str; 10] = [
+    "[甲](../Page/甲.md \"wikilink\")",
+    "[乙](../Page/乙.md#歷史 \"wikilink\")",
+    "[[甲]]",
+    "[[內地]]",
+    "[[内地|x]]",
+    "{{Reflist}}",
+    "[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 \"wikilink\")",
+    "\n## 歷史\n",
+    "[[Category:香港]]",
+    "𠀀 text\r\n",
+];
+
+#[test]
+fn incremental_updates_equal_a_full_rebuild() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(workspace.path().join("Page")).expect("Page folder");
+    let names = ["甲", "乙", "丙", "內地", "内地", "丁"];
+    let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut files: Vec<(String, String)> = Vec::new();
+    let incremental = Index::new(workspace::index_settings(workspace.path(), &Config::default()));
+    for step in 0..2_000 {
+        let path = format!("Page/{}.md", names[random.below(names.len())]);
+        let existing = files.iter().position(|(existing, _)| *existing == path);
+        if random.below(5) == 0 {
+            if let Some(position) = existing {
+                files.remove(position);
+                assert!(incremental.remove_document(&path));
+            }
+        } else {
+            let text: String = (0..random.below(6))
+                .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
+                .collect();
+            incremental.set_document_text(&path, Flavor::Markdown, &text);
+            match existing {
+                Some(position) => files[position].1 = text,
+                None => files.push((path, text)),
+            }
+        }
+        if step % 250 == 0 || step == 1_999 {
+            let rebuilt = full_index(workspace.path(), &files);
+            assert_eq!(
+                incremental.canonical_dump(),
+                rebuilt.canonical_dump(),
+                "after step {step}"
+            );
+        }
+    }
+    assert!(
+        incremental.canonical_dump().contains("backlink"),
+        "the session exercised links"
+    );
+}

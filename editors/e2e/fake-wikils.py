@@ -2,8 +2,10 @@
 """A stand-in for `wikils lsp --stdio` that answers the editor end-to-end tests the way the real
 server is specified to, on the fixture of make-fixture.sh only. It checks the test harnesses
 themselves (editors/run-e2e.sh --self-test), independently of the server's progress.
-Stdlib only; LSP over stdio with Content-Length framing; UTF-16 columns == code points here."""
+FAKE_WIKILS_WITHOUT=completion,definition,diagnostics leaves features out, to check that the tests
+then fail. Stdlib only; LSP over stdio with Content-Length framing; UTF-16 columns == code points here."""
 import json
+import os
 import re
 import sys
 import urllib.parse
@@ -36,7 +38,6 @@ def path_of(uri):
 
 
 def page_exists(document_uri, title):
-    import os
     return os.path.exists(os.path.join(os.path.dirname(path_of(document_uri)), title + '.md'))
 
 
@@ -53,6 +54,9 @@ def diagnostics(uri, text):
     return found
 
 
+WITHOUT = set(os.environ.get('FAKE_WIKILS_WITHOUT', '').split(','))
+
+
 def main():
     documents = {}
     while True:
@@ -61,14 +65,19 @@ def main():
             return
         method, ident, params = message.get('method'), message.get('id'), message.get('params') or {}
         if method == 'initialize':
-            send({'jsonrpc': '2.0', 'id': ident, 'result': {'capabilities': {
-                'textDocumentSync': 1, 'definitionProvider': True,
-                'completionProvider': {'triggerCharacters': ['[']}},
-                'serverInfo': {'name': 'fake-wikils'}}})
+            capabilities = {'textDocumentSync': 1}
+            if 'definition' not in WITHOUT:
+                capabilities['definitionProvider'] = True
+            if 'completion' not in WITHOUT:
+                capabilities['completionProvider'] = {'triggerCharacters': ['[']}
+            send({'jsonrpc': '2.0', 'id': ident, 'result': {
+                'capabilities': capabilities, 'serverInfo': {'name': 'fake-wikils'}}})
         elif method in ('textDocument/didOpen', 'textDocument/didChange'):
             uri = params['textDocument']['uri']
             text = params['textDocument']['text'] if method.endswith('didOpen') else params['contentChanges'][-1]['text']
             documents[uri] = text
+            if 'diagnostics' in WITHOUT:
+                continue
             send({'jsonrpc': '2.0', 'method': 'textDocument/publishDiagnostics',
                   'params': {'uri': uri, 'diagnostics': diagnostics(uri, text)}})
         elif method == 'textDocument/definition':

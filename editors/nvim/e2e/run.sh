@@ -24,6 +24,8 @@ if [ ! -x "$VENV/bin/nvim" ]; then
 fi
 echo "[nvim e2e] $("$VENV/bin/nvim" --version | head -1), server $WIKILS"
 
+ARTIFACTS=${E2E_ARTIFACTS:-$HERE/artifacts}
+rm -rf "$ARTIFACTS"; mkdir -p "$ARTIFACTS"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wikils-nvim-e2e.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
@@ -44,8 +46,13 @@ for mode in enable setup; do
   fi
   if [ $rc -ne 0 ]; then
     status=1
-    echo "[nvim e2e] $mode: FAILED (rc=$rc); LSP log: $WORK/$mode/state/nvim/lsp.log"
-    [ -f "$WORK/$mode/state/nvim/lsp.log" ] && tail -20 "$WORK/$mode/state/nvim/lsp.log"
+    log=$WORK/$mode/state/nvim/lsp.log
+    if [ -f "$log" ]; then
+      cp "$log" "$ARTIFACTS/$mode-lsp.log"
+      echo "[nvim e2e] $mode: FAILED (rc=$rc); Neovim's LSP log: $ARTIFACTS/$mode-lsp.log"
+    else
+      echo "[nvim e2e] $mode: FAILED (rc=$rc)"
+    fi
   else
     echo "[nvim e2e] $mode: passed"
   fi

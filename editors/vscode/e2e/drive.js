@@ -26,6 +26,21 @@ async function screenshot(name) {
   }
 }
 
+/** Playwright's messages carry ANSI colours and a call log: keep the first line, plain. */
+function cleanMessage(error) {
+  const text = error && error.message ? error.message : String(error);
+  return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+}
+
+/** Waits for `locator` to be visible; on time-out, says what was expected in words. */
+async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (error) {
+    throw new Error(`${what}: not seen within ${timeout} ms`);
+  }
+}
+
 /** Runs one bounded step; on failure records why, saves a screenshot, and returns false. */
 async function step(name, fn, { fatal = false } = {}) {
   let timer;
@@ -39,7 +54,7 @@ async function step(name, fn, { fatal = false } = {}) {
     return true;
   } catch (error) {
     const shot = await screenshot(`FAIL-${name}`);
-    const why = (error && error.message ? error.message : String(error)).split('\n').slice(0, 4).join(' | ');
+    const why = cleanMessage(error);
     failures.push(name);
     say(`FAIL [${name}]: ${why}; screenshot ${shot}`);
     if (fatal) throw new Error(`cannot go on after ${name}`);
@@ -104,12 +119,13 @@ async function moveCursor(line, column) {
 
     await step('open A.md', async () => {
       await openFromExplorer('Page', 'A.md');
-      await page.locator('.editor-instance .view-lines', { hasText: 'Missing' }).waitFor({ timeout: STEP_TIMEOUT });
+      await expectVisible(page.locator('.editor-instance .view-lines', { hasText: 'Missing' }), 'A.md content');
       return 'A.md is the active editor';
     }, { fatal: true });
 
     await step('diagnostic squiggle', async () => {
-      await page.locator('.squiggly-error, .squiggly-warning, .squiggly-info').first().waitFor({ timeout: STEP_TIMEOUT });
+      await expectVisible(page.locator('.squiggly-error, .squiggly-warning, .squiggly-info').first(),
+        'no diagnostic squiggle in A.md (expected broken-link on the Missing link)');
       return 'a squiggle is drawn';
     });
 
@@ -123,7 +139,12 @@ async function moveCursor(line, column) {
         await panel.waitFor({ timeout: STEP_TIMEOUT });
       }
       const marker = panel.locator('.monaco-list-row', { hasText: 'broken-link' }).first();
-      await marker.waitFor({ timeout: STEP_TIMEOUT });
+      try {
+        await marker.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const rows = await panel.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+        throw new Error(`no broken-link problem in the Problems panel within ${STEP_TIMEOUT} ms; it lists ${JSON.stringify(rows.map((r) => r.replace(/\s+/g, ' ')))}`);
+      }
       const text = (await marker.innerText()).replace(/\s+/g, ' ').trim();
       if (!/wikils/.test(text)) throw new Error(`the broken-link problem does not name the source wikils: ${text}`);
       if (!/Missing/i.test(text) && !/Ln 5/.test(text) && !/\[5,/.test(text)) {
@@ -150,10 +171,12 @@ async function moveCursor(line, column) {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+Space');
         try {
-          await item.waitFor({ timeout: STEP_TIMEOUT });
+          await item.waitFor({ timeout: Math.max(STEP_TIMEOUT - 10000, 3000) });
         } catch (error) {
           const offered = await widget.locator('.label-name').allInnerTexts().catch(() => []);
-          throw new Error(`no completion item "B" after [[; offered: ${JSON.stringify(offered)}`);
+          const message = await page.locator('.suggest-widget .message').innerText({ timeout: 1000 }).catch(() => '');
+          throw new Error(`no completion item "B" after [[ (word-based suggestions are off, so it must come from ` +
+            `the server); offered: ${JSON.stringify(offered)}${message ? `, widget says "${message}"` : ''}`);
         }
       }
       const before = await textOfEditor();
@@ -182,13 +205,14 @@ async function moveCursor(line, column) {
         const peek = await page.locator('.peekview-widget').count();
         throw new Error(peek > 0 ? 'F12 opened a peek view (several definitions?) instead of B.md' : 'F12 did not open B.md');
       }
-      await page.locator('.editor-instance .view-lines', { hasText: '歷史' }).waitFor({ timeout: STEP_TIMEOUT });
+      await expectVisible(page.locator('.editor-instance .view-lines', { hasText: '歷史' }), 'B.md content (## 歷史)');
       return 'B.md is the active editor and shows ## 歷史';
     });
 
     await step('wikitext language and grammar', async () => {
       await openFromExplorer(null, 'Main.wiki');
-      await page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await expectVisible(page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first(),
+        'language mode "Wikitext" in the status bar for Main.wiki');
       const heading = page.locator('.editor-instance .view-line', { hasText: 'Heading' }).first();
       const link = page.locator('.editor-instance .view-line', { hasText: 'Template' }).first();
       await heading.waitFor({ timeout: STEP_TIMEOUT });

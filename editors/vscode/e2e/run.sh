@@ -55,7 +55,7 @@ mkdir -p "$WORK/user/User"
 cat >"$WORK/user/User/settings.json" <<JSON
 {
   "wikils.server.path": "$WIKILS",
-  "wikils.trace.server": "messages",
+  "wikils.trace.server": "verbose",
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
@@ -65,6 +65,9 @@ cat >"$WORK/user/User/settings.json" <<JSON
   "security.workspace.trust.enabled": false,
   "update.mode": "none",
   "editor.quickSuggestionsDelay": 10,
+  "editor.wordBasedSuggestions": "off",
+  "markdown.suggest.paths.enabled": false,
+  "markdown.validate.enabled": false,
   "git.enabled": false
 }
 JSON
@@ -95,7 +98,8 @@ find "$WORK/user/logs" -type f \( -name 'remoteexthost.log' -o -name '*wikils*.l
   -exec sh -c 'for f; do cp "$f" "$0/$(basename "$(dirname "$f")")-$(basename "$f")"; done' "$ARTIFACTS" {} + 2>/dev/null || true
 if [ $rc -ne 0 ]; then
   say "FAILED (rc=$rc); screenshots and logs in $ARTIFACTS"
-  for f in "$ARTIFACTS"/*exthost*.log; do [ -f "$f" ] && { say "tail of $f:"; grep -iE 'wikils|error' "$f" | tail -15; }; done
+  for f in "$ARTIFACTS"/*exthost*.log; do [ -f "$f" ] && { say "wikils lines of $f:"; grep -iE 'wikils|error' "$f" | tail -10; }; done
+  for f in "$ARTIFACTS"/*wikils*.log; do [ -f "$f" ] && say "the wikils output channel (server stderr, protocol trace): $f"; done
   exit 1
 fi
 say "passed; screenshots in $ARTIFACTS"

@@ -187,7 +187,7 @@ fn follow_redirects(index: &Index, start: DocumentId, via_variant: Option<Symbol
             LinkTarget::SameDocument | LinkTarget::None => None,
         };
         let Some(next) = next else {
-            let reason = format!("its target {} does not exist", describe_target(index, next_target));
+            let reason = format!("its target `{}` does not exist", describe_target(index, next_target));
             return Resolution::BrokenRedirect {
                 redirect: current,
                 reason,

@@ -169,7 +169,7 @@ x
         "Broken.wiki:1:1 broken-redirect broken redirect: its target `Nowhere` does not exist\n\
          Loop_one.wiki:1:1 broken-redirect broken redirect: redirect loop\n\
          Loop_two.wiki:1:1 broken-redirect broken redirect: redirect loop\n\
-         Main.wiki:1:11 broken-link broken link: `Broken` is a redirect that leads nowhere (its target Nowhere does not exist)\n\
+         Main.wiki:1:11 broken-link broken link: `Broken` is a redirect that leads nowhere (its target `Nowhere` does not exist)\n\
          Main.wiki:1:22 broken-link broken link: `Loop one` is a redirect that leads nowhere (redirect loop)",
     );
 }

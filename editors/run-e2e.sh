@@ -8,6 +8,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ "${1:-}" = --self-test ]; then
   WIKILS=$HERE/e2e/fake-wikils.py
+  export E2E_STRICT_RULES=1
 else
   WIKILS=${1:?usage: $0 <path-to-wikils> | --self-test}
 fi

@@ -41,7 +41,13 @@ def page_exists(document_uri, title):
     return os.path.exists(os.path.join(os.path.dirname(path_of(document_uri)), title + '.md'))
 
 
+SEVERITY = {'error': 1, 'warning': 2, 'info': 3, 'information': 3, 'hint': 4}
+rules = {}
+
+
 def diagnostics(uri, text):
+    if rules.get('broken-link') == 'off':
+        return []
     found = []
     for number, line in enumerate(text.split('\n')):
         for match in LINK.finditer(line):
@@ -49,7 +55,7 @@ def diagnostics(uri, text):
                 found.append({
                     'range': {'start': {'line': number, 'character': match.start()},
                               'end': {'line': number, 'character': match.end()}},
-                    'severity': 2, 'source': 'wikils', 'code': 'broken-link',
+                    'severity': SEVERITY.get(rules.get('broken-link'), 2), 'source': 'wikils', 'code': 'broken-link',
                     'message': 'no page named `%s`' % match.group(2)})
     return found
 
@@ -65,6 +71,7 @@ def main():
             return
         method, ident, params = message.get('method'), message.get('id'), message.get('params') or {}
         if method == 'initialize':
+            rules.update((params.get('initializationOptions') or {}).get('rules') or {})
             capabilities = {'textDocumentSync': 1}
             if 'definition' not in WITHOUT:
                 capabilities['definitionProvider'] = True
@@ -93,6 +100,12 @@ def main():
         elif method == 'textDocument/completion':
             send({'jsonrpc': '2.0', 'id': ident, 'result': {'isIncomplete': False, 'items': [
                 {'label': 'A', 'kind': 17}, {'label': 'B', 'kind': 17}]}})
+        elif method == 'workspace/didChangeConfiguration':
+            rules.clear()
+            rules.update(((params.get('settings') or {}).get('wikils') or {}).get('rules') or {})
+            for uri, text in documents.items():
+                send({'jsonrpc': '2.0', 'method': 'textDocument/publishDiagnostics',
+                      'params': {'uri': uri, 'diagnostics': diagnostics(uri, text)}})
         elif method == 'shutdown':
             send({'jsonrpc': '2.0', 'id': ident, 'result': None})
         elif method == 'exit':

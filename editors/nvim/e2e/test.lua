@@ -7,6 +7,9 @@
 local wikils_bin = assert(vim.env.WIKILS, 'WIKILS unset')
 local fixture = assert(vim.env.FIXTURE, 'FIXTURE unset')
 local mode = vim.env.WIKILS_NVIM_MODE or 'enable'
+-- Whether a server that ignores the rule settings fails the test (editors/run-e2e.sh --self-test
+-- sets it); otherwise that is only reported, as the client's part is done once it sends them.
+local strict_rules = vim.env.E2E_STRICT_RULES == '1'
 local STEP_TIMEOUT_MS = tonumber(vim.env.STEP_TIMEOUT_MS or '') or 30000
 local t0 = vim.uv.hrtime()
 
@@ -112,7 +115,10 @@ local page_b = fixture .. '/Page/B.md'
 step('setup', function()
   if mode == 'enable' then
     assert(vim.lsp.config and vim.lsp.enable, 'this Neovim has no vim.lsp.config/enable (needs 0.11)')
-    vim.lsp.config('wikils', { cmd = { wikils_bin, 'lsp', '--stdio' } })
+    vim.lsp.config('wikils', {
+      cmd = { wikils_bin, 'lsp', '--stdio' },
+      init_options = { rules = { ['broken-link'] = 'error' } },
+    })
     vim.lsp.enable('wikils')
   else
     require('wikils').setup({ cmd = { wikils_bin, 'lsp', '--stdio' }, rules = { ['broken-link'] = 'error' } })
@@ -147,9 +153,9 @@ step('attach', function()
   local got_root = client.root_dir and vim.fs.normalize(vim.uv.fs_realpath(client.root_dir) or client.root_dir)
   assert(got_root == want_root, ('root_dir is %s, want the fixture root %s'):format(tostring(got_root), want_root))
   local rules = vim.tbl_get(client, 'config', 'init_options', 'rules')
-  if mode == 'setup' then
-    assert(rules and rules['broken-link'] == 'error', 'init_options.rules not passed: ' .. vim.inspect(rules))
-  end
+  assert(rules and rules['broken-link'] == 'error', 'init_options.rules not passed: ' .. vim.inspect(rules))
+  local settings_rules = vim.tbl_get(client, 'settings', 'wikils', 'rules')
+  assert(settings_rules and settings_rules['broken-link'] == 'error', 'settings.wikils.rules not set: ' .. vim.inspect(client.settings))
   say(('attached: %s, root %s'):format(client.name, got_root))
 end, { fatal = true })
 
@@ -182,6 +188,31 @@ step('diagnostics', function()
     assert(not (d.code == 'broken-link' and d.lnum + 1 == b_line), 'the link to B (which exists) is reported broken')
   end
   say(('diagnostic: line %d, %s[%s] %q'):format(found.lnum + 1, found.source, found.code, found.message))
+end)
+
+step('rule severity', function()
+  local got
+  local ok = vim.wait(5000, function()
+    for _, d in ipairs(vim.diagnostic.get(buf_a)) do
+      if d.code == 'broken-link' then
+        got = d.severity
+        if d.severity == vim.diagnostic.severity.ERROR then
+          return true
+        end
+      end
+    end
+    return false
+  end, 20)
+  local message = ('broken-link was set to error in init_options.rules; the diagnostic has severity %s'):format(
+    got and vim.diagnostic.severity[got] or 'none'
+  )
+  if ok then
+    say('rules: ' .. message)
+  elseif strict_rules then
+    error(message)
+  else
+    say('WARN [rule severity]: the server did not apply the rule settings: ' .. message)
+  end
 end)
 
 -- The 0.10 `setup{}` path only has to show that it starts the server with the settings; the

@@ -10,6 +10,10 @@ const URL = process.env.CS_URL;
 const SHOT_DIR = process.env.SHOT_DIR || '.';
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 30000);
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WORKSPACE_SETTINGS = process.env.WORKSPACE_SETTINGS;
+// Whether a server that ignores the rule settings fails the test (run-e2e.sh --self-test sets
+// it); otherwise that is only reported, as the extension's part is done once it sends them.
+const STRICT_RULES = process.env.E2E_STRICT_RULES === '1';
 const t0 = Date.now();
 const say = (line) => console.log(`[vscode ${String(Date.now() - t0).padStart(6)}ms] ${line}`);
 
@@ -153,6 +157,39 @@ async function moveCursor(line, column) {
       await screenshot('problems-panel');
       await page.keyboard.press('Control+Shift+M'); // toggle the panel closed again
       return text;
+    });
+
+    // wikils.rules.broken-link is "error" in settings.json: sent as initializationOptions.
+    await step('rule from settings (error)', async () => {
+      try {
+        await page.locator('.squiggly-error').first().waitFor({ timeout: 5000 });
+        return 'the broken-link squiggle is an error';
+      } catch {
+        const message = 'wikils.rules.broken-link is "error" but no error squiggle is drawn';
+        if (STRICT_RULES) throw new Error(message);
+        return `WARN: the server did not apply initializationOptions.rules (${message})`;
+      }
+    });
+
+    // Changing the setting sends workspace/didChangeConfiguration; the server re-publishes.
+    await step('rule change (info)', async () => {
+      // As a user would in .vscode/settings.json; the workspace value overrides the user's "error".
+      const fs = require('fs');
+      const path = require('path');
+      fs.mkdirSync(path.dirname(WORKSPACE_SETTINGS), { recursive: true });
+      fs.writeFileSync(WORKSPACE_SETTINGS, JSON.stringify({ 'wikils.rules.broken-link': 'info' }, null, 2));
+      try {
+        await page.waitForFunction(
+          () => document.querySelector('.squiggly-info') && !document.querySelector('.squiggly-error'),
+          null,
+          { timeout: 10000 },
+        );
+        return 'after setting "info" the squiggle is an info squiggle';
+      } catch {
+        const message = 'after changing wikils.rules.broken-link to "info" the squiggle did not become info';
+        if (STRICT_RULES) throw new Error(message);
+        return `WARN: the server did not apply workspace/didChangeConfiguration (${message})`;
+      }
     });
 
     await step('completion after [[', async () => {

@@ -55,6 +55,7 @@ mkdir -p "$WORK/user/User"
 cat >"$WORK/user/User/settings.json" <<JSON
 {
   "wikils.server.path": "$WIKILS",
+  "wikils.rules.broken-link": "error",
   "wikils.trace.server": "verbose",
   "workbench.startupEditor": "none",
   "workbench.tips.enabled": false,
@@ -87,7 +88,7 @@ for i in $(seq 1 150); do
 done
 
 rc=0
-CS_URL="http://127.0.0.1:$PORT/?folder=$WORK/wiki" SHOT_DIR=$ARTIFACTS \
+CS_URL="http://127.0.0.1:$PORT/?folder=$WORK/wiki" SHOT_DIR=$ARTIFACTS WORKSPACE_SETTINGS=$WORK/wiki/.vscode/settings.json \
   timeout -k 5 180 node "$HERE/drive.js" || rc=$?
 [ $rc -eq 124 ] && say "FAIL: the UI test took longer than 180 s"
 

@@ -58,7 +58,11 @@ function M.config(opts)
         vim.tbl_get(config, 'init_options', 'rules') or {}
       )
       params.initializationOptions = vim.tbl_extend('force', params.initializationOptions or {}, { rules = merged })
-      config.settings = vim.tbl_deep_extend('force', config.settings or {}, { wikils = { rules = merged } })
+      -- In place: the client keeps a reference to this table and sends it on
+      -- workspace/didChangeConfiguration right after `initialized`.
+      config.settings = config.settings or {}
+      config.settings.wikils = config.settings.wikils or {}
+      config.settings.wikils.rules = merged
     end,
   }
 end

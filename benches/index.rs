@@ -20,6 +20,9 @@ use wikils::diagnostics;
 use wikils::vfs::{self, FileKind};
 use wikils::workspace;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Options {
     pages: u32,
     dir: Option<PathBuf>,

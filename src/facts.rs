@@ -13,7 +13,12 @@ use crate::title::{self, Namespace, Title, TitleRules, TitleTarget};
 
 /// An interned string: a title, a path or an anchor.
 pub type Symbol = Spur;
-pub type Interner = ThreadedRodeo<Spur>;
+pub type Interner = ThreadedRodeo<Spur, rustc_hash::FxBuildHasher>;
+
+/// What a link's raw target means, by (syntax, leading colon, document folder, raw target): the
+/// same few hundred thousand targets recur millions of times across a wiki, so each is
+/// classified once.
+pub type ClassificationCache = dashmap::DashMap<(u8, bool, Symbol, Symbol), Option<(LinkKind, LinkTarget)>, rustc_hash::FxBuildHasher>;
 
 /// What a link means for the wiki.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -103,6 +108,7 @@ pub struct FactsContext<'a> {
     pub parse_options_markdown: &'a ParseOptions,
     pub parse_options_wikitext: &'a ParseOptions,
     pub interner: &'a Interner,
+    pub cache: &'a ClassificationCache,
 }
 
 /// Parses a document and classifies what it contains. `path` is root-relative, `/`-separated.
@@ -124,11 +130,12 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     );
     let positions = text::SortedPositions::new(text, offsets);
 
-    let links = parsed
+    let folder = context.interner.get_or_intern(path.rsplit_once('/').map_or("", |(folder, _)| folder));
+    let mut links: Vec<LinkFact> = parsed
         .links
         .iter()
         .filter_map(|link| {
-            let (kind, target) = classify_link(link, path, context)?;
+            let (kind, target) = classify_link_cached(link, path, folder, context)?;
             Some(LinkFact {
                 span: link.span,
                 start: positions.get(link.span.start),
@@ -136,13 +143,11 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
                 kind,
                 syntax: link.syntax,
                 target,
-                anchor: link
-                    .anchor
-                    .as_deref()
-                    .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
+                anchor: link.anchor.as_deref().map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
             })
         })
         .collect();
+    links.shrink_to_fit();
     let headings = parsed
         .headings
         .iter()
@@ -170,6 +175,23 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
         problems,
         variant_blocks: parsed.variant_blocks,
     }
+}
+
+fn classify_link_cached(
+    link: &syntax::Link,
+    path: &str,
+    folder: Symbol,
+    context: &FactsContext,
+) -> Option<(LinkKind, LinkTarget)> {
+    let depends_on_folder = matches!(link.syntax, LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor);
+    let folder = if depends_on_folder { folder } else { context.interner.get_or_intern_static("") };
+    let key = (link.syntax as u8, link.leading_colon, folder, context.interner.get_or_intern(&link.target));
+    if let Some(cached) = context.cache.get(&key) {
+        return *cached;
+    }
+    let class = classify_link(link, path, context);
+    context.cache.insert(key, class);
+    class
 }
 
 fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::facts::{self, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::facts::{self, ClassificationCache, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
 use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
@@ -41,13 +41,16 @@ pub struct Document {
     pub flavor: Flavor,
     /// Set for symlinks, whose content is their target's and is not parsed.
     pub symlink: Option<SymlinkTarget>,
+    /// The target of the document's `#REDIRECT`, kept apart from the links because every link
+    /// resolution through this page asks for it.
+    pub redirect: Option<LinkTarget>,
     pub facts: DocumentFacts,
 }
 
 impl Document {
     /// A redirect page: a symlink, or a document starting with `#REDIRECT`.
     pub fn is_redirect(&self) -> bool {
-        self.symlink.is_some() || self.facts.redirect_target().is_some()
+        self.symlink.is_some() || self.redirect.is_some()
     }
 }
 
@@ -66,20 +69,24 @@ pub struct Index {
     markdown_options: ParseOptions,
     wikitext_options: ParseOptions,
     next_id: AtomicU32,
-    documents: DashMap<DocumentId, Arc<Document>>,
-    ids_by_path: DashMap<Symbol, DocumentId>,
+    documents: FastMap<DocumentId, Arc<Document>>,
+    ids_by_path: FastMap<Symbol, DocumentId>,
     /// Title → the documents defining it (more than one: duplicates, or a page and an alias).
-    pages: DashMap<Symbol, Vec<DocumentId>>,
+    pages: FastMap<Symbol, Vec<DocumentId>>,
     /// Variant-folded title → the titles folding to it; only titles that contain Chinese.
-    folded_titles: DashMap<Symbol, Vec<Symbol>>,
+    folded_titles: FastMap<Symbol, Vec<Symbol>>,
     /// Link target (title or path symbol) → the documents linking to it, once per link.
-    backlinks: DashMap<Symbol, Vec<DocumentId>>,
+    backlinks: FastMap<Symbol, Vec<DocumentId>>,
     /// Category title → member documents, once per membership.
-    members: DashMap<Symbol, Vec<DocumentId>>,
+    members: FastMap<Symbol, Vec<DocumentId>>,
     pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
+    classification_cache: ClassificationCache,
 }
 
 const NAMESPACE_COUNT: usize = 13;
+
+/// Sharded maps keyed by small ids: Fx hashing, as SipHash's DoS resistance buys nothing here.
+type FastMap<K, V> = DashMap<K, V, rustc_hash::FxBuildHasher>;
 
 fn namespace_slot(namespace: Namespace) -> usize {
     namespace as usize
@@ -93,16 +100,17 @@ impl Index {
         wikitext_options.wiki_base_urls = settings.wiki_base_urls.clone();
         Index {
             settings,
-            interner: Interner::new(),
+            interner: Interner::with_hasher(rustc_hash::FxBuildHasher),
+            classification_cache: ClassificationCache::default(),
             markdown_options,
             wikitext_options,
             next_id: AtomicU32::new(0),
-            documents: DashMap::new(),
-            ids_by_path: DashMap::new(),
-            pages: DashMap::new(),
-            folded_titles: DashMap::new(),
-            backlinks: DashMap::new(),
-            members: DashMap::new(),
+            documents: FastMap::default(),
+            ids_by_path: FastMap::default(),
+            pages: FastMap::default(),
+            folded_titles: FastMap::default(),
+            backlinks: FastMap::default(),
+            members: FastMap::default(),
             pages_per_namespace: Default::default(),
         }
     }
@@ -115,6 +123,7 @@ impl Index {
             parse_options_markdown: &self.markdown_options,
             parse_options_wikitext: &self.wikitext_options,
             interner: &self.interner,
+            cache: &self.classification_cache,
         };
         facts::document_facts(text, path, flavor, &context)
     }
@@ -166,6 +175,7 @@ impl Index {
             .layout
             .title_of_path(path, &self.settings.rules)
             .map(|title| self.interner.get_or_intern(title.full()));
+        let redirect = facts.redirect_target().map(|link| link.target);
         let document = Arc::new(Document {
             id,
             path: path.into(),
@@ -173,6 +183,7 @@ impl Index {
             title,
             flavor,
             symlink,
+            redirect,
             facts,
         });
         // The old entry is taken out of `documents` before its facts are removed from the other
@@ -286,6 +297,15 @@ impl Index {
         self.documents.iter().map(|entry| entry.value().clone()).collect()
     }
 
+    /// Calls `f` with the documents defining a title, without copying them. `f` must not touch
+    /// the index: a shard of the page map stays locked while it runs.
+    pub fn with_documents_titled<R>(&self, title: Symbol, f: impl FnOnce(&[DocumentId]) -> R) -> R {
+        match self.pages.get(&title) {
+            Some(entry) => f(entry.value()),
+            None => f(&[]),
+        }
+    }
+
     /// The documents defining a title.
     pub fn documents_titled(&self, title: Symbol) -> Vec<DocumentId> {
         self.pages.get(&title).map(|entry| entry.clone()).unwrap_or_default()
@@ -383,7 +403,7 @@ impl Index {
                 ));
             }
         }
-        let mut dump_map = |label: &str, map: &DashMap<Symbol, Vec<DocumentId>>| {
+        let mut dump_map = |label: &str, map: &FastMap<Symbol, Vec<DocumentId>>| {
             for entry in map.iter() {
                 if entry.value().is_empty() {
                     continue;
@@ -446,16 +466,16 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
         .unwrap_or(Namespace::Main)
 }
 
-fn push<K: std::hash::Hash + Eq, V>(map: &DashMap<K, Vec<V>>, key: K, value: V) {
+fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Vec<V>>, key: K, value: V) {
     map.entry(key).or_default().push(value);
 }
 
-fn remove<K: std::hash::Hash + Eq>(map: &DashMap<K, Vec<DocumentId>>, key: &K, value: DocumentId) {
+fn remove<K: std::hash::Hash + Eq>(map: &FastMap<K, Vec<DocumentId>>, key: &K, value: DocumentId) {
     remove_value(map, key, value);
 }
 
 /// Removes one occurrence of `value`, and the key when nothing is left; true when the key went.
-fn remove_value<K, Q, V>(map: &DashMap<K, Vec<V>>, key: &Q, value: V) -> bool
+fn remove_value<K, Q, V>(map: &FastMap<K, Vec<V>>, key: &Q, value: V) -> bool
 where
     K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
     Q: std::hash::Hash + Eq + ?Sized,

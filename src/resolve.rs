@@ -70,10 +70,16 @@ enum TitleMatch {
 
 /// The documents defining exactly this title. A real page wins over an alias of the same name.
 fn find_title(index: &Index, title: Symbol) -> TitleMatch {
-    let mut documents = index.documents_titled(title);
-    if documents.is_empty() {
-        documents = documents_by_path_suffix(index, title);
-    }
+    let mut documents = match index.with_documents_titled(title, |documents| match documents {
+        [] => None,
+        [only] => Some(Ok(*only)),
+        several => Some(Err(several.to_vec())),
+    }) {
+        Some(Ok(only)) => return TitleMatch::One(only),
+        Some(Err(several)) => several,
+        None => documents_by_path_suffix(index, title),
+    };
+    documents.sort_unstable();
     match documents.len() {
         0 => TitleMatch::None,
         1 => TitleMatch::One(documents[0]),
@@ -85,7 +91,7 @@ fn find_title(index: &Index, title: Symbol) -> TitleMatch {
                 .collect();
             match pages.len() {
                 1 => TitleMatch::One(pages[0]),
-                0 => TitleMatch::One(documents.iter().copied().min().unwrap_or(documents[0])),
+                0 => TitleMatch::One(documents[0]),
                 _ => {
                     let mut pages = pages;
                     pages.sort_by_cached_key(|&id| index.document(id).map(|document| document.path.clone()));
@@ -157,7 +163,7 @@ fn follow_redirects(index: &Index, start: DocumentId, via_variant: Option<Symbol
         let Some(document) = index.document(current) else {
             return Resolution::Missing;
         };
-        let next_target = match (&document.symlink, document.facts.redirect_target()) {
+        let next_target = match (&document.symlink, document.redirect) {
             (Some(SymlinkTarget::Broken(reason)), _) => {
                 return Resolution::BrokenRedirect {
                     redirect: current,
@@ -165,7 +171,7 @@ fn follow_redirects(index: &Index, start: DocumentId, via_variant: Option<Symbol
                 }
             }
             (Some(SymlinkTarget::Target(target)), _) => *target,
-            (None, Some(redirect)) => redirect.target,
+            (None, Some(redirect)) => redirect,
             (None, None) => {
                 return Resolution::Found(Found {
                     document: current,

@@ -7,6 +7,7 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use unicode_width::UnicodeWidthChar;
 
@@ -184,52 +185,140 @@ fn write_excerpt(
     )
 }
 
-fn position_json(position: Position) -> Value {
-    json!({ "line": position.line, "character": position.column })
+// The JSON schema as types: serialised straight to the writer, since a Value tree per finding
+// cost more than the checking itself on large wikis.
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: u32,
+    character: u32,
+}
+
+#[derive(Serialize)]
+struct JsonRange {
+    start: JsonPosition,
+    end: JsonPosition,
+}
+
+impl JsonRange {
+    fn new(start: Position, end: Position) -> JsonRange {
+        JsonRange {
+            start: JsonPosition { line: start.line, character: start.column },
+            end: JsonPosition { line: end.line, character: end.column },
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonByteRange {
+    start: u32,
+    end: u32,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    range: JsonRange,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFinding<'a> {
+    path: &'a str,
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    range: JsonRange,
+    byte_range: JsonByteRange,
+    related: Vec<JsonRelated<'a>>,
+    suggestion: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonPathReason<'a> {
+    path: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonTool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    links: usize,
+    bytes: u64,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    hints: usize,
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    version: u32,
+    tool: JsonTool,
+    position_encoding: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    skipped: Vec<JsonPathReason<'a>>,
+    repaired: Vec<JsonPathReason<'a>>,
+    summary: JsonSummary,
+}
+
+fn path_reasons(list: &[Skipped]) -> Vec<JsonPathReason<'_>> {
+    list.iter().map(|item| JsonPathReason { path: &item.path, reason: &item.reason }).collect()
 }
 
 fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let findings: Vec<Value> = report
+    let findings = report
         .documents
         .iter()
         .flat_map(|document| {
-            document.findings.iter().map(move |finding| {
-                json!({
-                    "path": document.path,
-                    "code": finding.code.name(),
-                    "severity": finding.severity.name(),
-                    "message": finding.message,
-                    "range": { "start": position_json(finding.start), "end": position_json(finding.end) },
-                    "byteRange": { "start": finding.span.start, "end": finding.span.end },
-                    "related": finding.related.iter().map(|related| json!({
-                        "path": related.path,
-                        "range": { "start": position_json(related.start), "end": position_json(related.end) },
-                        "message": related.message,
-                    })).collect::<Vec<_>>(),
-                    "suggestion": finding.suggestion,
-                })
+            document.findings.iter().map(move |finding| JsonFinding {
+                path: &document.path,
+                code: finding.code.name(),
+                severity: finding.severity.name(),
+                message: &finding.message,
+                range: JsonRange::new(finding.start, finding.end),
+                byte_range: JsonByteRange { start: finding.span.start, end: finding.span.end },
+                related: finding
+                    .related
+                    .iter()
+                    .map(|related| JsonRelated {
+                        path: &related.path,
+                        range: JsonRange::new(related.start, related.end),
+                        message: &related.message,
+                    })
+                    .collect(),
+                suggestion: finding.suggestion.as_deref(),
             })
         })
         .collect();
     let summary = &report.summary;
-    let document = json!({
-        "version": JSON_SCHEMA_VERSION,
-        "tool": { "name": "wikils", "version": env!("CARGO_PKG_VERSION") },
-        "positionEncoding": "utf-16",
-        "findings": findings,
-        "skipped": report.skipped.iter().map(|skipped| json!({ "path": skipped.path, "reason": skipped.reason })).collect::<Vec<_>>(),
-        "repaired": report.repaired.iter().map(|repaired| json!({ "path": repaired.path, "reason": repaired.reason })).collect::<Vec<_>>(),
-        "summary": {
-            "files": summary.files,
-            "links": summary.links,
-            "bytes": summary.bytes,
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "infos": summary.infos,
-            "hints": summary.hints,
-            "seconds": summary.seconds,
+    let document = JsonReport {
+        version: JSON_SCHEMA_VERSION,
+        tool: JsonTool { name: "wikils", version: env!("CARGO_PKG_VERSION") },
+        position_encoding: "utf-16",
+        findings,
+        skipped: path_reasons(&report.skipped),
+        repaired: path_reasons(&report.repaired),
+        summary: JsonSummary {
+            files: summary.files,
+            links: summary.links,
+            bytes: summary.bytes,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+            hints: summary.hints,
+            seconds: summary.seconds,
         },
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
     writeln!(out)
 }

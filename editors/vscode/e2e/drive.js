@@ -61,6 +61,9 @@ async function step(name, fn, { fatal = false } = {}) {
     const why = cleanMessage(error);
     failures.push(name);
     say(`FAIL [${name}]: ${why}; screenshot ${shot}`);
+    // A notification often says why (server not found, server crashed): pass it on.
+    const toasts = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
+    for (const toast of toasts) say(`     notification: ${toast.replace(/\s+/g, ' ')}`);
     if (fatal) throw new Error(`cannot go on after ${name}`);
     return false;
   } finally {

@@ -207,14 +207,15 @@ async function moveCursor(line, column) {
       await page.keyboard.type('See [[', { delay: 50 });
       const widget = page.locator('.suggest-widget.visible');
       const item = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*B\s*$/ }) }).first();
+      const firstWait = Math.min(5000, STEP_TIMEOUT / 3);
       try {
-        await item.waitFor({ timeout: 5000 });
+        await item.waitFor({ timeout: firstWait });
       } catch {
         // Not offered on the trigger character: ask explicitly, as a user would with Ctrl+Space.
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+Space');
         try {
-          await item.waitFor({ timeout: Math.max(STEP_TIMEOUT - 10000, 3000) });
+          await item.waitFor({ timeout: STEP_TIMEOUT - 2 * firstWait });
         } catch (error) {
           const offered = await widget.locator('.label-name').allInnerTexts().catch(() => []);
           const message = await page.locator('.suggest-widget .message').innerText({ timeout: 1000 }).catch(() => '');

@@ -258,12 +258,18 @@ step('completion', function()
   assert(vim.api.nvim_get_current_buf() == buf_a, 'could not go back to A.md')
   local last = vim.api.nvim_buf_line_count(buf_a)
   vim.api.nvim_buf_set_lines(buf_a, last, last, false, { '', 'See [[' })
-  vim.api.nvim_win_set_cursor(0, { last + 2, #'See [[' }) -- just after [[
   local client = wikils_client(buf_a)
   require_capability(client, 'textDocument/completion', 'completionProvider')
   local labels = {}
+  -- Just after `[[`, where the cursor is while typing. Normal mode cannot put the cursor past the
+  -- last character, so the position is written out (ASCII line: bytes = UTF-16 units).
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf_a) },
+    position = { line = last + 1, character = #'See [[' },
+    context = { triggerKind = 2, triggerCharacter = '[' },
+  }
   request_until(buf_a, 'textDocument/completion', function()
-    return vim.lsp.util.make_position_params(0, client.offset_encoding)
+    return params
   end, function(r)
     labels = vim.tbl_map(function(item)
       return item.label

@@ -15,11 +15,6 @@ use crate::title::{self, Namespace, Title, TitleRules, TitleTarget};
 pub type Symbol = Spur;
 pub type Interner = ThreadedRodeo<Spur, rustc_hash::FxBuildHasher>;
 
-/// What a link's raw target means, by (syntax, leading colon, document folder, raw target): the
-/// same few hundred thousand targets recur millions of times across a wiki, so each is
-/// classified once.
-pub type ClassificationCache = dashmap::DashMap<(u8, bool, Symbol, Symbol), Option<(LinkKind, LinkTarget)>, rustc_hash::FxBuildHasher>;
-
 /// What a link means for the wiki.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LinkKind {
@@ -108,7 +103,8 @@ pub struct FactsContext<'a> {
     pub parse_options_markdown: &'a ParseOptions,
     pub parse_options_wikitext: &'a ParseOptions,
     pub interner: &'a Interner,
-    pub cache: &'a ClassificationCache,
+    /// Identifies the index the symbols belong to, for the classification cache.
+    pub index_id: u64,
 }
 
 /// Parses a document and classifies what it contains. `path` is root-relative, `/`-separated.
@@ -130,12 +126,11 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     );
     let positions = text::SortedPositions::new(text, offsets);
 
-    let folder = context.interner.get_or_intern(path.rsplit_once('/').map_or("", |(folder, _)| folder));
     let mut links: Vec<LinkFact> = parsed
         .links
         .iter()
         .filter_map(|link| {
-            let (kind, target) = classify_link_cached(link, path, folder, context)?;
+            let (kind, target) = classify_link_cached(link, path, context)?;
             Some(LinkFact {
                 span: link.span,
                 start: positions.get(link.span.start),
@@ -143,7 +138,10 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
                 kind,
                 syntax: link.syntax,
                 target,
-                anchor: link.anchor.as_deref().map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
+                anchor: link
+                    .anchor
+                    .as_deref()
+                    .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
             })
         })
         .collect();
@@ -177,21 +175,56 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     }
 }
 
-fn classify_link_cached(
-    link: &syntax::Link,
-    path: &str,
-    folder: Symbol,
-    context: &FactsContext,
-) -> Option<(LinkKind, LinkTarget)> {
-    let depends_on_folder = matches!(link.syntax, LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor);
-    let folder = if depends_on_folder { folder } else { context.interner.get_or_intern_static("") };
-    let key = (link.syntax as u8, link.leading_colon, folder, context.interner.get_or_intern(&link.target));
-    if let Some(cached) = context.cache.get(&key) {
-        return *cached;
-    }
-    let class = classify_link(link, path, context);
-    context.cache.insert(key, class);
-    class
+/// What links' raw targets mean, per thread. The same few hundred thousand targets recur
+/// millions of times across a wiki; classifying one costs title parsing, path joining and
+/// interning, while a hit here costs one hash of the raw text, with no lock shared between
+/// threads. Entries hold symbols of one index, so the cache starts over when another index asks.
+struct ClassificationCache {
+    index_id: u64,
+    key: String,
+    classes: rustc_hash::FxHashMap<Box<str>, Option<(LinkKind, LinkTarget)>>,
+}
+
+/// Entries kept per thread before the cache starts over, bounding its memory.
+const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    static CLASSIFICATIONS: std::cell::RefCell<ClassificationCache> = std::cell::RefCell::new(ClassificationCache {
+        index_id: u64::MAX,
+        key: String::new(),
+        classes: rustc_hash::FxHashMap::default(),
+    });
+}
+
+fn classify_link_cached(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {
+    CLASSIFICATIONS.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return classify_link(link, path, context);
+        };
+        let cache = &mut *cache;
+        if cache.index_id != context.index_id || cache.classes.len() >= CLASSIFICATION_CACHE_LIMIT {
+            cache.index_id = context.index_id;
+            cache.classes.clear();
+        }
+        // The key: what the meaning depends on, the syntax, the leading colon, the document's
+        // folder for relative paths, and the raw target.
+        cache.key.clear();
+        cache.key.push(char::from(b'A' + link.syntax as u8));
+        cache.key.push(if link.leading_colon { ':' } else { '-' });
+        if matches!(link.syntax, LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor) {
+            cache
+                .key
+                .push_str(path.rsplit_once('/').map_or("", |(folder, _)| folder));
+        }
+        cache.key.push('\0');
+        cache.key.push_str(&link.target);
+        if let Some(class) = cache.classes.get(cache.key.as_str()) {
+            return *class;
+        }
+        let class = classify_link(link, path, context);
+        cache.classes.insert(cache.key.as_str().into(), class);
+        class
+    })
 }
 
 fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::facts::{self, ClassificationCache, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::facts::{self, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
 use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
@@ -75,15 +75,18 @@ pub struct Index {
     pages: FastMap<Symbol, Vec<DocumentId>>,
     /// Variant-folded title → the titles folding to it; only titles that contain Chinese.
     folded_titles: FastMap<Symbol, Vec<Symbol>>,
-    /// Link target (title or path symbol) → the documents linking to it, once per link.
+    /// Link target (title or path symbol) → the documents linking to it, each once.
     backlinks: FastMap<Symbol, Vec<DocumentId>>,
-    /// Category title → member documents, once per membership.
+    /// Category title → member documents, each once.
     members: FastMap<Symbol, Vec<DocumentId>>,
     pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
-    classification_cache: ClassificationCache,
+    /// Unique per index in this process: caches of symbols are keyed by it.
+    id: u64,
 }
 
 const NAMESPACE_COUNT: usize = 13;
+
+static NEXT_INDEX_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Sharded maps keyed by small ids: Fx hashing, as SipHash's DoS resistance buys nothing here.
 type FastMap<K, V> = DashMap<K, V, rustc_hash::FxBuildHasher>;
@@ -101,7 +104,7 @@ impl Index {
         Index {
             settings,
             interner: Interner::with_hasher(rustc_hash::FxBuildHasher),
-            classification_cache: ClassificationCache::default(),
+            id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
             markdown_options,
             wikitext_options,
             next_id: AtomicU32::new(0),
@@ -123,7 +126,7 @@ impl Index {
             parse_options_markdown: &self.markdown_options,
             parse_options_wikitext: &self.wikitext_options,
             interner: &self.interner,
-            cache: &self.classification_cache,
+            index_id: self.id,
         };
         facts::document_facts(text, path, flavor, &context)
     }
@@ -227,14 +230,12 @@ impl Index {
             self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
                 .fetch_add(1, Ordering::Relaxed);
         }
-        for link in &document.facts.links {
-            match (link.kind, link.target) {
-                (LinkKind::CategoryMembership, LinkTarget::Title(category)) => {
-                    push(&self.members, category, document.id)
-                }
-                (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => push(&self.backlinks, target, document.id),
-                _ => {}
-            }
+        let (categories, targets) = distinct_targets(document);
+        for category in categories {
+            push(&self.members, category, document.id);
+        }
+        for target in targets {
+            push(&self.backlinks, target, document.id);
         }
     }
 
@@ -252,16 +253,12 @@ impl Index {
             self.pages_per_namespace[namespace_slot(namespace_of_full_title(title_text))]
                 .fetch_sub(1, Ordering::Relaxed);
         }
-        for link in &document.facts.links {
-            match (link.kind, link.target) {
-                (LinkKind::CategoryMembership, LinkTarget::Title(category)) => {
-                    remove(&self.members, &category, document.id)
-                }
-                (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => {
-                    remove(&self.backlinks, &target, document.id)
-                }
-                _ => {}
-            }
+        let (categories, targets) = distinct_targets(document);
+        for category in categories {
+            remove(&self.members, &category, document.id);
+        }
+        for target in targets {
+            remove(&self.backlinks, &target, document.id);
         }
     }
 
@@ -325,7 +322,7 @@ impl Index {
             .unwrap_or_default()
     }
 
-    /// Documents linking to a target (a title or path symbol), once per link.
+    /// Documents linking to a target (a title or path symbol), each once.
     pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
         self.backlinks
             .get(&target)
@@ -333,7 +330,7 @@ impl Index {
             .unwrap_or_default()
     }
 
-    /// Member documents of a category title, once per membership.
+    /// Member documents of a category title, each once.
     pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
         self.members
             .get(&category)
@@ -464,6 +461,25 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
         .into_iter()
         .find(|namespace| namespace.canonical_name() == prefix)
         .unwrap_or(Namespace::Main)
+}
+
+/// The categories a document is in and the targets it links to, each once: the maps record
+/// which documents link, not how often, and a page links to the same target many times.
+fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
+    let mut categories = Vec::new();
+    let mut targets = Vec::with_capacity(document.facts.links.len());
+    for link in &document.facts.links {
+        match (link.kind, link.target) {
+            (LinkKind::CategoryMembership, LinkTarget::Title(category)) => categories.push(category),
+            (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
+            _ => {}
+        }
+    }
+    for symbols in [&mut categories, &mut targets] {
+        symbols.sort_unstable();
+        symbols.dedup();
+    }
+    (categories, targets)
 }
 
 fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Vec<V>>, key: K, value: V) {

@@ -394,3 +394,18 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     }
     paths
 }
+
+#[test]
+fn crlf_lone_cr_and_full_width_space_positions_are_lsp_positions() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    write(
+        &workspace.path().join("A.wiki"),
+        "first\r\n　𠀀，[[Gone]]\rthird [[Gone too]]\r\n",
+    );
+    let (report, _) = json_report(workspace.path(), &[]);
+    assert_eq!(
+        finding_lines(&report),
+        vec!["A.wiki:2:5 broken-link", "A.wiki:3:7 broken-link"]
+    );
+    assert_eq!(report["findings"][0]["range"]["end"]["character"], 12);
+}

@@ -203,8 +203,14 @@ struct JsonRange {
 impl JsonRange {
     fn new(start: Position, end: Position) -> JsonRange {
         JsonRange {
-            start: JsonPosition { line: start.line, character: start.column },
-            end: JsonPosition { line: end.line, character: end.column },
+            start: JsonPosition {
+                line: start.line,
+                character: start.column,
+            },
+            end: JsonPosition {
+                line: end.line,
+                character: end.column,
+            },
         }
     }
 }
@@ -272,7 +278,12 @@ struct JsonReport<'a> {
 }
 
 fn path_reasons(list: &[Skipped]) -> Vec<JsonPathReason<'_>> {
-    list.iter().map(|item| JsonPathReason { path: &item.path, reason: &item.reason }).collect()
+    list.iter()
+        .map(|item| JsonPathReason {
+            path: &item.path,
+            reason: &item.reason,
+        })
+        .collect()
 }
 
 fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
@@ -286,7 +297,10 @@ fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 severity: finding.severity.name(),
                 message: &finding.message,
                 range: JsonRange::new(finding.start, finding.end),
-                byte_range: JsonByteRange { start: finding.span.start, end: finding.span.end },
+                byte_range: JsonByteRange {
+                    start: finding.span.start,
+                    end: finding.span.end,
+                },
                 related: finding
                     .related
                     .iter()
@@ -303,7 +317,10 @@ fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let summary = &report.summary;
     let document = JsonReport {
         version: JSON_SCHEMA_VERSION,
-        tool: JsonTool { name: "wikils", version: env!("CARGO_PKG_VERSION") },
+        tool: JsonTool {
+            name: "wikils",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         position_encoding: "utf-16",
         findings,
         skipped: path_reasons(&report.skipped),

@@ -381,13 +381,77 @@ fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
-fn sarif_region(start: Position, end: Position) -> Value {
-    json!({
-        "startLine": start.line + 1,
-        "startColumn": start.column + 1,
-        "endLine": end.line + 1,
-        "endColumn": end.column + 1,
-    })
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+fn sarif_region(start: Position, end: Position) -> SarifRegion {
+    SarifRegion {
+        start_line: start.line + 1,
+        start_column: start.column + 1,
+        end_line: end.line + 1,
+        end_column: end.column + 1,
+    }
+}
+
+#[derive(Serialize)]
+struct SarifText<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct SarifArtifact {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifPhysicalLocation {
+    artifact_location: SarifArtifact,
+    region: SarifRegion,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifLocation<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<SarifText<'a>>,
+    physical_location: SarifPhysicalLocation,
+}
+
+#[derive(Serialize)]
+struct SarifLog<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    /// Small and fixed: the driver and its rules.
+    tool: Value,
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: SarifText<'a>,
+    locations: [SarifLocation<'a>; 1],
+    related_locations: Vec<SarifLocation<'a>>,
 }
 
 fn rule_description(code: Code) -> &'static str {
@@ -415,55 +479,51 @@ fn write_sarif(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             })
         })
         .collect();
-    let results: Vec<Value> = report
+    let location = |path: &str, start: Position, end: Position| SarifPhysicalLocation {
+        artifact_location: SarifArtifact {
+            uri: uri_reference(path),
+        },
+        region: sarif_region(start, end),
+    };
+    let results: Vec<SarifResult> = report
         .documents
         .iter()
         .flat_map(|document| {
-            document.findings.iter().map(move |finding| {
-                let related: Vec<Value> = finding
+            document.findings.iter().map(move |finding| SarifResult {
+                rule_id: finding.code.name(),
+                rule_index: Code::ALL
+                    .iter()
+                    .position(|&code| code == finding.code)
+                    .unwrap_or_default(),
+                level: sarif_level(finding.severity),
+                message: SarifText { text: &finding.message },
+                locations: [SarifLocation {
+                    id: None,
+                    message: None,
+                    physical_location: location(&document.path, finding.start, finding.end),
+                }],
+                related_locations: finding
                     .related
                     .iter()
                     .enumerate()
-                    .map(|(id, related)| {
-                        json!({
-                            "id": id,
-                            "message": { "text": related.message },
-                            "physicalLocation": {
-                                "artifactLocation": { "uri": uri_reference(&related.path) },
-                                "region": sarif_region(related.start, related.end),
-                            },
-                        })
+                    .map(|(id, related)| SarifLocation {
+                        id: Some(id),
+                        message: Some(SarifText { text: &related.message }),
+                        physical_location: location(&related.path, related.start, related.end),
                     })
-                    .collect();
-                json!({
-                    "ruleId": finding.code.name(),
-                    "ruleIndex": Code::ALL.iter().position(|&code| code == finding.code),
-                    "level": sarif_level(finding.severity),
-                    "message": { "text": finding.message },
-                    "locations": [{
-                        "physicalLocation": {
-                            "artifactLocation": { "uri": uri_reference(&document.path) },
-                            "region": sarif_region(finding.start, finding.end),
-                        },
-                    }],
-                    "relatedLocations": related,
-                })
+                    .collect(),
             })
         })
         .collect();
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "wikils",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "utf16CodeUnits",
-            "results": results,
+    let sarif = SarifLog {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: json!({ "driver": { "name": "wikils", "version": env!("CARGO_PKG_VERSION"), "rules": rules } }),
+            column_kind: "utf16CodeUnits",
+            results,
         }],
-    });
+    };
     serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
     writeln!(out)
 }

@@ -1,0 +1,310 @@
+-- End-to-end test of the wikils Neovim plugin against the real server, in headless Neovim.
+-- Env: WIKILS (server binary), FIXTURE (folder made by editors/e2e/make-fixture.sh),
+-- WIKILS_NVIM_MODE = 'enable' (0.11: lsp/wikils.lua + vim.lsp.enable) or 'setup' (0.10 API).
+-- Prints one line per step; exits with `cquit 1` naming the failed step, or `qall!` on success.
+-- (`cquit`/`qall` stop the server; `os.exit` could leave it running.)
+
+local wikils_bin = assert(vim.env.WIKILS, 'WIKILS unset')
+local fixture = assert(vim.env.FIXTURE, 'FIXTURE unset')
+local mode = vim.env.WIKILS_NVIM_MODE or 'enable'
+-- Whether a server that ignores the rule settings fails the test (editors/run-e2e.sh --self-test
+-- sets it); otherwise that is only reported, as the client's part is done once it sends them.
+local strict_rules = vim.env.E2E_STRICT_RULES == '1'
+local STEP_TIMEOUT_MS = tonumber(vim.env.STEP_TIMEOUT_MS or '') or 30000
+local t0 = vim.uv.hrtime()
+
+local function say(line)
+  io.stdout:write(('[nvim %s %5.0fms] %s\n'):format(mode, (vim.uv.hrtime() - t0) / 1e6, line))
+end
+
+local function finish(ok)
+  for _, client in ipairs(vim.lsp.get_clients()) do
+    client:stop()
+  end
+  vim.wait(3000, function()
+    return #vim.lsp.get_clients() == 0
+  end, 20)
+  say(ok and 'RESULT PASS' or 'RESULT FAIL')
+  vim.cmd(ok and 'qall!' or 'cquit 1')
+end
+
+local function fail(step, why)
+  say(('FAIL [%s]: %s'):format(step, why))
+  finish(false)
+  error('unreachable') -- cquit does not return in practice; never run the steps after a failure
+end
+
+local failed = {}
+
+-- Runs one step. A fatal step ends the test when it fails; the others are recorded and the test
+-- goes on, so one run reports every broken feature.
+local function step(name, fn, opts)
+  local ok, err = pcall(fn)
+  if ok then
+    return true
+  end
+  local why = tostring(err):gsub('^[^\n]-%.lua:%d+: ', '')
+  if opts and opts.fatal then
+    fail(name, why)
+  end
+  failed[#failed + 1] = name
+  say(('FAIL [%s]: %s'):format(name, why))
+  return false
+end
+
+local function wikils_client(bufnr)
+  return vim.lsp.get_clients({ bufnr = bufnr, name = 'wikils' })[1]
+end
+
+local function line_of(bufnr, needle)
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    local col = line:find(needle, 1, true)
+    if col then
+      return i, col -- 1-based line, 1-based byte column
+    end
+  end
+  error('fixture has no ' .. needle)
+end
+
+local function require_capability(client, method, capability)
+  if not client then
+    error('no wikils client is attached to A.md any more')
+  end
+  if not client:supports_method(method) then
+    error(('the server does not support %s (no %s in its capabilities: %s)'):format(
+      method,
+      capability,
+      vim.inspect(client.server_capabilities, { newline = ' ', indent = '' })
+    ))
+  end
+end
+
+-- Requests `method` until `accept(result)` is true or the step time runs out: the server may
+-- still be indexing when the first request arrives.
+local function request_until(bufnr, method, params_fn, accept)
+  local deadline = vim.uv.now() + STEP_TIMEOUT_MS
+  local last
+  repeat
+    local responses, err = vim.lsp.buf_request_sync(bufnr, method, params_fn(), 5000)
+    if responses then
+      for _, response in pairs(responses) do
+        if response.error then
+          last = 'error ' .. vim.inspect(response.error)
+        else
+          last = response.result
+          if response.result ~= nil and accept(response.result) then
+            return response.result
+          end
+        end
+      end
+    else
+      last = 'no response: ' .. tostring(err)
+    end
+    vim.wait(300)
+  until vim.uv.now() > deadline
+  error(('%s: no acceptable answer within %d ms; last answer: %s'):format(
+    method,
+    STEP_TIMEOUT_MS,
+    vim.inspect(last):sub(1, 800)
+  ))
+end
+
+local page_a = fixture .. '/Page/A.md'
+local page_b = fixture .. '/Page/B.md'
+
+step('setup', function()
+  if mode == 'enable' then
+    assert(vim.lsp.config and vim.lsp.enable, 'this Neovim has no vim.lsp.config/enable (needs 0.11)')
+    vim.lsp.config('wikils', {
+      cmd = { wikils_bin, 'lsp', '--stdio' },
+      init_options = { rules = { ['broken-link'] = 'error' } },
+    })
+    vim.lsp.enable('wikils')
+  else
+    require('wikils').setup({ cmd = { wikils_bin, 'lsp', '--stdio' }, rules = { ['broken-link'] = 'error' } })
+  end
+  say('plugin configured (' .. mode .. '), nvim ' .. tostring(vim.version()))
+end, { fatal = true })
+
+step('filetype', function()
+  local cases = { ['x.md'] = 'markdown', ['x.wiki'] = 'mediawiki', ['x.wikitext'] = 'mediawiki', ['x.mediawiki'] = 'mediawiki' }
+  for name, want in pairs(cases) do
+    local got = vim.filetype.match({ filename = name })
+    assert(got == want, ('%s is filetype %s, want %s'):format(name, tostring(got), want))
+  end
+  say('filetypes: .md markdown, .wiki/.wikitext/.mediawiki mediawiki')
+end)
+
+local buf_a
+step('attach', function()
+  vim.cmd.edit(vim.fn.fnameescape(page_a))
+  buf_a = vim.api.nvim_get_current_buf()
+  assert(vim.bo[buf_a].filetype == 'markdown', 'A.md has filetype ' .. vim.bo[buf_a].filetype)
+  local attached = vim.wait(STEP_TIMEOUT_MS, function()
+    local client = wikils_client(buf_a)
+    return client ~= nil and client.initialized == true
+  end, 20)
+  assert(attached, ('no initialized wikils client on A.md within %d ms (is %s a working server?)'):format(
+    STEP_TIMEOUT_MS,
+    wikils_bin
+  ))
+  local client = wikils_client(buf_a)
+  local want_root = vim.fs.normalize(vim.uv.fs_realpath(fixture))
+  local got_root = client.root_dir and vim.fs.normalize(vim.uv.fs_realpath(client.root_dir) or client.root_dir)
+  assert(got_root == want_root, ('root_dir is %s, want the fixture root %s'):format(tostring(got_root), want_root))
+  local rules = vim.tbl_get(client, 'config', 'init_options', 'rules')
+  assert(rules and rules['broken-link'] == 'error', 'init_options.rules not passed: ' .. vim.inspect(rules))
+  local settings_rules = vim.tbl_get(client, 'settings', 'wikils', 'rules')
+  assert(settings_rules and settings_rules['broken-link'] == 'error', 'settings.wikils.rules not set: ' .. vim.inspect(client.settings))
+  say(('attached: %s, root %s'):format(client.name, got_root))
+end, { fatal = true })
+
+step('diagnostics', function()
+  local missing_line = line_of(buf_a, '[Missing]')
+  local b_line = line_of(buf_a, '[B]')
+  local found
+  local ok = vim.wait(STEP_TIMEOUT_MS, function()
+    for _, d in ipairs(vim.diagnostic.get(buf_a)) do
+      if d.code == 'broken-link' then
+        found = d
+        return true
+      end
+    end
+    return false
+  end, 20)
+  if not ok then
+    error(('no diagnostic with code broken-link on A.md within %d ms; diagnostics: %s'):format(
+      STEP_TIMEOUT_MS,
+      vim.inspect(vim.diagnostic.get(buf_a))
+    ))
+  end
+  assert(found.source == 'wikils', 'broken-link diagnostic has source ' .. tostring(found.source))
+  assert(found.lnum + 1 == missing_line, ('broken-link is on line %d, want line %d (the Missing link): %s'):format(
+    found.lnum + 1,
+    missing_line,
+    found.message
+  ))
+  for _, d in ipairs(vim.diagnostic.get(buf_a)) do
+    assert(not (d.code == 'broken-link' and d.lnum + 1 == b_line), 'the link to B (which exists) is reported broken')
+  end
+  say(('diagnostic: line %d, %s[%s] %q'):format(found.lnum + 1, found.source, found.code, found.message))
+end)
+
+step('rule severity', function()
+  local got
+  local has_broken_link = vim.iter(vim.diagnostic.get(buf_a)):any(function(d)
+    return d.code == 'broken-link'
+  end)
+  if not has_broken_link then
+    say('rules: skipped, no broken-link diagnostic to check the severity of')
+    return
+  end
+  local ok = vim.wait(5000, function()
+    for _, d in ipairs(vim.diagnostic.get(buf_a)) do
+      if d.code == 'broken-link' then
+        got = d.severity
+        if d.severity == vim.diagnostic.severity.ERROR then
+          return true
+        end
+      end
+    end
+    return false
+  end, 20)
+  local message = ('broken-link was set to error in init_options.rules; the diagnostic has severity %s'):format(
+    got and vim.diagnostic.severity[got] or 'none'
+  )
+  if got == nil then
+    say('rules: skipped, no broken-link diagnostic to check the severity of')
+  elseif ok then
+    say('rules: ' .. message)
+  elseif strict_rules then
+    error(message)
+  else
+    say('WARN [rule severity]: the server did not apply the rule settings: ' .. message)
+  end
+end)
+
+-- The 0.10 `setup{}` path only has to show that it starts the server with the settings; the
+-- features themselves are checked once, through `vim.lsp.enable`.
+if mode == 'setup' then
+  finish(#failed == 0)
+  return
+end
+
+step('definition', function()
+  local line, col = line_of(buf_a, '[B]')
+  vim.api.nvim_win_set_cursor(0, { line, col }) -- on the B of [B]
+  local client = wikils_client(buf_a)
+  require_capability(client, 'textDocument/definition', 'definitionProvider')
+  local result = request_until(buf_a, 'textDocument/definition', function()
+    return vim.lsp.util.make_position_params(0, client.offset_encoding)
+  end, function(r)
+    return (r.uri or r.targetUri) ~= nil or (type(r) == 'table' and #r > 0)
+  end)
+  local loc = (result.uri or result.targetUri) and result or result[1]
+  local uri = loc.uri or loc.targetUri
+  assert(uri:match('/Page/B%.md$'), 'definition points to ' .. uri .. ', want .../Page/B.md')
+  -- The real jump, as `gd`/`<C-]>` would do it.
+  vim.lsp.buf.definition()
+  local jumped = vim.wait(STEP_TIMEOUT_MS, function()
+    return vim.api.nvim_buf_get_name(0):match('/Page/B%.md$') ~= nil
+  end, 20)
+  assert(jumped, 'vim.lsp.buf.definition() left the current buffer at ' .. vim.api.nvim_buf_get_name(0))
+  say('definition: jumped to ' .. vim.fn.fnamemodify(vim.api.nvim_buf_get_name(0), ':~:.') .. ' line ' .. vim.fn.line('.'))
+end)
+
+step('completion', function()
+  vim.cmd.buffer(buf_a) -- not :edit, which reloads the file and re-attaches the client later
+  assert(vim.api.nvim_get_current_buf() == buf_a, 'could not go back to A.md')
+  local last = vim.api.nvim_buf_line_count(buf_a)
+  vim.api.nvim_buf_set_lines(buf_a, last, last, false, { '', 'See [[' })
+  local client = wikils_client(buf_a)
+  require_capability(client, 'textDocument/completion', 'completionProvider')
+  local labels = {}
+  -- Just after `[[`, where the cursor is while typing. Normal mode cannot put the cursor past the
+  -- last character, so the position is written out (ASCII line: bytes = UTF-16 units).
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(buf_a) },
+    position = { line = last + 1, character = #'See [[' },
+    context = { triggerKind = 2, triggerCharacter = '[' },
+  }
+  request_until(buf_a, 'textDocument/completion', function()
+    return params
+  end, function(r)
+    labels = vim.tbl_map(function(item)
+      return item.label
+    end, r.items or r)
+    return vim.tbl_contains(labels, 'B')
+  end)
+  say('completion after [[: ' .. table.concat(labels, ', '))
+end)
+
+step('mediawiki buffer', function()
+  vim.cmd.edit(vim.fn.fnameescape(fixture .. '/Main.wiki'))
+  local buf = vim.api.nvim_get_current_buf()
+  assert(vim.bo[buf].filetype == 'mediawiki', 'Main.wiki has filetype ' .. vim.bo[buf].filetype)
+  local attached = vim.wait(STEP_TIMEOUT_MS, function()
+    return wikils_client(buf) ~= nil
+  end, 20)
+  assert(attached, 'no wikils client attached to Main.wiki (filetype mediawiki)')
+  assert(wikils_client(buf).id == wikils_client(buf_a).id, 'Main.wiki got a second wikils client instead of sharing the root')
+  vim.cmd.buffer(buf_a)
+  say('Main.wiki (mediawiki) attached to the same client')
+end)
+
+step('shutdown', function()
+  local client = wikils_client(buf_a)
+  client:stop()
+  assert(
+    vim.wait(5000, function()
+      return client:is_stopped()
+    end, 20),
+    'the server did not stop within 5 s of shutdown/exit'
+  )
+  say('server stopped')
+end)
+
+if #failed > 0 then
+  say('failed steps: ' .. table.concat(failed, ', '))
+end
+finish(#failed == 0)

@@ -1,0 +1,285 @@
+// Drives a real VS Code workbench (code-server) in headless Chromium: opens Page/A.md of the
+// fixture wiki, expects the wikils broken-link diagnostic, accepts a page-title completion after
+// `[[`, and presses F12 on a link to land in B.md. Each step is bounded; a failed step saves a
+// screenshot and the test goes on with the next one where it can.
+// Env: CS_URL (workbench URL with ?folder=), SHOT_DIR (screenshots), STEP_TIMEOUT_MS.
+'use strict';
+const { chromium } = require('playwright-core');
+
+const URL = process.env.CS_URL;
+const SHOT_DIR = process.env.SHOT_DIR || '.';
+const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 30000);
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const WORKSPACE_SETTINGS = process.env.WORKSPACE_SETTINGS;
+// Whether a server that ignores the rule settings fails the test (run-e2e.sh --self-test sets
+// it); otherwise that is only reported, as the extension's part is done once it sends them.
+const STRICT_RULES = process.env.E2E_STRICT_RULES === '1';
+const t0 = Date.now();
+const say = (line) => console.log(`[vscode ${String(Date.now() - t0).padStart(6)}ms] ${line}`);
+
+const failures = [];
+let page;
+
+async function screenshot(name) {
+  const file = `${SHOT_DIR}/${name}.png`;
+  try {
+    await page.screenshot({ path: file, timeout: 5000 });
+    return file;
+  } catch (error) {
+    return `(no screenshot: ${error.message.split('\n')[0]})`;
+  }
+}
+
+/** Playwright's messages carry ANSI colours and a call log: keep the first line, plain. */
+function cleanMessage(error) {
+  const text = error && error.message ? error.message : String(error);
+  return text.replace(/\u001b\[[0-9;]*m/g, '').split('\n')[0];
+}
+
+/** Waits for `locator` to be visible; on time-out, says what was expected in words. */
+async function expectVisible(locator, what, timeout = STEP_TIMEOUT) {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (error) {
+    throw new Error(`${what}: not seen within ${timeout} ms`);
+  }
+}
+
+/** Runs one bounded step; on failure records why, saves a screenshot, and returns false. */
+async function step(name, fn, { fatal = false } = {}) {
+  let timer;
+  try {
+    const bound = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`step took longer than ${STEP_TIMEOUT} ms`)), STEP_TIMEOUT + 2000);
+    });
+    const detail = await Promise.race([fn(), bound]);
+    say(`ok   [${name}] ${detail || ''}`);
+    await screenshot(`ok-${name}`);
+    return true;
+  } catch (error) {
+    const shot = await screenshot(`FAIL-${name}`);
+    const why = cleanMessage(error);
+    failures.push(name);
+    say(`FAIL [${name}]: ${why}; screenshot ${shot}`);
+    // A notification often says why (server not found, server crashed): pass it on.
+    const toasts = await page.locator('.notification-toast .notification-list-item-message').allInnerTexts().catch(() => []);
+    for (const toast of toasts) say(`     notification: ${toast.replace(/\s+/g, ' ')}`);
+    if (fatal) throw new Error(`cannot go on after ${name}`);
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const editorLines = () => page.locator('.editor-instance .view-lines .view-line');
+
+async function textOfEditor() {
+  return (await editorLines().allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+}
+
+/** Opens a file from the Explorer, expanding `folder` first. */
+async function openFromExplorer(folder, file) {
+  const row = (label) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${label}\\s*$`) });
+  if (folder) {
+    const folderRow = row(folder).first();
+    await folderRow.waitFor({ timeout: STEP_TIMEOUT });
+    if ((await folderRow.getAttribute('aria-expanded')) !== 'true') await folderRow.click();
+  }
+  await row(file).first().click({ timeout: STEP_TIMEOUT });
+  await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: STEP_TIMEOUT });
+}
+
+/** Puts the cursor on `line` (1-based), `column` characters in, with the keyboard. */
+async function moveCursor(line, column) {
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  for (let i = 1; i < line; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Home');
+  for (let i = 0; i < column; i++) await page.keyboard.press('ArrowRight');
+}
+
+(async () => {
+  if (!URL) throw new Error('CS_URL unset');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: STEP_TIMEOUT,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // The page may talk to the loopback code-server only.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (/^(https?|wss?):\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url) || /^(data|blob):/.test(url)) return route.continue();
+      return route.abort();
+    });
+    page = await context.newPage();
+
+    await step('workbench', async () => {
+      await page.goto(URL, { timeout: STEP_TIMEOUT });
+      await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT });
+      await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT });
+      return 'loaded';
+    }, { fatal: true });
+
+    await step('open A.md', async () => {
+      await openFromExplorer('Page', 'A.md');
+      await expectVisible(page.locator('.editor-instance .view-lines', { hasText: 'Missing' }), 'A.md content');
+      return 'A.md is the active editor';
+    }, { fatal: true });
+
+    await step('diagnostic squiggle', async () => {
+      await expectVisible(page.locator('.squiggly-error, .squiggly-warning, .squiggly-info').first(),
+        'no diagnostic squiggle in A.md (expected broken-link on the Missing link)');
+      return 'a squiggle is drawn';
+    });
+
+    await step('problems panel', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      const panel = page.locator('.markers-panel');
+      try {
+        await panel.waitFor({ timeout: 5000 });
+      } catch {
+        await page.locator('#status\\.problems, .statusbar-item[id="status.problems"]').first().click({ timeout: 5000 });
+        await panel.waitFor({ timeout: STEP_TIMEOUT });
+      }
+      const marker = panel.locator('.monaco-list-row', { hasText: 'broken-link' }).first();
+      try {
+        await marker.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const rows = await panel.locator('.monaco-list-row').allInnerTexts().catch(() => []);
+        throw new Error(`no broken-link problem in the Problems panel within ${STEP_TIMEOUT} ms; it lists ${JSON.stringify(rows.map((r) => r.replace(/\s+/g, ' ')))}`);
+      }
+      const text = (await marker.innerText()).replace(/\s+/g, ' ').trim();
+      if (!/wikils/.test(text)) throw new Error(`the broken-link problem does not name the source wikils: ${text}`);
+      if (!/Missing/i.test(text) && !/Ln 5/.test(text) && !/\[5,/.test(text)) {
+        throw new Error(`the broken-link problem is not about the Missing link (line 5): ${text}`);
+      }
+      await screenshot('problems-panel');
+      await page.keyboard.press('Control+Shift+M'); // toggle the panel closed again
+      return text;
+    });
+
+    // wikils.rules.broken-link is "error" in settings.json: sent as initializationOptions.
+    const anySquiggle = async () => (await page.locator('.squiggly-error, .squiggly-warning, .squiggly-info, .squiggly-hint').count()) > 0;
+    await step('rule from settings (error)', async () => {
+      if (!(await anySquiggle())) return 'skipped: no diagnostic to check the severity of';
+      try {
+        await page.locator('.squiggly-error').first().waitFor({ timeout: 5000 });
+        return 'the broken-link squiggle is an error';
+      } catch {
+        const message = 'wikils.rules.broken-link is "error" but no error squiggle is drawn';
+        if (STRICT_RULES) throw new Error(message);
+        return `WARN: the server did not apply initializationOptions.rules (${message})`;
+      }
+    });
+
+    // Changing the setting sends workspace/didChangeConfiguration; the server re-publishes.
+    await step('rule change (info)', async () => {
+      if (!(await anySquiggle())) return 'skipped: no diagnostic to check the severity of';
+      // As a user would in .vscode/settings.json; the workspace value overrides the user's "error".
+      const fs = require('fs');
+      const path = require('path');
+      fs.mkdirSync(path.dirname(WORKSPACE_SETTINGS), { recursive: true });
+      fs.writeFileSync(WORKSPACE_SETTINGS, JSON.stringify({ 'wikils.rules.broken-link': 'info' }, null, 2));
+      try {
+        await page.waitForFunction(
+          () => document.querySelector('.squiggly-info') && !document.querySelector('.squiggly-error'),
+          null,
+          { timeout: 10000 },
+        );
+        return 'after setting "info" the squiggle is an info squiggle';
+      } catch {
+        const message = 'after changing wikils.rules.broken-link to "info" the squiggle did not become info';
+        if (STRICT_RULES) throw new Error(message);
+        return `WARN: the server did not apply workspace/didChangeConfiguration (${message})`;
+      }
+    });
+
+    await step('completion after [[', async () => {
+      await page.locator('.tab', { hasText: 'A.md' }).first().click();
+      await page.locator('.editor-instance .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('See [[', { delay: 50 });
+      const widget = page.locator('.suggest-widget.visible');
+      const item = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*B\s*$/ }) }).first();
+      const firstWait = Math.min(5000, STEP_TIMEOUT / 3);
+      try {
+        await item.waitFor({ timeout: firstWait });
+      } catch {
+        // Not offered on the trigger character: ask explicitly, as a user would with Ctrl+Space.
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+Space');
+        try {
+          await item.waitFor({ timeout: STEP_TIMEOUT - 2 * firstWait });
+        } catch (error) {
+          const offered = await widget.locator('.label-name').allInnerTexts().catch(() => []);
+          const message = await page.locator('.suggest-widget .message').innerText({ timeout: 1000 }).catch(() => '');
+          throw new Error(`no completion item "B" after [[ (word-based suggestions are off, so it must come from ` +
+            `the server); offered: ${JSON.stringify(offered)}${message ? `, widget says "${message}"` : ''}`);
+        }
+      }
+      const before = await textOfEditor();
+      await item.click();
+      await page.waitForFunction(
+        (prev) => {
+          const lines = [...document.querySelectorAll('.editor-instance .view-lines .view-line')].map((l) => l.textContent);
+          return lines.join('\n') !== prev;
+        },
+        before.replace(/ /g, '\u00a0'),
+        { timeout: 5000 },
+      ).catch(() => {});
+      const after = await textOfEditor();
+      const last = after.split('\n').filter((l) => l.trim().length > 0).pop() || '';
+      if (!/See .*B/.test(last)) throw new Error(`accepting B did not insert it; last line is ${JSON.stringify(last)}`);
+      return `accepted B: ${JSON.stringify(last)}`;
+    });
+
+    await step('F12 on [B] opens B.md', async () => {
+      await page.keyboard.press('Escape');
+      await moveCursor(3, 'A links to [B'.length - 1); // on the B of [B]
+      await page.keyboard.press('F12');
+      try {
+        await page.locator('.tab.active', { hasText: 'B.md' }).waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const peek = await page.locator('.peekview-widget').count();
+        throw new Error(peek > 0 ? 'F12 opened a peek view (several definitions?) instead of B.md' : 'F12 did not open B.md');
+      }
+      await expectVisible(page.locator('.editor-instance .view-lines', { hasText: '歷史' }), 'B.md content (## 歷史)');
+      return 'B.md is the active editor and shows ## 歷史';
+    });
+
+    await step('wikitext language and grammar', async () => {
+      await openFromExplorer(null, 'Main.wiki');
+      await expectVisible(page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first(),
+        'language mode "Wikitext" in the status bar for Main.wiki');
+      const heading = page.locator('.editor-instance .view-line', { hasText: 'Heading' }).first();
+      const link = page.locator('.editor-instance .view-line', { hasText: 'Template' }).first();
+      await heading.waitFor({ timeout: STEP_TIMEOUT });
+      // Tokenizing is asynchronous: wait until the lines are split into differently coloured tokens.
+      await page.waitForFunction(() => {
+        const classes = new Set();
+        for (const span of document.querySelectorAll('.editor-instance .view-line span[class^="mtk"]')) classes.add(span.className);
+        return classes.size >= 3;
+      }, null, { timeout: STEP_TIMEOUT });
+      const tokens = await link.locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => `${s.className}:${s.textContent}`));
+      const plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
+      if (plain) throw new Error(`the grammar leaves ${plain} uncoloured; tokens: ${tokens.join(' ')}`);
+      return `Main.wiki is Wikitext; tokens ${tokens.join(' ')}`;
+    });
+  } finally {
+    await browser.close().catch(() => {});
+  }
+})()
+  .catch((error) => {
+    if (!failures.length) failures.push('driver');
+    say(`aborted: ${error && error.message ? error.message.split('\n')[0] : error}`);
+  })
+  .finally(() => {
+    say(failures.length ? `RESULT FAIL (failed steps: ${failures.join(', ')})` : 'RESULT PASS');
+    process.exit(failures.length ? 1 : 0);
+  });

@@ -193,6 +193,34 @@ impl Config {
     }
 }
 
+/// Rule severities sent by an editor (`{"broken-link": "warning", …}`), with a message for each
+/// entry that could not be used. Editor settings override `wikils.toml` for that editor.
+pub fn rules_from_editor_settings(value: &serde_json::Value) -> (BTreeMap<Code, RuleSetting>, Vec<String>) {
+    let mut rules = BTreeMap::new();
+    let mut problems = Vec::new();
+    let Some(entries) = value.as_object() else {
+        if !value.is_null() {
+            problems.push(format!("`rules` must be an object, not {value}"));
+        }
+        return (rules, problems);
+    };
+    for (name, setting) in entries {
+        let Some(code) = Code::from_name(name) else {
+            problems.push(format!("unknown rule `{name}`"));
+            continue;
+        };
+        match serde_json::from_value::<RuleSetting>(setting.clone()) {
+            Ok(setting) => {
+                rules.insert(code, setting);
+            }
+            Err(_) => problems.push(format!(
+                "rule `{name}`: {setting} is not one of \"error\", \"warning\", \"info\", \"hint\", \"off\""
+            )),
+        }
+    }
+    (rules, problems)
+}
+
 fn line_of_offset(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     text.as_bytes()[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1
@@ -243,6 +271,15 @@ mod tests {
     fn bad_severity_is_an_error_with_its_line() {
         let error = parse("[rules]\nbroken-link = \"loud\"\n").unwrap_err();
         assert!(error.starts_with("wikils.toml:2: "), "{error}");
+    }
+
+    #[test]
+    fn editor_rules_are_read_and_bad_entries_named() {
+        let settings = serde_json::json!({ "broken-link": "warning", "nope": "off", "variant-link": 3 });
+        let (rules, problems) = rules_from_editor_settings(&settings);
+        assert_eq!(rules.get(&Code::BrokenLink), Some(&RuleSetting::Warning));
+        assert_eq!(rules.len(), 1);
+        assert_eq!(problems.len(), 2, "{problems:?}");
     }
 
     #[test]

@@ -18,10 +18,14 @@ enum Encoding {
 
 /// What the test client declares, beyond progress support (which every session here has, so
 /// that it can wait for indexing to end).
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Default)]
 struct ClientSetup {
+    /// Sent as `initializationOptions`.
+    initialization_options: Option<Value>,
     utf8: bool,
     pull_diagnostics: bool,
+    /// Declared as the specification spells it, `workspace.diagnostics.refreshSupport`.
+    diagnostic_refresh: bool,
     watch_files: bool,
 }
 
@@ -40,14 +44,21 @@ fn start(wiki: &TempWiki, setup: ClientSetup) -> (Server, Value) {
         capabilities["general"] = json!({ "positionEncodings": ["utf-8", "utf-16"] });
     }
     if setup.watch_files {
-        capabilities["workspace"] = json!({ "didChangeWatchedFiles": { "dynamicRegistration": true } });
+        capabilities["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
+    }
+    if setup.diagnostic_refresh {
+        capabilities["workspace"]["diagnostics"] = json!({ "refreshSupport": true });
     }
     let mut server = Server::start();
-    let result = server.initialize_with(json!({
+    let mut params = json!({
         "processId": null,
         "rootUri": wiki.root_uri(),
         "capabilities": capabilities,
-    }));
+    });
+    if let Some(options) = &setup.initialization_options {
+        params["initializationOptions"] = options.clone();
+    }
+    let result = server.initialize_with(params);
     server.answer_server_request("window/workDoneProgress/create", Value::Null);
     if setup.watch_files {
         let registration = server.answer_server_request("client/registerCapability", Value::Null);
@@ -55,6 +66,10 @@ fn start(wiki: &TempWiki, setup: ClientSetup) -> (Server, Value) {
             registration["params"]["registrations"][0]["method"],
             "workspace/didChangeWatchedFiles"
         );
+    }
+    if setup.diagnostic_refresh {
+        // Diagnostics pulled while indexing were empty: the client is asked to pull again.
+        server.answer_server_request("workspace/diagnostic/refresh", Value::Null);
     }
     wait_for_indexing(&mut server);
     (server, result)
@@ -335,6 +350,44 @@ fn pull_diagnostics_answer_for_the_current_text() {
         .expect("diagnostic failed");
     assert_eq!(report["items"], json!([]));
     assert!(!server.has_queued("textDocument/publishDiagnostics"));
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn editor_rule_settings_apply_at_startup_and_when_changed() {
+    let wiki = export_wiki("editor-rules");
+    let setup = ClientSetup {
+        initialization_options: Some(json!({ "rules": { "broken-link": "off", "no-such-rule": "error" } })),
+        ..ClientSetup::default()
+    };
+    let (mut server, _) = start(&wiki, setup);
+    server.wait_notification("window/logMessage", DIAGNOSTICS_TIMEOUT);
+    let warning = server.wait_notification("window/showMessage", DIAGNOSTICS_TIMEOUT);
+    assert!(
+        warning["params"]["message"].as_str().unwrap_or_default().contains("no-such-rule"),
+        "{warning}"
+    );
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[C](../Page/C.md \"wikilink\")\n");
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), Vec::<String>::new());
+
+    let settings = json!({ "settings": { "wikils": { "rules": { "broken-link": "hint" } } } });
+    server.notify("workspace/didChangeConfiguration", settings);
+    let diagnostics = wait_diagnostics(&mut server, &uri, 1);
+    assert_eq!(codes(&diagnostics), ["broken-link"]);
+    assert_eq!(diagnostics[0]["severity"], 4);
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn clients_that_can_refresh_are_asked_to_pull_again_when_indexing_ends() {
+    let wiki = export_wiki("refresh");
+    let setup = ClientSetup {
+        pull_diagnostics: true,
+        diagnostic_refresh: true,
+        ..ClientSetup::default()
+    };
+    let (server, _) = start(&wiki, setup);
     server.shutdown_and_exit();
 }
 

@@ -17,11 +17,11 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    CompletionItem, CompletionParams, CompletionResponse, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse,
-    InitializeParams, InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
-    ServerInfo, Url,
+    CompletionItem, CompletionParams, CompletionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
+    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, GotoDefinitionParams,
+    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, MessageType,
+    RelatedFullDocumentDiagnosticReport, ServerInfo, Url,
 };
 use tower_lsp::LanguageServer;
 
@@ -32,6 +32,8 @@ use super::wiki_workspace::WikiWorkspace;
 pub struct Backend {
     pub state: Arc<ServerState>,
     pub wiki: Arc<WikiWorkspace>,
+    /// Problems with the settings in `initializationOptions`, shown once `initialized` arrives.
+    pub initialization_problems: std::sync::Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +56,18 @@ impl LanguageServer for Backend {
         self.state.set_position_encoding(encoding);
         self.state.set_workspace_roots(workspace_roots(&params));
         self.wiki.configure(features, encoding);
+        if let Some(rules) = params
+            .initialization_options
+            .as_ref()
+            .and_then(|options| options.get("rules"))
+        {
+            let problems = self.wiki.set_editor_rules(rules);
+            // The client may not be sent messages before `initialize` is answered.
+            *self
+                .initialization_problems
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = problems;
+        }
         Ok(InitializeResult {
             capabilities: server_capabilities(encoding, features),
             server_info: Some(ServerInfo {
@@ -63,7 +77,23 @@ impl LanguageServer for Backend {
         })
     }
 
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Clients send either the whole settings object or just the `wikils` section.
+        let settings = params.settings.get("wikils").unwrap_or(&params.settings);
+        let Some(rules) = settings.get("rules") else { return };
+        let problems = self.wiki.set_editor_rules(rules);
+        self.report_settings_problems(problems).await;
+        self.wiki.refresh_all_diagnostics().await;
+    }
+
     async fn initialized(&self, _: InitializedParams) {
+        let problems = std::mem::take(
+            &mut *self
+                .initialization_problems
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.report_settings_problems(problems).await;
         self.wiki.start(self.state.workspace_roots());
     }
 
@@ -141,6 +171,7 @@ impl LanguageServer for Backend {
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
         let uri = params.text_document.uri;
+        self.wiki.wait_for_diagnostics_to_be_meaningful(&uri).await;
         let wiki = Arc::clone(&self.wiki);
         let items = run_blocking(move || {
             let (version, rope) = wiki.latest_text(&uri)?;
@@ -169,6 +200,15 @@ async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stat
 }
 
 impl Backend {
+    async fn report_settings_problems(&self, problems: Vec<String>) {
+        if problems.is_empty() {
+            return;
+        }
+        let message = format!("wikils: ignored settings: {}", problems.join("; "));
+        self.state.client.log_message(MessageType::WARNING, &message).await;
+        self.state.client.show_message(MessageType::WARNING, message).await;
+    }
+
     /// `wikils/documentState`: the stored text and version, or null when the document is not open.
     pub async fn document_state(&self, params: DocumentStateParams) -> Result<Option<DocumentStateResult>> {
         Ok(self

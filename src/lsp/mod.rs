@@ -78,6 +78,7 @@ fn build_service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
         Backend {
             state: Arc::new(ServerState::new(client, vec![listener])),
             wiki,
+            initialization_problems: std::sync::Mutex::new(Vec::new()),
         }
     })
     .custom_method("wikils/documentState", Backend::document_state);

@@ -197,6 +197,8 @@ fn classify_frame(frame: IncomingFrame) -> Classified {
         return invalid_request("a message must be a JSON object".to_string());
     }
     if value.get("method").is_some() {
+        let mut value = value;
+        spell_workspace_diagnostics_as_lsp_types_expects(&mut value);
         return match serde_json::from_value::<Request>(value) {
             Ok(request) => Classified::Request(request),
             Err(error) => invalid_request(error.to_string()),
@@ -213,6 +215,27 @@ fn classify_frame(frame: IncomingFrame) -> Classified {
         };
     }
     invalid_request("a message needs a `method`, a `result` or an `error`".to_string())
+}
+
+/// The LSP specification names the client capability `workspace.diagnostics` (with its
+/// `refreshSupport`), but lsp-types 0.94, under tower-lsp 0.20, reads `workspace.diagnostic` and
+/// would drop what clients send. Copying it across in `initialize` lets the server see that a
+/// client (VS Code, for one) can be asked to pull diagnostics again once indexing ends.
+fn spell_workspace_diagnostics_as_lsp_types_expects(message: &mut Value) {
+    if message.get("method").and_then(Value::as_str) != Some("initialize") {
+        return;
+    }
+    let Some(workspace) = message
+        .pointer_mut("/params/capabilities/workspace")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if !workspace.contains_key("diagnostic") {
+        if let Some(diagnostics) = workspace.get("diagnostics").cloned() {
+            workspace.insert("diagnostic".to_string(), diagnostics);
+        }
+    }
 }
 
 /// Turns a panic in a handler into an internal-error response (−32603) for requests and a log

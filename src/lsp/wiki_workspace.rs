@@ -61,6 +61,8 @@ pub struct WikiWorkspace {
     latest: DashMap<Url, LatestText>,
     progress_token_counter: AtomicU64,
     initialized: AtomicBool,
+    /// Rule severities from the editor's settings; they override each root's `wikils.toml`.
+    editor_rules: RwLock<std::collections::BTreeMap<crate::diagnostics::Code, crate::config::RuleSetting>>,
 }
 
 impl WikiWorkspace {
@@ -73,12 +75,37 @@ impl WikiWorkspace {
             latest: DashMap::new(),
             progress_token_counter: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
+            editor_rules: RwLock::new(std::collections::BTreeMap::new()),
         }
     }
 
     pub fn configure(&self, features: ClientFeatures, encoding: Encoding) {
         let _ = self.client_features.set(features);
         let _ = self.encoding.set(encoding);
+    }
+
+    /// Takes the rule severities an editor sends (in `initializationOptions.rules` or the
+    /// `wikils.rules` settings) and returns the entries that could not be used.
+    pub fn set_editor_rules(&self, rules: &serde_json::Value) -> Vec<String> {
+        let (rules, problems) = crate::config::rules_from_editor_settings(rules);
+        *self
+            .editor_rules
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = rules;
+        problems
+    }
+
+    /// A root's configuration with the editor's rule severities applied.
+    fn effective_config(&self, root: &Root) -> crate::config::Config {
+        let mut config = (*root.config()).clone();
+        let editor_rules = self
+            .editor_rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        config
+            .rules
+            .extend(editor_rules.iter().map(|(code, setting)| (*code, *setting)));
+        config
     }
 
     pub fn client_features(&self) -> ClientFeatures {
@@ -375,7 +402,7 @@ impl WikiWorkspace {
         }
         let _indexed = root.index_open_document(&relative, version, rope)?;
         let index = root.index();
-        let config = root.config();
+        let config = self.effective_config(&root);
         let document = index.document_by_path(&relative)?;
         let findings = diagnostics::document_findings(&index, &document, &config);
         let encoding = self.encoding();
@@ -385,6 +412,23 @@ impl WikiWorkspace {
                 .map(|finding| to_lsp_diagnostic(finding, rope, encoding, &root.path))
                 .collect(),
         )
+    }
+
+    /// Waits, without blocking the runtime, until the root of `uri` has finished loading, when
+    /// the client cannot be asked to pull diagnostics again: an answer computed before would be
+    /// empty (a half-loaded index is never used for diagnostics) and such a client would show
+    /// nothing until the next edit. Bounded, so a request never hangs on an endless load.
+    pub async fn wait_for_diagnostics_to_be_meaningful(self: &Arc<Self>, uri: &Url) {
+        const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+        const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
+        if self.client_features().diagnostic_refresh {
+            return;
+        }
+        let Some((root, _)) = self.locate(uri) else { return };
+        let started = std::time::Instant::now();
+        while root.loading.load(Ordering::SeqCst) && started.elapsed() < LONGEST_WAIT {
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
     }
 
     /// The latest text of an open document.

@@ -364,7 +364,10 @@ fn editor_rule_settings_apply_at_startup_and_when_changed() {
     server.wait_notification("window/logMessage", DIAGNOSTICS_TIMEOUT);
     let warning = server.wait_notification("window/showMessage", DIAGNOSTICS_TIMEOUT);
     assert!(
-        warning["params"]["message"].as_str().unwrap_or_default().contains("no-such-rule"),
+        warning["params"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("no-such-rule"),
         "{warning}"
     );
     let uri = wiki.uri("Page/A.md");

@@ -438,3 +438,85 @@ fn a_changed_configuration_file_applies_to_open_documents() {
     assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
     server.shutdown_and_exit();
 }
+
+#[test]
+fn files_renamed_and_deleted_in_the_editor_update_the_index() {
+    let wiki = export_wiki("file-operations");
+    let (mut server, initialize_result) = start(&wiki, ClientSetup::default());
+    let operations = &initialize_result["capabilities"]["workspace"]["fileOperations"];
+    assert_eq!(
+        operations["didRename"]["filters"][0]["pattern"]["glob"],
+        "**/*.{md,markdown,wiki,wikitext,mediawiki}"
+    );
+    let uri = wiki.uri("Page/A.md");
+    open(
+        &mut server,
+        &uri,
+        "[B](../Page/B.md \"wikilink\") [C](../Page/C.md \"wikilink\")\n",
+    );
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), ["broken-link"]);
+
+    wiki.write("Page/C.md", "# C\n");
+    wiki.remove("Page/B.md");
+    let renamed = json!({ "files": [{ "oldUri": wiki.uri("Page/B.md"), "newUri": wiki.uri("Page/C.md") }] });
+    server.notify("workspace/didRenameFiles", renamed);
+    let diagnostics = wait_diagnostics(&mut server, &uri, 1);
+    assert_eq!(codes(&diagnostics), ["broken-link"]);
+    assert_eq!(
+        diagnostics[0]["range"]["start"]["character"], 0,
+        "now [B] is the broken one"
+    );
+
+    wiki.remove("Page/C.md");
+    server.notify(
+        "workspace/didDeleteFiles",
+        json!({ "files": [{ "uri": wiki.uri("Page/C.md") }] }),
+    );
+    assert_eq!(
+        codes(&wait_diagnostics(&mut server, &uri, 1)),
+        ["broken-link", "broken-link"]
+    );
+    server.shutdown_and_exit();
+}
+
+#[test]
+fn several_workspace_folders_are_separate_wikis() {
+    let first = TempWiki::new("multi-root-a", &[("Page/Only_in_a.md", "a\n")], &[]);
+    let second = TempWiki::new("multi-root-b", &[("Page/Only_in_b.md", "## 節\n")], &[]);
+    let mut server = Server::start();
+    server.initialize_with(json!({
+        "processId": null,
+        "workspaceFolders": [
+            { "uri": first.root_uri(), "name": "a" },
+            { "uri": second.root_uri(), "name": "b" },
+        ],
+        "capabilities": {
+            "window": { "workDoneProgress": true },
+            "textDocument": { "publishDiagnostics": { "versionSupport": true }, "definition": { "linkSupport": true } },
+        },
+    }));
+    let mut ended = 0;
+    while ended < 2 {
+        let message = server.next_message(DIAGNOSTICS_TIMEOUT);
+        match message["method"].as_str() {
+            Some("window/workDoneProgress/create") => {
+                server.send_message(&json!({ "jsonrpc": "2.0", "id": message["id"], "result": null }));
+            }
+            Some("$/progress") if message["params"]["value"]["kind"] == "end" => ended += 1,
+            _ => {}
+        }
+    }
+    let uri = second.uri("Page/B.md");
+    let text = "[x](../Page/Only_in_b.md#節 \"wikilink\") [y](../Page/Only_in_a.md \"wikilink\")\n";
+    open(&mut server, &uri, text);
+    let diagnostics = wait_diagnostics(&mut server, &uri, 1);
+    assert_eq!(
+        codes(&diagnostics),
+        ["broken-link"],
+        "a page of the other root does not count"
+    );
+    let result = definition(&mut server, &uri, 0, 1);
+    assert_eq!(result[0]["targetUri"], second.uri("Page/Only_in_b.md"));
+    server.take_notifications();
+    server.shutdown_and_exit();
+}

@@ -17,11 +17,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    CompletionItem, CompletionParams, CompletionResponse, DidChangeConfigurationParams, DidChangeTextDocumentParams,
-    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams,
-    DocumentDiagnosticReport, DocumentDiagnosticReportResult, FullDocumentDiagnosticReport, GotoDefinitionParams,
-    GotoDefinitionResponse, InitializeParams, InitializeResult, InitializedParams, MessageType,
-    RelatedFullDocumentDiagnosticReport, ServerInfo, Url,
+    CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams, DeleteFilesParams,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    FileChangeType, FileEvent, FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
+    RenameFilesParams, ServerInfo, Url,
 };
 use tower_lsp::LanguageServer;
 
@@ -147,6 +148,34 @@ impl LanguageServer for Backend {
         self.wiki.files_changed(params.changes).await;
     }
 
+    // Files created, renamed or deleted from the editor are handled like the watcher's events, for
+    // clients that send these and no watcher events.
+    async fn did_create_files(&self, params: CreateFilesParams) {
+        let events = params
+            .files
+            .into_iter()
+            .filter_map(|file| file_event(&file.uri, FileChangeType::CREATED));
+        self.wiki.files_changed(events.collect()).await;
+    }
+
+    async fn did_rename_files(&self, params: RenameFilesParams) {
+        let events = params.files.into_iter().flat_map(|file| {
+            [
+                file_event(&file.old_uri, FileChangeType::DELETED),
+                file_event(&file.new_uri, FileChangeType::CREATED),
+            ]
+        });
+        self.wiki.files_changed(events.flatten().collect()).await;
+    }
+
+    async fn did_delete_files(&self, params: DeleteFilesParams) {
+        let events = params
+            .files
+            .into_iter()
+            .filter_map(|file| file_event(&file.uri, FileChangeType::DELETED));
+        self.wiki.files_changed(events.collect()).await;
+    }
+
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let uri = &params.text_document_position_params.text_document.uri;
         let Some(document) = self.state.documents.snapshot(uri) else {
@@ -197,6 +226,10 @@ async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stat
         response.message = format!("wikils: {error}").into();
         response
     })
+}
+
+fn file_event(uri: &str, typ: FileChangeType) -> Option<FileEvent> {
+    Url::parse(uri).ok().map(|uri| FileEvent { uri, typ })
 }
 
 impl Backend {

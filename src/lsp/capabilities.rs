@@ -1,9 +1,27 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, InitializeParams, OneOf, PositionEncodingKind,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
+    FileOperationRegistrationOptions, InitializeParams, OneOf, PositionEncodingKind, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
+    WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
 };
+
+/// The files whose creation, renaming and deletion in the editor the server wants to hear about.
+const WIKI_FILE_GLOB: &str = "**/*.{md,markdown,wiki,wikitext,mediawiki}";
+
+fn wiki_file_operations() -> FileOperationRegistrationOptions {
+    FileOperationRegistrationOptions {
+        filters: vec![FileOperationFilter {
+            scheme: Some("file".to_string()),
+            pattern: FileOperationPattern {
+                glob: WIKI_FILE_GLOB.to_string(),
+                matches: None,
+                options: None,
+            },
+        }],
+    }
+}
 
 use super::wiki_workspace::ClientFeatures;
 use crate::text::Encoding;
@@ -90,6 +108,15 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
                 workspace_diagnostics: false,
                 ..DiagnosticOptions::default()
             })
+        }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: None,
+            file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                did_create: Some(wiki_file_operations()),
+                did_rename: Some(wiki_file_operations()),
+                did_delete: Some(wiki_file_operations()),
+                ..WorkspaceFileOperationsServerCapabilities::default()
+            }),
         }),
         ..ServerCapabilities::default()
     }

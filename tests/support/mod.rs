@@ -357,6 +357,17 @@ impl Server {
         }
     }
 
+    /// The next notification or server-to-client request, whatever its method.
+    pub fn next_message(&mut self, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(message) = self.notifications.pop_front() {
+                return message;
+            }
+            self.receive_one(deadline, "any message");
+        }
+    }
+
     /// Waits for a server-to-client request with this method and answers it with `result`.
     pub fn answer_server_request(&mut self, method: &str, result: Value) -> Value {
         let request = self.wait_notification(method, REQUEST_TIMEOUT);

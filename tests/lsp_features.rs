@@ -520,3 +520,48 @@ fn several_workspace_folders_are_separate_wikis() {
     server.take_notifications();
     server.shutdown_and_exit();
 }
+
+#[test]
+fn workspace_diagnostics_cover_closed_documents_in_the_negotiated_encoding() {
+    for (utf8, column) in [(false, 3), (true, 7)] {
+        let wiki = TempWiki::new(
+            "workspace-pull",
+            &[("Page/A.md", "x\n中𠀀[[Gone]]\n"), ("Page/B.md", "[[A]]\n")],
+            &[],
+        );
+        let setup = ClientSetup {
+            utf8,
+            pull_diagnostics: true,
+            ..ClientSetup::default()
+        };
+        let (mut server, initialize_result) = start(&wiki, setup);
+        assert_eq!(
+            initialize_result["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"],
+            true
+        );
+        let report = server
+            .request("workspace/diagnostic", json!({ "previousResultIds": [] }))
+            .expect("workspace diagnostic failed");
+        let items = report["items"].as_array().cloned().unwrap_or_default();
+        let summary: Vec<(String, Vec<String>)> = items
+            .iter()
+            .map(|item| {
+                let uri = item["uri"].as_str().unwrap_or_default();
+                let name = uri.rsplit('/').next().unwrap_or_default().to_string();
+                (
+                    name,
+                    codes(item["items"].as_array().map(Vec::as_slice).unwrap_or_default()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("A.md".to_string(), vec!["broken-link".to_string()]),
+                ("B.md".to_string(), vec![])
+            ]
+        );
+        assert_eq!(items[0]["items"][0]["range"], range((1, column), (1, column + 8)));
+        server.shutdown_and_exit();
+    }
+}

@@ -105,7 +105,7 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
             DiagnosticServerCapabilities::Options(DiagnosticOptions {
                 identifier: Some("wikils".to_string()),
                 inter_file_dependencies: true,
-                workspace_diagnostics: false,
+                workspace_diagnostics: true,
                 ..DiagnosticOptions::default()
             })
         }),

@@ -431,6 +431,72 @@ impl WikiWorkspace {
         }
     }
 
+    /// Waits like [`WikiWorkspace::wait_for_diagnostics_to_be_meaningful`], for every root.
+    pub async fn wait_for_all_roots_to_load(self: &Arc<Self>) {
+        const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+        const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
+        if self.client_features().diagnostic_refresh {
+            return;
+        }
+        let started = std::time::Instant::now();
+        while self.roots().iter().any(|root| root.loading.load(Ordering::SeqCst)) && started.elapsed() < LONGEST_WAIT {
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    fn roots(&self) -> Vec<Arc<Root>> {
+        self.roots.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// `workspace/diagnostic`: the findings of every document of every loaded root, documents
+    /// without findings included (with no items) so the client drops what it showed for them.
+    /// Open documents are checked in their editor text; the others are read from disk, each
+    /// into a rope so positions go through the same conversion as for open documents.
+    pub fn workspace_diagnostics(self: &Arc<Self>) -> Vec<(Url, Option<i32>, Vec<Diagnostic>)> {
+        use rayon::prelude::*;
+        let encoding = self.encoding();
+        let mut reports = Vec::new();
+        for root in self.roots() {
+            if root.loading.load(Ordering::SeqCst) {
+                continue;
+            }
+            let index = root.index();
+            let config = self.effective_config(&root);
+            let max_file_size = config.max_file_size;
+            let root_reports: Vec<(Url, Option<i32>, Vec<Diagnostic>)> = index
+                .documents()
+                .par_iter()
+                .filter_map(|document| {
+                    let uri = Url::from_file_path(root.path.join(&*document.path)).ok()?;
+                    if let Some((version, rope)) = self.latest_text(&uri) {
+                        let items = self.compute_diagnostics(&uri, version, &rope).unwrap_or_default();
+                        return Some((uri, Some(version), items));
+                    }
+                    let findings = diagnostics::document_findings(&index, document, &config);
+                    if findings.is_empty() {
+                        return Some((uri, None, Vec::new()));
+                    }
+                    let rope = match document.symlink {
+                        Some(_) => Rope::new(),
+                        None => Rope::from_str(
+                            &vfs::read_document(&root.path.join(&*document.path), max_file_size)
+                                .ok()?
+                                .text,
+                        ),
+                    };
+                    let items = findings
+                        .iter()
+                        .map(|finding| to_lsp_diagnostic(finding, &rope, encoding, &root.path))
+                        .collect();
+                    Some((uri, None, items))
+                })
+                .collect();
+            reports.extend(root_reports);
+        }
+        reports.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+        reports
+    }
+
     /// The latest text of an open document.
     pub fn latest_text(&self, uri: &Url) -> Option<(i32, Rope)> {
         self.latest.get(uri).map(|entry| (entry.version, entry.rope.clone()))

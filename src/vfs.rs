@@ -249,6 +249,14 @@ pub fn read_document(path: &Path, max_size: u64) -> Result<DocumentText, String>
     if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LENGTH)]).is_some() {
         return Err("binary file (contains NUL bytes)".to_string());
     }
+    // simdutf8 validates CJK-heavy text several times faster than the standard library, which
+    // more than pays for the copy into a `String` (the crate forbids the unchecked conversion).
+    if let Ok(text) = simdutf8::basic::from_utf8(&bytes) {
+        return Ok(DocumentText {
+            text: text.to_owned(),
+            warning: None,
+        });
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(DocumentText { text, warning: None }),
         Err(error) => {

@@ -47,6 +47,16 @@ fn request_before_initialize_is_refused_with_server_not_initialized() {
 }
 
 #[test]
+fn shutdown_with_null_params_is_accepted() {
+    let mut server = Server::start();
+    server.initialize(None);
+    server.send_message(&json!({ "jsonrpc": "2.0", "id": 900, "method": "shutdown", "params": null }));
+    assert_eq!(server.wait_response(900), Ok(Value::Null));
+    server.notify("exit", Value::Null);
+    assert_eq!(server.wait_for_exit().code(), Some(0));
+}
+
+#[test]
 fn unknown_method_is_method_not_found() {
     let mut server = Server::start();
     server.initialize(None);

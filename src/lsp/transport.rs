@@ -199,6 +199,13 @@ fn classify_frame(frame: IncomingFrame) -> Classified {
     if value.get("method").is_some() {
         let mut value = value;
         spell_workspace_diagnostics_as_lsp_types_expects(&mut value);
+        // `"params": null` is how some clients say "no params" (for `shutdown`, say); tower-lsp
+        // would answer −32602 and the client could never shut the server down cleanly.
+        if let Some(message) = value.as_object_mut() {
+            if message.get("params").is_some_and(Value::is_null) {
+                message.remove("params");
+            }
+        }
         return match serde_json::from_value::<Request>(value) {
             Ok(request) => Classified::Request(request),
             Err(error) => invalid_request(error.to_string()),

@@ -672,6 +672,6 @@ fn main() {
     ));
     pull.row(&format!("didChange → diagnostic response; {pulled_items} findings"));
     push.row(&format!(
-        "didChange → publishDiagnostics, includes 150 ms debounce; {pushed_items} findings"
+        "didChange → publishDiagnostics, includes the server's 10 ms debounce; {pushed_items} findings"
     ));
 }

@@ -4,11 +4,22 @@
 //!
 //! The pure core (no I/O, no tower-lsp, no tokio, no printing):
 //! - [`ide`]: editor features (definition, completion), pure functions of the index and a byte offset.
-//! - [`text`]: byte offsets ↔ line/column, UTF-8 or UTF-16. The only place positions are converted.
+//! - [`text`]: byte offsets ↔ line/column, UTF-8 or UTF-16, on strings and on the editor's ropes
+//!   ([`text::rope`]). The only place positions are converted.
 //! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.
 //! - [`syntax`]: parses one document into links, headings and problems. Never fails.
+//! - [`layout`]: which files are pages and what title a path names (export or tree layout).
+//! - [`facts`]: what one document contributes: classified links, headings, problems, interned.
+//! - [`index`]: the workspace index (pages, variants, backlinks, members), updated by difference.
+//! - [`resolve`]: the one module that decides what a link points at.
+//! - [`diagnostics`]: the rules and their findings, shared by `check` and the server.
+//! - [`config`]: the settings in `wikils.toml`.
 //!
-//! The protocol edge:
+//! The disk: [`vfs`] (walking and reading, with reasons for what is skipped) and [`workspace`]
+//! (loading a root into an index in parallel).
+//!
+//! The edges:
+//! - [`cli`]: `wikils check` and its output formats.
 //! - [`lsp`]: the language server over stdio (tower-lsp); documents, versions, encodings.
 //!
 //! # Invariants

@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+pub mod rope;
+
 /// How columns are counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Encoding {

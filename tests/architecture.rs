@@ -70,3 +70,23 @@ fn every_rust_file_opens_with_a_module_doc_line() {
         "files without a `//!` first line: {undocumented:?}"
     );
 }
+
+/// Positions are converted in one module, `text` (strings and ropes); tests may count columns
+/// on their own to check it.
+#[test]
+fn only_the_text_module_counts_utf16_columns() {
+    let offenders: Vec<String> = crate_files("src")
+        .into_iter()
+        .filter(|(path, _)| !(path == "src/text.rs" || path.starts_with("src/text/") || path.contains("/tests")))
+        .filter(|(_, text)| {
+            ["len_utf16", "encode_utf16", "utf16_len"]
+                .iter()
+                .any(|needle| text.contains(needle))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "files counting UTF-16 outside src/text: {offenders:?}"
+    );
+}

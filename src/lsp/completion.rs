@@ -11,10 +11,10 @@ use tower_lsp::lsp_types::{
     Documentation, MarkupContent, MarkupKind, TextEdit,
 };
 
-use super::rope_position::{byte_to_position, position_to_char_clamped};
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::completion::{self, CompletionKind};
 use crate::syntax::Span;
+use crate::text::rope::{byte_to_position, position_to_char_clamped};
 use crate::vfs;
 
 /// Lines of a page shown when an item is resolved.

@@ -1,5 +1,5 @@
 //! Core results as LSP types: byte spans as ranges in the negotiated encoding (through
-//! [`super::rope_position`]), findings as diagnostics.
+//! [`crate::text::rope`]), findings as diagnostics.
 
 use std::path::Path;
 
@@ -8,9 +8,9 @@ use tower_lsp::lsp_types::{
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range, Url,
 };
 
-use super::rope_position::byte_to_position;
 use crate::diagnostics::{Finding, Severity};
 use crate::syntax::Span;
+use crate::text::rope::byte_to_position;
 use crate::text::Encoding;
 
 pub fn to_lsp_diagnostic(finding: &Finding, rope: &Rope, encoding: Encoding, root: &Path) -> Diagnostic {

@@ -8,11 +8,11 @@ use tower_lsp::lsp_types::{GotoDefinitionParams, GotoDefinitionResponse, Locatio
 
 use super::convert::span_to_range;
 use super::root::Root;
-use super::rope_position::position_to_byte_clamped;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::definition::{self, Definition};
 use crate::index::{Document, DocumentId, Index};
 use crate::syntax::Flavor;
+use crate::text::rope::position_to_byte_clamped;
 use crate::text::Encoding;
 use crate::vfs;
 

@@ -8,7 +8,7 @@ use dashmap::DashMap;
 use ropey::Rope;
 use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 
-use super::rope_position::{position_to_char, PositionOutOfRange};
+use crate::text::rope::{position_to_char, PositionOutOfRange};
 use crate::text::Encoding;
 
 /// One open document as the editor sees it.

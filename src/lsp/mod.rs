@@ -6,7 +6,6 @@
 //! - [`backend`]: the `LanguageServer` impl; adapters only, and the in-order edit argument.
 //! - [`state`]: shared state and the [`state::DocumentListener`] hook features plug into.
 //! - [`documents`]: open documents (rope, version, language); all-or-nothing `didChange`.
-//! - [`rope_position`]: LSP positions ↔ rope char indices, UTF-8 or UTF-16.
 //! - [`capabilities`]: position-encoding negotiation, client features, advertised capabilities.
 //! - [`wiki_workspace`]: roots, their index and configuration, loading with progress, open
 //!   documents in the index, watched files, and diagnostics (pushed or pulled).
@@ -29,7 +28,6 @@ pub mod documents;
 pub mod framing;
 pub mod progress;
 pub mod root;
-pub mod rope_position;
 pub mod state;
 pub mod transport;
 pub mod wiki_workspace;

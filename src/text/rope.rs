@@ -1,7 +1,7 @@
 //! LSP line/column positions ↔ rope char indices, in the negotiated encoding (UTF-8 or UTF-16).
 //!
-//! This is the only code in `lsp/` that counts columns; it is self-contained so that it can move
-//! into `crate::text` later. Lines end at LF, CR or CRLF only (ropey is built with `cr_lines` and
+//! Part of [`crate::text`], the one module that converts positions: this half works on the
+//! editor's ropes, the other on plain strings. Lines end at LF, CR or CRLF only (ropey is built with `cr_lines` and
 //! without `unicode_lines`), which is how LSP counts lines.
 //!
 //! Clamping rules, from the LSP specification:

@@ -38,6 +38,7 @@ pub mod layout;
 pub mod lsp;
 pub mod resolve;
 pub mod syntax;
+pub mod testing;
 pub mod text;
 pub mod title;
 pub mod vfs;

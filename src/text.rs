@@ -256,6 +256,7 @@ impl SortedPositions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::XorShift;
 
     const BOTH_ENCODINGS: [Encoding; 2] = [Encoding::Utf8, Encoding::Utf16];
 
@@ -400,32 +401,22 @@ mod tests {
     }
 
     /// A tiny xorshift generator: reproducible random input without extra crates.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
 
     #[test]
     fn seeded_random_texts_round_trip_and_never_panic() {
         const ALPHABET: [char; 10] = ['a', ' ', '\n', '\r', '中', '𠀀', 'é', '文', '\t', '😀'];
         let mut random = XorShift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..500 {
-            let length = (random.next() % 40) as usize;
+            let length = (random.next_u64() % 40) as usize;
             let text: String = (0..length)
-                .map(|_| ALPHABET[(random.next() % ALPHABET.len() as u64) as usize])
+                .map(|_| ALPHABET[(random.next_u64() % ALPHABET.len() as u64) as usize])
                 .collect();
             assert_round_trips_every_boundary(&text);
             let index = LineIndex::new(&text);
             for _ in 0..20 {
-                let offset = (random.next() % 200) as usize;
-                let line = (random.next() % 12) as u32;
-                let column = (random.next() % 60) as u32;
+                let offset = (random.next_u64() % 200) as usize;
+                let line = (random.next_u64() % 12) as u32;
+                let column = (random.next_u64() % 60) as u32;
                 for encoding in BOTH_ENCODINGS {
                     let converted = index.position(&text, offset, encoding);
                     assert!(converted.line < index.line_count() as u32);
@@ -444,7 +435,7 @@ mod tests {
     }
 
     fn offset_of_random(random: &mut XorShift) -> usize {
-        (random.next() % 50) as usize
+        (random.next_u64() % 50) as usize
     }
 
     #[test]

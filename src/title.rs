@@ -311,6 +311,7 @@ fn invalid_name_reason(namespace: Namespace, name: &str) -> Option<&'static str>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::XorShift;
 
     fn rules() -> TitleRules {
         TitleRules::default()
@@ -634,16 +635,6 @@ mod tests {
     }
 
     /// A tiny xorshift generator: reproducible random input without extra crates.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
 
     #[test]
     fn seeded_random_titles_never_panic() {
@@ -681,9 +672,9 @@ mod tests {
         ];
         let mut random = XorShift(0x2545_F491_4F6C_DD1D);
         for _ in 0..3000 {
-            let pieces = (random.next() % 8) as usize;
+            let pieces = (random.next_u64() % 8) as usize;
             let raw: String = (0..pieces)
-                .map(|_| TRICKY[(random.next() % TRICKY.len() as u64) as usize])
+                .map(|_| TRICKY[(random.next_u64() % TRICKY.len() as u64) as usize])
                 .collect();
             for capitalize_first in [true, false] {
                 let rules = TitleRules { capitalize_first };

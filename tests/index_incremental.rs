@@ -1,25 +1,13 @@
 //! The index updated document by document must equal the index rebuilt from scratch.
 
+use wikils::testing::XorShift;
+
 use std::path::Path;
 
 use wikils::config::Config;
 use wikils::index::Index;
 use wikils::syntax::Flavor;
 use wikils::workspace;
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-}
 
 fn full_index(root: &Path, files: &[(String, String)]) -> Index {
     let index = Index::new(workspace::index_settings(root, &Config::default()));

@@ -4,6 +4,8 @@
 //! (lines end at LF, CR, CRLF; columns in UTF-8 bytes or UTF-16 units; past the line end clamps;
 //! inside a character clamps to its start), independent of the server's rope code.
 
+use wikils::testing::XorShift;
+
 mod support;
 
 use serde_json::{json, Value};
@@ -240,22 +242,6 @@ fn a_bad_change_is_rejected_whole_and_reported() {
     server.wait_notification("window/logMessage", support::REQUEST_TIMEOUT);
     assert_eq!(server.document_state("file:///not-open.md"), None);
     server.shutdown_and_exit();
-}
-
-/// A tiny xorshift generator: deterministic sessions without extra crates.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
 }
 
 const ALPHABET: [&str; 11] = ["中", "文", "𠀀", "𠮷", "\r\n", "\n", "\r", "a", "[", "]", "b"];

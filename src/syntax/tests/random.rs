@@ -1,5 +1,7 @@
 //! Seeded pseudo-random markup: no panics, spans on char boundaries, sorted, deterministic.
 
+use crate::testing::XorShift;
+
 use super::parse_as;
 use crate::syntax::{Flavor, Parsed, Span};
 
@@ -54,20 +56,6 @@ const ALPHABET: [&str; 49] = [
     "_",
     "\u{3000}",
 ];
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn random_text(rng: &mut XorShift) -> String {
     let len = rng.below(max_len());

@@ -10,8 +10,7 @@
 
 #![allow(clippy::print_stdout)] // A benchmark reports on stdout.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -22,6 +21,10 @@ use wikils::workspace;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod common;
+
+use common::{cpu_seconds, generated_wiki, peak_rss_mb, read_floor};
 
 struct Options {
     pages: u32,
@@ -50,67 +53,6 @@ fn options() -> Options {
         }
     }
     options
-}
-
-fn generated_wiki(pages: u32) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-wiki/md-{pages}"));
-    if root.join("_truth.json").is_file() {
-        return root;
-    }
-    let generator = std::env::var_os("WIKILS_GEN_WIKI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gen_wiki.py"));
-    eprintln!("generating {pages} pages into {} …", root.display());
-    let status = Command::new("python3")
-        .arg(generator)
-        .args(["--pages", &pages.to_string(), "--seed", "1", "--force", "--out"])
-        .arg(&root)
-        .status()
-        .expect("python3 runs gen_wiki.py");
-    assert!(status.success(), "gen_wiki.py failed");
-    root
-}
-
-/// CPU seconds (user + system) this process has used: less disturbed than wall time when other
-/// work shares the machine.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| {
-        fields
-            .get(index)
-            .and_then(|value| value.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Fields 14 and 15 of stat (utime, stime), counted from the state field at index 0 here.
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
-}
-
-/// Walks and reads every wiki file with the same walker and thread pool as indexing, keeping
-/// nothing: the floor any indexer has to pay.
-fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
-    let started = Instant::now();
-    let (files, _) = vfs::walk(root, config);
-    let bytes: u64 = files
-        .par_iter()
-        .filter(|file| file.kind == FileKind::Regular)
-        .map(|file| {
-            std::fs::read(&file.absolute)
-                .map(|bytes| bytes.len() as u64)
-                .unwrap_or(0)
-        })
-        .sum();
-    (started.elapsed(), bytes, files.len())
 }
 
 fn best<T>(rounds: u32, mut run: impl FnMut() -> (Duration, T)) -> (Duration, T) {

@@ -21,10 +21,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use serde_json::{json, Value};
 use wikils::config::Config;
-use wikils::vfs::{self, FileKind};
 
 /// Longest wait for indexing a root (a loaded 2-core machine indexes 100k pages in well under this).
 const READY_TIMEOUT: Duration = Duration::from_secs(600);
@@ -34,6 +32,13 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pages opened for definition requests.
 const OPENED_PAGES: usize = 50;
+
+mod common;
+
+use common::{generated_wiki, read_floor};
+
+use wikils::testing::XorShift;
+use wikils::text::utf16_len;
 
 struct Options {
     pages: u32,
@@ -67,60 +72,6 @@ fn options() -> Options {
         }
     }
     options
-}
-
-/// The same tree as `benches/index.rs`: generated once, then reused.
-fn generated_wiki(pages: u32) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-wiki/md-{pages}"));
-    if root.join("_truth.json").is_file() {
-        return root;
-    }
-    let generator = std::env::var_os("WIKILS_GEN_WIKI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gen_wiki.py"));
-    eprintln!("generating {pages} pages into {} …", root.display());
-    let status = Command::new("python3")
-        .arg(generator)
-        .args(["--pages", &pages.to_string(), "--seed", "1", "--force", "--out"])
-        .arg(&root)
-        .status()
-        .expect("python3 runs gen_wiki.py");
-    assert!(status.success(), "gen_wiki.py failed");
-    root
-}
-
-/// Walks and reads every wiki file with the same walker and thread pool as indexing, keeping
-/// nothing: the floor any indexer has to pay (as in `benches/index.rs`).
-fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
-    let started = Instant::now();
-    let (files, _) = vfs::walk(root, config);
-    let bytes: u64 = files
-        .par_iter()
-        .filter(|file| file.kind == FileKind::Regular)
-        .map(|file| {
-            std::fs::read(&file.absolute)
-                .map(|bytes| bytes.len() as u64)
-                .unwrap_or(0)
-        })
-        .sum();
-    (started.elapsed(), bytes, files.len())
-}
-
-/// A deterministic pseudo-random sequence (SplitMix64), so every run asks the same questions.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound.max(1) as u64) as usize
-    }
 }
 
 /// A message from the server, with the instant its frame was read.
@@ -399,10 +350,6 @@ fn file_uri(path: &Path) -> String {
         .to_string()
 }
 
-fn utf16_len(text: &str) -> usize {
-    text.encode_utf16().count()
-}
-
 /// A cursor inside a link of a page: (line, UTF-16 column).
 fn link_positions(text: &str) -> Vec<(usize, usize)> {
     let mut positions = Vec::new();
@@ -507,7 +454,7 @@ fn main() {
         .iter()
         .filter_map(|(relative, _)| relative.strip_prefix("Page/")?.strip_suffix(".md").map(str::to_string))
         .collect();
-    let mut random = Random(1);
+    let mut random = XorShift(1);
 
     // Session 1, a client that pulls diagnostics: ready, definition, completion, pull.
     let mut session = Session::spawn();

@@ -1,0 +1,74 @@
+//! What both benchmarks share: the generated wiki they run on, the read floor they are compared
+//! with, and the process's own CPU time and peak memory.
+#![allow(dead_code)] // Each benchmark uses a different part.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use wikils::config::Config;
+use wikils::vfs::{self, FileKind};
+
+/// The generated 100k-style wiki of `pages` pages under `target/bench-wiki`, made once with
+/// `gen_wiki.py` (seed 1) and reused.
+pub fn generated_wiki(pages: u32) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-wiki/md-{pages}"));
+    if root.join("_truth.json").is_file() {
+        return root;
+    }
+    let generator = std::env::var_os("WIKILS_GEN_WIKI")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gen_wiki.py"));
+    eprintln!("generating {pages} pages into {} …", root.display());
+    let status = Command::new("python3")
+        .arg(generator)
+        .args(["--pages", &pages.to_string(), "--seed", "1", "--force", "--out"])
+        .arg(&root)
+        .status()
+        .expect("python3 runs gen_wiki.py");
+    assert!(status.success(), "gen_wiki.py failed");
+    root
+}
+
+/// CPU seconds (user + system) this process has used: less disturbed than wall time when other
+/// work shares the machine.
+pub fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field at index 0 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+pub fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kilobytes| kilobytes / 1024.0)
+}
+
+/// Walks and reads every wiki file with the same walker and thread pool as indexing, keeping
+/// nothing: the floor any indexer has to pay.
+pub fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
+    let started = Instant::now();
+    let (files, _) = vfs::walk(root, config);
+    let bytes: u64 = files
+        .par_iter()
+        .filter(|file| file.kind == FileKind::Regular)
+        .map(|file| {
+            std::fs::read(&file.absolute)
+                .map(|bytes| bytes.len() as u64)
+                .unwrap_or(0)
+        })
+        .sum();
+    (started.elapsed(), bytes, files.len())
+}

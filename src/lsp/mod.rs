@@ -46,8 +46,18 @@ pub const TEST_PANIC_ENVIRONMENT_VARIABLE: &str = "WIKILS_TEST_PANIC";
 
 /// Serves LSP on stdin/stdout until `exit` or the end of the input; returns the exit code:
 /// 0 when `shutdown` came first, 1 otherwise (as LSP specifies for `exit`).
+/// Requests and short jobs only: indexing a root runs on a thread of its own.
+const MAX_BLOCKING_THREADS: usize = 4;
+
 pub fn run_stdio() -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // Feature requests run on blocking threads. Tokio would start up to 512 of them under a burst
+    // of requests, each growing its own allocator heap and link-classification cache; a few are
+    // plenty when every request takes about a millisecond, and the cores are only two or four.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(MAX_BLOCKING_THREADS)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("wikils: cannot start the async runtime: {error}");

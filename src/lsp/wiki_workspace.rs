@@ -213,15 +213,24 @@ impl WikiWorkspace {
         let mut loading = {
             let root = Arc::clone(&root);
             let counts = Arc::clone(&counts);
-            tokio::task::spawn_blocking(move || {
-                let config = root.config();
-                let index = root.index();
-                let progress = |done: usize, total: usize| {
-                    counts.0.fetch_max(done, Ordering::Relaxed);
-                    counts.1.store(total, Ordering::Relaxed);
-                };
-                workspace::load_root_into(&root.path, &config, &index, &progress)
-            })
+            // A thread of its own, not one of the runtime's blocking threads: loads of several
+            // roots must never leave the requests without a thread to run on.
+            let (sender, receiver) = tokio::sync::oneshot::channel();
+            let spawned = std::thread::Builder::new()
+                .name("wikils-index".to_string())
+                .spawn(move || {
+                    let config = root.config();
+                    let index = root.index();
+                    let progress = |done: usize, total: usize| {
+                        counts.0.fetch_max(done, Ordering::Relaxed);
+                        counts.1.store(total, Ordering::Relaxed);
+                    };
+                    let _ = sender.send(workspace::load_root_into(&root.path, &config, &index, &progress));
+                });
+            if let Err(error) = spawned {
+                eprintln!("wikils: cannot start an indexing thread: {error}");
+            }
+            receiver
         };
         let report = loop {
             tokio::select! {

@@ -409,3 +409,22 @@ fn crlf_lone_cr_and_full_width_space_positions_are_lsp_positions() {
     );
     assert_eq!(report["findings"][0]["range"]["end"]["character"], 12);
 }
+
+/// On a terminal (a pseudo-terminal from util-linux `script`), findings are colored and a
+/// progress line is drawn and then erased.
+#[test]
+fn terminal_output_is_colored_with_progress() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    write(&workspace.path().join("A.wiki"), "[[Nowhere]]\n");
+    let command = format!("{} check", env!("CARGO_BIN_EXE_wikils"));
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(workspace.path())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script (util-linux) runs");
+    let text = stdout(&output);
+    assert!(text.contains("\x1b[1;31merror\x1b[0m[broken-link]"), "{text:?}");
+    assert!(text.contains("Indexing 1 / 1 files\r\x1b[2K"), "{text:?}");
+    assert_eq!(output.status.code(), Some(1), "script passes the exit code on with -e");
+}

@@ -82,7 +82,10 @@ pub struct Index {
     pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
     /// Unique per index in this process: caches of symbols are keyed by it.
     id: u64,
+    update_locks: [std::sync::Mutex<()>; UPDATE_LOCK_STRIPES],
 }
+
+const UPDATE_LOCK_STRIPES: usize = 64;
 
 const NAMESPACE_COUNT: usize = 13;
 
@@ -105,6 +108,7 @@ impl Index {
             settings,
             interner: Interner::with_hasher(rustc_hash::FxBuildHasher),
             id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
+            update_locks: std::array::from_fn(|_| std::sync::Mutex::new(())),
             markdown_options,
             wikitext_options,
             next_id: AtomicU32::new(0),
@@ -169,6 +173,7 @@ impl Index {
         facts: DocumentFacts,
     ) -> DocumentId {
         let path_symbol = self.interner.get_or_intern(path);
+        let _serialized = self.lock_updates_of(path_symbol);
         let id = *self
             .ids_by_path
             .entry(path_symbol)
@@ -204,6 +209,7 @@ impl Index {
         let Some(path_symbol) = self.interner.get(path) else {
             return false;
         };
+        let _serialized = self.lock_updates_of(path_symbol);
         let Some((_, id)) = self.ids_by_path.remove(&path_symbol) else {
             return false;
         };
@@ -212,6 +218,20 @@ impl Index {
         };
         self.remove_contributions(&old);
         true
+    }
+
+    /// Updates of one document are made one at a time: two updates racing (the initial load
+    /// and an editor's change, say) could otherwise remove contributions the other has not
+    /// added yet, and leave stale ones behind. Striped by path, so different documents still
+    /// update in parallel; nothing else takes these locks, so they cannot deadlock.
+    fn lock_updates_of(&self, path: Symbol) -> std::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+        path.hash(&mut hasher);
+        let stripe = (hasher.finish() as usize) % self.update_locks.len();
+        self.update_locks[stripe]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn add_contributions(&self, document: &Document) {

@@ -70,3 +70,33 @@ fn incremental_updates_equal_a_full_rebuild() {
         "the session exercised links"
     );
 }
+
+#[test]
+fn racing_updates_of_one_document_leave_no_stale_facts() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(workspace.path().join("Page")).expect("Page folder");
+    let index = Index::new(workspace::index_settings(workspace.path(), &Config::default()));
+    let texts: Vec<String> = (0..8)
+        .map(|writer| format!("[[甲{writer}]] [[Category:類{writer}]]\n## 節{writer}\n"))
+        .collect();
+    std::thread::scope(|scope| {
+        for (writer, text) in texts.iter().enumerate() {
+            let index = &index;
+            scope.spawn(move || {
+                for round in 0..300 {
+                    if (round + writer) % 7 == 0 {
+                        index.remove_document("Page/共用.md");
+                    } else {
+                        index.set_document_text("Page/共用.md", Flavor::Markdown, text);
+                    }
+                }
+            });
+        }
+    });
+    index.set_document_text("Page/共用.md", Flavor::Markdown, "[[最後]]\n");
+    let rebuilt = full_index(
+        workspace.path(),
+        &[("Page/共用.md".to_string(), "[[最後]]\n".to_string())],
+    );
+    assert_eq!(index.canonical_dump(), rebuilt.canonical_dump());
+}

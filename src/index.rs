@@ -225,10 +225,8 @@ impl Index {
     /// added yet, and leave stale ones behind. Striped by path, so different documents still
     /// update in parallel; nothing else takes these locks, so they cannot deadlock.
     fn lock_updates_of(&self, path: Symbol) -> std::sync::MutexGuard<'_, ()> {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
-        path.hash(&mut hasher);
-        let stripe = (hasher.finish() as usize) % self.update_locks.len();
+        use std::hash::BuildHasher;
+        let stripe = (rustc_hash::FxBuildHasher.hash_one(path) as usize) % self.update_locks.len();
         self.update_locks[stripe]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

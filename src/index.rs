@@ -183,7 +183,7 @@ impl Index {
             .layout
             .title_of_path(path, &self.settings.rules)
             .map(|title| self.interner.get_or_intern(title.full()));
-        let redirect = facts.redirect_target().map(|link| link.target);
+        let redirect = facts.redirect_target().map(|link| link.target());
         let document = Arc::new(Document {
             id,
             path: path.into(),
@@ -388,7 +388,7 @@ impl Index {
                 document.symlink.as_ref().map(|target| self.describe_symlink(target))
             ));
             for link in &document.facts.links {
-                let target = match link.target {
+                let target = match link.target() {
                     LinkTarget::Title(symbol) => format!("title:{}", name(&symbol)),
                     LinkTarget::Path(symbol) => format!("path:{}", name(&symbol)),
                     LinkTarget::SameDocument => "self".to_string(),
@@ -492,7 +492,7 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
     let mut categories = Vec::new();
     let mut targets = Vec::with_capacity(document.facts.links.len());
     for link in &document.facts.links {
-        match (link.kind, link.target) {
+        match (link.kind, link.target()) {
             (LinkKind::CategoryMembership, LinkTarget::Title(category)) => categories.push(category),
             (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
             _ => {}

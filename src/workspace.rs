@@ -92,6 +92,8 @@ pub fn load_root_into(
         let done = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(done, total);
     });
+    rayon::broadcast(|_| crate::facts::release_classification_cache());
+    crate::facts::release_classification_cache();
     skipped.extend(problems.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = warnings.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -196,15 +196,15 @@ impl Checker<'_> {
                     );
                 }
                 LinkKind::CategoryMembership => {
-                    if categories_seen.contains(&link.target) {
-                        let name = resolve::describe_target(self.index, link.target);
+                    if categories_seen.contains(&link.target()) {
+                        let name = resolve::describe_target(self.index, link.target());
                         self.report(
                             Code::DuplicateCategory,
                             at,
                             format!("duplicate category: already in {name}"),
                         );
                     }
-                    categories_seen.push(link.target);
+                    categories_seen.push(link.target());
                 }
                 LinkKind::OnlinePage => self.check_online_link(link),
                 LinkKind::Redirect => self.check_redirect_link(link),
@@ -215,11 +215,11 @@ impl Checker<'_> {
 
     fn check_page_link(&mut self, link: &LinkFact) {
         let at = (link.span, link.start, link.end);
-        let resolution = resolve::resolve_target(self.index, self.document, link.target);
+        let resolution = resolve::resolve_target(self.index, self.document, link.target());
         match resolution {
             Resolution::Found(found) => {
                 if let Some(variant) = found.via_variant {
-                    let written = resolve::describe_target(self.index, link.target);
+                    let written = resolve::describe_target(self.index, link.target());
                     let existing = self.index.resolve_symbol(variant).to_string();
                     let message =
                         format!("variant link: `{written}` exists as `{existing}` (Traditional/Simplified variant)");
@@ -240,7 +240,7 @@ impl Checker<'_> {
             }
             Resolution::Ambiguous(candidates) => self.report_ambiguous(link, candidates),
             Resolution::BrokenRedirect { redirect, reason } => {
-                let written = resolve::describe_target(self.index, link.target);
+                let written = resolve::describe_target(self.index, link.target());
                 let message = format!("broken link: `{written}` is a redirect that leads nowhere ({reason})");
                 let related_path = self.path_of(redirect);
                 if let Some(finding) = self.report(Code::BrokenLink, at, message) {
@@ -264,7 +264,7 @@ impl Checker<'_> {
             return;
         }
         let anchor_text = self.index.resolve_symbol(anchor);
-        let page = match link.target {
+        let page = match link.target() {
             LinkTarget::SameDocument => "this page".to_string(),
             _ => format!("`{}`", target_document.path),
         };
@@ -273,7 +273,7 @@ impl Checker<'_> {
     }
 
     fn check_online_link(&mut self, link: &LinkFact) {
-        let Resolution::Found(found) = resolve::resolve_target(self.index, self.document, link.target) else {
+        let Resolution::Found(found) = resolve::resolve_target(self.index, self.document, link.target()) else {
             return;
         };
         let Some(page) = self.index.document(found.document) else {
@@ -295,11 +295,11 @@ impl Checker<'_> {
 
     fn check_redirect_link(&mut self, link: &LinkFact) {
         let at = (link.span, link.start, link.end);
-        let message = match resolve::resolve_target(self.index, self.document, link.target) {
+        let message = match resolve::resolve_target(self.index, self.document, link.target()) {
             Resolution::Found(_) | Resolution::Ambiguous(_) => return,
             Resolution::Missing => format!(
                 "broken redirect: its target `{}` does not exist",
-                resolve::describe_target(self.index, link.target)
+                resolve::describe_target(self.index, link.target())
             ),
             Resolution::BrokenRedirect { reason, .. } => format!("broken redirect: {reason}"),
         };
@@ -307,7 +307,7 @@ impl Checker<'_> {
     }
 
     fn report_ambiguous(&mut self, link: &LinkFact, candidates: Vec<DocumentId>) {
-        let written = resolve::describe_target(self.index, link.target);
+        let written = resolve::describe_target(self.index, link.target());
         let related: Vec<Related> = candidates
             .iter()
             .map(|&candidate| Related {
@@ -329,16 +329,16 @@ impl Checker<'_> {
     }
 
     fn missing_message(&self, link: &LinkFact) -> String {
-        let written = resolve::describe_target(self.index, link.target);
+        let written = resolve::describe_target(self.index, link.target());
         let what = match link.kind {
             LinkKind::Template => "template",
             _ => "page",
         };
-        let mut looked_for = match link.target {
+        let mut looked_for = match link.target() {
             LinkTarget::Path(_) => written.clone(),
             _ => self.path_for_title(&written),
         };
-        if self.index.settings.layout == Layout::Export && matches!(link.target, LinkTarget::Title(_)) {
+        if self.index.settings.layout == Layout::Export && matches!(link.target(), LinkTarget::Title(_)) {
             if let Some(alias) = self.redirect_path_for_title(&written) {
                 looked_for.push_str(", ");
                 looked_for.push_str(&alias);

@@ -34,7 +34,7 @@ pub fn definitions(index: &Index, document: &Document, offset: usize) -> Vec<Def
         | LinkKind::OnlinePage => {}
         LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot => return Vec::new(),
     }
-    let targets = match resolve::resolve_target(index, document, link.target) {
+    let targets = match resolve::resolve_target(index, document, link.target()) {
         Resolution::Found(found) => vec![found.document],
         Resolution::Ambiguous(candidates) => candidates,
         Resolution::Missing | Resolution::BrokenRedirect { .. } => Vec::new(),

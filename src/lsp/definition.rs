@@ -66,7 +66,7 @@ fn fresh_document(index: &Index, relative: &str, text: &str) -> Option<Document>
         title,
         flavor,
         symlink: None,
-        redirect: facts.redirect_target().map(|link| link.target),
+        redirect: facts.redirect_target().map(|link| link.target()),
         facts,
     })
 }

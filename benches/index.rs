@@ -155,5 +155,5 @@ fn main() {
         "CPU seconds: read floor {floor_cpu:.2}, parse only {parse_cpu:.2}, index {index_cpu:.2} ({:.2}× floor), diagnostics {diagnostics_cpu:.2}",
         index_cpu / floor_cpu.max(0.01)
     );
-    println!("peak RSS: {peak:.0} MB");
+    println!("peak RSS (VmHWM): {peak:.0} MiB");
 }

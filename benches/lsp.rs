@@ -600,7 +600,7 @@ fn main() {
         ("ready, session 2 (push client)", ready_push, peak_push),
     ] {
         println!(
-            "| {name:<36} | {:>8.3} | {:>12.2}× | {peak:>5.0} MB |",
+            "| {name:<36} | {:>8.3} | {:>12.2}× | {peak:>5.0} MiB |",
             seconds(ready),
             seconds(ready) / seconds(floor_time)
         );

@@ -273,10 +273,10 @@ impl Index {
         }
         let (categories, targets) = distinct_targets(document);
         for category in categories {
-            remove(&self.members, &category, document.id);
+            remove_value(&self.members, &category, document.id);
         }
         for target in targets {
-            remove(&self.backlinks, &target, document.id);
+            remove_value(&self.backlinks, &target, document.id);
         }
     }
 
@@ -340,25 +340,9 @@ impl Index {
             .unwrap_or_default()
     }
 
-    /// Documents linking to a target (a title or path symbol), each once.
-    pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
-        self.backlinks
-            .get(&target)
-            .map(|entry| entry.clone())
-            .unwrap_or_default()
-    }
-
     /// How many documents link to a target, without copying the list (completion ranks by it).
     pub fn backlink_count(&self, target: Symbol) -> usize {
         self.backlinks.get(&target).map_or(0, |entry| entry.len())
-    }
-
-    /// Member documents of a category title, each once.
-    pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
-        self.members
-            .get(&category)
-            .map(|entry| entry.clone())
-            .unwrap_or_default()
     }
 
     pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {
@@ -507,10 +491,6 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
 
 fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Vec<V>>, key: K, value: V) {
     map.entry(key).or_default().push(value);
-}
-
-fn remove<K: std::hash::Hash + Eq>(map: &FastMap<K, Vec<DocumentId>>, key: &K, value: DocumentId) {
-    remove_value(map, key, value);
 }
 
 /// Removes one occurrence of `value`, and the key when nothing is left; true when the key went.

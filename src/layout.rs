@@ -89,21 +89,8 @@ pub fn strip_wiki_extension(path: &str) -> Option<&str> {
     if dot <= slash {
         return None;
     }
-    flavor_of_extension(&path[dot + 1..])?;
+    Flavor::from_extension(&path[dot + 1..])?;
     Some(&path[..dot])
-}
-
-/// The flavor of a file extension (without the dot), or `None` when it is not a wiki file.
-pub fn flavor_of_extension(extension: &str) -> Option<Flavor> {
-    const MARKDOWN: [&str; 2] = ["md", "markdown"];
-    const WIKITEXT: [&str; 3] = ["wiki", "wikitext", "mediawiki"];
-    if MARKDOWN.iter().any(|known| extension.eq_ignore_ascii_case(known)) {
-        Some(Flavor::Markdown)
-    } else if WIKITEXT.iter().any(|known| extension.eq_ignore_ascii_case(known)) {
-        Some(Flavor::Wikitext)
-    } else {
-        None
-    }
 }
 
 /// Joins a link's relative path to the folder of the document holding it and normalises `.` and

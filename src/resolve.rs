@@ -79,7 +79,9 @@ fn find_title(index: &Index, title: Symbol) -> TitleMatch {
         Some(Err(several)) => several,
         None => documents_by_path_suffix(index, title),
     };
-    documents.sort_unstable();
+    // Ids follow the order a parallel load happened to insert documents in; paths are the same
+    // on every run, so which alias wins and the order of candidates never change.
+    documents.sort_by_cached_key(|&id| index.document(id).map(|document| document.path.clone()));
     match documents.len() {
         0 => TitleMatch::None,
         1 => TitleMatch::One(documents[0]),
@@ -92,11 +94,7 @@ fn find_title(index: &Index, title: Symbol) -> TitleMatch {
             match pages.len() {
                 1 => TitleMatch::One(pages[0]),
                 0 => TitleMatch::One(documents[0]),
-                _ => {
-                    let mut pages = pages;
-                    pages.sort_by_cached_key(|&id| index.document(id).map(|document| document.path.clone()));
-                    TitleMatch::Several(pages)
-                }
+                _ => TitleMatch::Several(pages),
             }
         }
     }

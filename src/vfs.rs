@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::config::Config;
-use crate::layout;
 use crate::syntax::Flavor;
 
 /// Folders that never hold pages.
@@ -164,13 +163,17 @@ fn build_globs(patterns: &[String]) -> Option<globset::GlobSet> {
 fn wiki_flavor(relative: &str) -> Option<Flavor> {
     let name = relative.rsplit('/').next()?;
     let (_, extension) = name.rsplit_once('.')?;
-    layout::flavor_of_extension(extension)
+    Flavor::from_extension(extension)
 }
 
 /// A path relative to the root, `/`-separated; the path itself when it is not under the root.
 pub fn relative_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = relative
+    slash_separated(path.strip_prefix(root).unwrap_or(path))
+}
+
+/// A path's components joined with `/`, whatever the platform writes.
+fn slash_separated(path: &Path) -> String {
+    let parts: Vec<String> = path
         .components()
         .map(|part| part.as_os_str().to_string_lossy().into_owned())
         .collect();
@@ -183,11 +186,7 @@ fn read_symlink(path: &Path) -> Result<String, String> {
             if target.is_absolute() {
                 return Err(format!("absolute symlink target {}", target.display()));
             }
-            let parts: Vec<String> = target
-                .components()
-                .map(|part| part.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            Ok(parts.join("/"))
+            Ok(slash_separated(&target))
         }
         Err(error) => Err(format!("cannot read symlink: {error}")),
     }

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::index::{Index, IndexSettings};
-use crate::layout::{self, Layout};
+use crate::layout::Layout;
 use crate::title::TitleRules;
 
 /// Builds an index from `//- path` sections (`//- path -> target` for a symlink) and renders every
@@ -19,11 +19,13 @@ fn findings(layout: Layout, fixture: &str, config: &Config) -> String {
         let header = header.trim();
         match header.split_once(" -> ") {
             Some((path, target)) => {
-                let flavor = layout::flavor_of_extension(path.rsplit('.').next().unwrap_or("")).expect("wiki file");
+                let flavor =
+                    crate::syntax::Flavor::from_extension(path.rsplit('.').next().unwrap_or("")).expect("wiki file");
                 index.set_symlink(path, flavor, index.symlink_target(path, target));
             }
             None => {
-                let flavor = layout::flavor_of_extension(header.rsplit('.').next().unwrap_or("")).expect("wiki file");
+                let flavor =
+                    crate::syntax::Flavor::from_extension(header.rsplit('.').next().unwrap_or("")).expect("wiki file");
                 index.set_document_text(header, flavor, text);
             }
         }

@@ -174,6 +174,23 @@ fn span_of(line_start: usize, start_in_line: usize, end_in_line: usize) -> Span 
     Span::new(line_start + start_in_line, line_start + end_in_line)
 }
 
+/// Completing the anchor typed up to the cursor, which is the end of the line's text before it
+/// (`before_length`): the typed anchor is replaced.
+fn anchor_context<'text>(
+    syntax: LinkSyntax,
+    target: AnchorTarget<'text>,
+    typed_anchor: &'text str,
+    line_start: usize,
+    before_length: usize,
+) -> Context<'text> {
+    Context::Anchor {
+        syntax,
+        target,
+        typed_anchor,
+        replace: span_of(line_start, before_length - typed_anchor.len(), before_length),
+    }
+}
+
 /// `[[typed`, `[[Category:typed`, `[[Target#typed`, `[[#typed`.
 fn double_bracket_context<'text>(
     index: &Index,
@@ -187,18 +204,18 @@ fn double_bracket_context<'text>(
         return None;
     }
     if let Some((target, typed_anchor)) = typed.split_once('#') {
-        let anchor_start = typed_start + target.len() + 1;
         let target = if target.trim().is_empty() {
             AnchorTarget::SameDocument
         } else {
             AnchorTarget::Title(target)
         };
-        let context = Context::Anchor {
-            syntax: LinkSyntax::DoubleBracket,
+        let context = anchor_context(
+            LinkSyntax::DoubleBracket,
             target,
             typed_anchor,
-            replace: span_of(line_start, anchor_start, before.len()),
-        };
+            line_start,
+            before.len(),
+        );
         return Some((opener, context));
     }
     let (namespace, prefix_len) = namespace_prefix(index, typed);
@@ -275,18 +292,12 @@ fn markdown_path_context<'text>(
         return None;
     }
     if let Some((path, typed_anchor)) = destination.split_once('#') {
-        let anchor_start = destination_start + path.len() + 1;
         let target = if path.is_empty() {
             AnchorTarget::SameDocument
         } else {
             AnchorTarget::Path(path)
         };
-        let context = Context::Anchor {
-            syntax: LinkSyntax::MarkdownPath,
-            target,
-            typed_anchor,
-            replace: span_of(line_start, anchor_start, before.len()),
-        };
+        let context = anchor_context(LinkSyntax::MarkdownPath, target, typed_anchor, line_start, before.len());
         return Some((opener, context));
     }
     let folder_end = destination.rfind('/')?;

@@ -4,7 +4,7 @@ use crate::ide::completion::completions;
 use crate::ide::completion_table::CompletionTable;
 use crate::ide::definition::definitions;
 use crate::index::{Index, IndexSettings};
-use crate::layout::{self, Layout};
+use crate::layout::Layout;
 use crate::title::TitleRules;
 
 const CURSOR: &str = "$0";
@@ -22,7 +22,8 @@ fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, usize) {
     for section in fixture.split("//- ").filter(|section| !section.trim().is_empty()) {
         let (header, text) = section.split_once('\n').unwrap_or((section, ""));
         let header = header.trim();
-        let flavor_of = |path: &str| layout::flavor_of_extension(path.rsplit('.').next().unwrap_or("")).expect("wiki");
+        let flavor_of =
+            |path: &str| crate::syntax::Flavor::from_extension(path.rsplit('.').next().unwrap_or("")).expect("wiki");
         match header.split_once(" -> ") {
             Some((path, target)) => {
                 index.set_symlink(path, flavor_of(path), index.symlink_target(path, target));

@@ -428,29 +428,27 @@ impl WikiWorkspace {
     /// Waits, without blocking the runtime, until the root of `uri` has finished loading, when
     /// the client cannot be asked to pull diagnostics again: an answer computed before would be
     /// empty (a half-loaded index is never used for diagnostics) and such a client would show
-    /// nothing until the next edit. Bounded, so a request never hangs on an endless load.
+    /// nothing until the next edit.
     pub async fn wait_for_diagnostics_to_be_meaningful(self: &Arc<Self>, uri: &Url) {
-        const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
-        const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
-        if self.client_features().diagnostic_refresh {
-            return;
-        }
         let Some((root, _)) = self.locate(uri) else { return };
-        let started = std::time::Instant::now();
-        while root.loading.load(Ordering::SeqCst) && started.elapsed() < LONGEST_WAIT {
-            tokio::time::sleep(POLL_INTERVAL).await;
-        }
+        self.wait_for_loading_of(&[root]).await;
     }
 
-    /// Waits like [`WikiWorkspace::wait_for_diagnostics_to_be_meaningful`], for every root.
+    /// The same wait, for every root (`workspace/diagnostic`).
     pub async fn wait_for_all_roots_to_load(self: &Arc<Self>) {
-        const LONGEST_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
-        const POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
+        self.wait_for_loading_of(&self.roots()).await;
+    }
+
+    /// Bounded, so a request never hangs on an endless load; no wait at all for clients that
+    /// can be told to pull again when loading ends.
+    async fn wait_for_loading_of(&self, roots: &[Arc<Root>]) {
+        const LONGEST_WAIT: Duration = Duration::from_secs(120);
+        const POLL_INTERVAL: Duration = Duration::from_millis(25);
         if self.client_features().diagnostic_refresh {
             return;
         }
         let started = std::time::Instant::now();
-        while self.roots().iter().any(|root| root.loading.load(Ordering::SeqCst)) && started.elapsed() < LONGEST_WAIT {
+        while roots.iter().any(|root| root.loading.load(Ordering::SeqCst)) && started.elapsed() < LONGEST_WAIT {
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }

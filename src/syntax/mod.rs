@@ -55,13 +55,16 @@ pub enum Flavor {
 impl Flavor {
     /// The flavor for a file name, or `None` when the file is not a wiki document.
     pub fn from_path(path: &std::path::Path) -> Option<Flavor> {
-        let ext = path.extension()?.to_str()?;
-        if ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown") {
+        Flavor::from_extension(path.extension()?.to_str()?)
+    }
+
+    /// The flavor for a file extension without its dot (`md`, `wiki`, …), case-insensitive.
+    pub fn from_extension(extension: &str) -> Option<Flavor> {
+        const MARKDOWN: [&str; 2] = ["md", "markdown"];
+        const WIKITEXT: [&str; 3] = ["wiki", "wikitext", "mediawiki"];
+        if MARKDOWN.iter().any(|known| extension.eq_ignore_ascii_case(known)) {
             Some(Flavor::Markdown)
-        } else if ext.eq_ignore_ascii_case("wiki")
-            || ext.eq_ignore_ascii_case("wikitext")
-            || ext.eq_ignore_ascii_case("mediawiki")
-        {
+        } else if WIKITEXT.iter().any(|known| extension.eq_ignore_ascii_case(known)) {
             Some(Flavor::Wikitext)
         } else {
             None

@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 use crate::diagnostics::{Code, Severity};
 
@@ -54,12 +55,12 @@ impl RuleSetting {
 struct ConfigFile {
     layout: Option<LayoutSetting>,
     wiki_base_urls: Option<Vec<String>>,
-    include: Option<Vec<String>>,
-    exclude: Option<Vec<String>>,
+    include: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
     variant_folding: Option<bool>,
     capitalize_first: Option<bool>,
     max_file_size: Option<u64>,
-    rules: Option<BTreeMap<String, RuleSetting>>,
+    rules: Option<BTreeMap<Spanned<String>, RuleSetting>>,
 }
 
 /// The settings in force for one workspace root.
@@ -161,15 +162,24 @@ impl Config {
         for (patterns, field) in [(&file.include, "include"), (&file.exclude, "exclude")] {
             if let Some(patterns) = patterns {
                 for pattern in patterns {
-                    if let Err(error) = globset::Glob::new(pattern) {
-                        let span = find_span(text, pattern);
-                        return Err(error_at(span, format!("invalid {field} pattern: {error}")));
+                    if let Err(error) = globset::Glob::new(pattern.get_ref()) {
+                        return Err(error_at(
+                            Some(pattern.span()),
+                            format!("invalid {field} pattern: {error}"),
+                        ));
                     }
                 }
             }
         }
-        config.include = file.include.unwrap_or_default();
-        config.exclude = file.exclude.unwrap_or_default();
+        let unspanned = |patterns: Option<Vec<Spanned<String>>>| -> Vec<String> {
+            patterns
+                .unwrap_or_default()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect()
+        };
+        config.include = unspanned(file.include);
+        config.exclude = unspanned(file.exclude);
         if let Some(folding) = file.variant_folding {
             config.variant_folding = folding;
         }
@@ -180,11 +190,11 @@ impl Config {
             config.max_file_size = size;
         }
         for (name, setting) in file.rules.unwrap_or_default() {
-            let Some(code) = Code::from_name(&name) else {
+            let Some(code) = Code::from_name(name.get_ref()) else {
                 let known: Vec<&str> = Code::ALL.iter().map(|code| code.name()).collect();
                 return Err(error_at(
-                    find_span(text, &name),
-                    format!("unknown rule `{name}`; known rules: {}", known.join(", ")),
+                    Some(name.span()),
+                    format!("unknown rule `{}`; known rules: {}", name.get_ref(), known.join(", ")),
                 ));
             };
             config.rules.insert(code, setting);
@@ -226,10 +236,6 @@ fn line_of_offset(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset].iter().filter(|&&byte| byte == b'\n').count() + 1
 }
 
-fn find_span(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
-    text.find(needle).map(|start| start..start + needle.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +271,12 @@ mod tests {
             error.starts_with("wikils.toml:2: unknown rule `broken-links`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn unknown_rule_is_located_at_its_key_not_at_an_earlier_mention() {
+        let error = parse("# broken-links is a typo we make often\n[rules]\nbroken-links = \"off\"\n").unwrap_err();
+        assert!(error.starts_with("wikils.toml:3: unknown rule"), "{error}");
     }
 
     #[test]

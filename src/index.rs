@@ -345,6 +345,16 @@ impl Index {
         self.backlinks.get(&target).map_or(0, |entry| entry.len())
     }
 
+    /// The documents linking to a target (title or path symbol), each once, in no order.
+    pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
+        self.backlinks.get(&target).map(|entry| entry.clone()).unwrap_or_default()
+    }
+
+    /// The documents in a category (by its full title), each once, in no order.
+    pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
+        self.members.get(&category).map(|entry| entry.clone()).unwrap_or_default()
+    }
+
     pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {
         self.pages_per_namespace[namespace_slot(namespace)].load(Ordering::Relaxed)
     }

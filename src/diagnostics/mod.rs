@@ -329,53 +329,14 @@ impl Checker<'_> {
     }
 
     fn missing_message(&self, link: &LinkFact) -> String {
-        let written = resolve::describe_target(self.index, link.target());
-        let what = match link.kind {
-            LinkKind::Template => "template",
-            _ => "page",
-        };
-        let mut looked_for = match link.target() {
-            LinkTarget::Path(_) => written.clone(),
-            _ => self.path_for_title(&written),
-        };
-        if self.index.settings.layout == Layout::Export && matches!(link.target(), LinkTarget::Title(_)) {
-            if let Some(alias) = self.redirect_path_for_title(&written) {
-                looked_for.push_str(", ");
-                looked_for.push_str(&alias);
-            }
-        }
-        if self.index.settings.variant_folding && self.index.folded_key(&written).is_some() {
-            looked_for.push_str(" and Traditional/Simplified variants");
-        }
-        format!("broken link: no {what} `{written}` (looked for {looked_for})")
-    }
-
-    /// Where a page with this title would be stored.
-    fn path_for_title(&self, title: &str) -> String {
-        match self.index.settings.layout {
-            Layout::Tree => format!("a file named {}.*", title.replace(' ', "_")),
-            Layout::Export => {
-                let (folder, name) = match title.split_once(':') {
-                    Some((prefix, name)) if crate::index::namespace_of_full_title(title) != Namespace::Main => {
-                        (prefix, name)
-                    }
-                    _ => ("Page", title),
-                };
-                format!("{folder}/{}.md", name.replace(' ', "_"))
-            }
-        }
-    }
-
-    fn redirect_path_for_title(&self, title: &str) -> Option<String> {
-        (crate::index::namespace_of_full_title(title) == Namespace::Main)
-            .then(|| format!("{}/{}.md", crate::layout::REDIRECT_FOLDER, title.replace(' ', "_")))
+        format!("broken link: {}", missing_target(self.index, link))
     }
 
     /// The target to write for a link to `title`, in the syntax the link uses.
     fn suggested_target(&self, link: &LinkFact, title: &str) -> String {
         match (link.syntax, self.index.settings.layout) {
             (LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor | LinkSyntax::WikiUrl, Layout::Export) => {
-                let path = self.path_for_title(title);
+                let path = path_for_title(self.index, title);
                 let depth = self.document.path.matches('/').count();
                 let escaped = path.replace('(', "\\(").replace(')', "\\)");
                 format!("{}{escaped}", "../".repeat(depth))
@@ -400,6 +361,52 @@ impl Checker<'_> {
             .map(|document| document.path.to_string())
             .unwrap_or_default()
     }
+}
+
+
+/// What a link to a missing page names and where it was looked for:
+/// ``no page `X` (looked for Page/X.md, Redirect/X.md and Traditional/Simplified variants)``.
+pub(crate) fn missing_target(index: &Index, link: &LinkFact) -> String {
+    let written = resolve::describe_target(index, link.target());
+    let what = match link.kind {
+        LinkKind::Template => "template",
+        _ => "page",
+    };
+    let mut looked_for = match link.target() {
+        LinkTarget::Path(_) => written.clone(),
+        _ => path_for_title(index, &written),
+    };
+    if index.settings.layout == Layout::Export && matches!(link.target(), LinkTarget::Title(_)) {
+        if let Some(alias) = redirect_path_for_title(&written) {
+            looked_for.push_str(", ");
+            looked_for.push_str(&alias);
+        }
+    }
+    if index.settings.variant_folding && index.folded_key(&written).is_some() {
+        looked_for.push_str(" and Traditional/Simplified variants");
+    }
+    format!("no {what} `{written}` (looked for {looked_for})")
+}
+
+/// Where a page with this title would be stored.
+fn path_for_title(index: &Index, title: &str) -> String {
+    match index.settings.layout {
+        Layout::Tree => format!("a file named {}.*", title.replace(' ', "_")),
+        Layout::Export => {
+            let (folder, name) = match title.split_once(':') {
+                Some((prefix, name)) if crate::index::namespace_of_full_title(title) != Namespace::Main => {
+                    (prefix, name)
+                }
+                _ => ("Page", title),
+            };
+            format!("{folder}/{}.md", name.replace(' ', "_"))
+        }
+    }
+}
+
+fn redirect_path_for_title(title: &str) -> Option<String> {
+    (crate::index::namespace_of_full_title(title) == Namespace::Main)
+        .then(|| format!("{}/{}.md", crate::layout::REDIRECT_FOLDER, title.replace(' ', "_")))
 }
 
 #[cfg(test)]

@@ -5,11 +5,15 @@
 //!
 //! - [`definition`]: the page, heading, category or template a link points at.
 //! - [`completion`]: link targets and anchors while a link is being typed.
+//! - [`hover`]: what a link leads to: title, summary, categories, backlinks, members, why broken.
 //! - [`completion_table`]: the sorted title table completion searches, built once per index change.
 
 pub mod completion;
 pub mod completion_table;
 pub mod definition;
+pub mod hover;
 
+#[cfg(test)]
+mod info_tests;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,18 @@ const MAX_HIDDEN_DESTINATION: usize = 2048;
 const MAX_TAG_BYTES: usize = 512;
 
 pub(crate) fn visible_text(text: &str, span: Span, mask: &Mask, flavor: Flavor, links: &[Link]) -> String {
+    visible_text_hiding(text, span, mask, flavor, links, &|_| false)
+}
+
+/// [`visible_text`], with the links `hidden` selects removed whole, like templates.
+pub(crate) fn visible_text_hiding(
+    text: &str,
+    span: Span,
+    mask: &Mask,
+    flavor: Flavor,
+    links: &[Link],
+    hidden: &dyn Fn(&Link) -> bool,
+) -> String {
     let (start, end) = (span.start as usize, span.end as usize);
     let first_link = links.partition_point(|l| (l.span.start as usize) < start);
     let links = links.get(first_link..).unwrap_or(&[]);
@@ -22,6 +34,7 @@ pub(crate) fn visible_text(text: &str, span: Span, mask: &Mask, flavor: Flavor, 
         flavor,
         out: String::new(),
         label_ends: Vec::new(),
+        hidden,
     };
     walk.run(start, end, links, masks);
     let decoded = html_escape::decode_html_entities(&walk.out).into_owned();
@@ -34,6 +47,7 @@ struct Walk<'a> {
     out: String,
     /// `(label end, link end)`: when the walk reaches a label's end it jumps past its link.
     label_ends: Vec<(usize, usize)>,
+    hidden: &'a dyn Fn(&Link) -> bool,
 }
 
 impl Walk<'_> {
@@ -88,7 +102,7 @@ impl Walk<'_> {
     /// Starts showing a link; returns where the walk continues.
     fn enter_link(&mut self, link: &Link) -> usize {
         let end = link.span.end as usize;
-        if link.syntax == LinkSyntax::Template {
+        if link.syntax == LinkSyntax::Template || (self.hidden)(link) {
             return end;
         }
         if let Some(label) = link.label.filter(|l| l.start < l.end) {

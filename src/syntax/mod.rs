@@ -15,8 +15,11 @@ mod heading_text;
 mod markdown;
 mod mask;
 mod mask_blocks;
+mod summary;
 mod wikilink;
 mod wikitext;
+
+pub use summary::first_paragraph;
 
 #[cfg(test)]
 mod tests;

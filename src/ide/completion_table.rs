@@ -161,6 +161,11 @@ impl CompletionTable {
         }
     }
 
+    /// The namespaces that have titles, in the table's order.
+    pub fn namespaces(&self) -> Vec<Namespace> {
+        self.namespaces.iter().map(|(namespace, _)| *namespace).collect()
+    }
+
     pub fn title_count(&self) -> usize {
         self.title_count
     }

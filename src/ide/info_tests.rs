@@ -203,3 +203,209 @@ fn hover_off_links_and_on_interwiki_links_is_empty() {
     check_hover(Layout::Tree, "//- A.wiki\nplain $0text [[en:Foo]]\n", "");
     check_hover(Layout::Tree, "//- A.wiki\n[[en:F$0oo]]\n", "");
 }
+
+fn check_document_symbols(flavor: crate::syntax::Flavor, text: &str, expected: &str) {
+    fn draw(symbols: &[SectionSymbol], text: &str, depth: usize, lines: &mut Vec<String>) {
+        for symbol in symbols {
+            lines.push(format!(
+                "{}{} [{}] {:?}",
+                "  ".repeat(depth),
+                symbol.name,
+                &text[symbol.selection_span.range()],
+                &text[symbol.span.range()]
+            ));
+            draw(&symbol.children, text, depth + 1, lines);
+        }
+    }
+    let mut lines = Vec::new();
+    draw(&document_symbols(text, flavor), text, 0, &mut lines);
+    assert_eq!(lines.join("\n"), expected.trim(), "\ntext:\n{text}");
+}
+
+use crate::ide::document_symbol::{document_symbols, SectionSymbol};
+use crate::syntax::Flavor;
+
+#[test]
+fn document_symbols_nest_markdown_headings_by_level_with_their_sections() {
+    check_document_symbols(
+        Flavor::Markdown,
+        "前言\n# 甲𠀀\n一\n### 乙 [[B|丙]]\n二\n\n## 丁\n三\n\n戊\n===\n# \n",
+        r####"
+甲𠀀 [甲𠀀] "# 甲𠀀\n一\n### 乙 [[B|丙]]\n二\n\n## 丁\n三"
+  乙 丙 [乙 [[B|丙]]] "### 乙 [[B|丙]]\n二"
+  丁 [丁] "## 丁\n三"
+戊 [戊] "戊\n==="
+(untitled) [# ] "# "
+"####,
+    );
+}
+
+#[test]
+fn document_symbols_of_wikitext_headings_and_an_empty_document() {
+    check_document_symbols(
+        Flavor::Wikitext,
+        "== 歷史 ==\nx\n=== 早期 ===\ny\n== 參考 ==\n",
+        r#"
+歷史 [歷史] "== 歷史 ==\nx\n=== 早期 ===\ny"
+  早期 [早期] "=== 早期 ===\ny"
+參考 [參考] "== 參考 =="
+"#,
+    );
+    check_document_symbols(Flavor::Wikitext, "", "");
+}
+
+fn check_workspace_symbols(wiki: &str, query: &str, limit: usize, expected: &str) {
+    let (index, _, _, _) = fixture(Layout::Export, &format!("//- Page/Cursor.md\n$0\n{wiki}"));
+    let table = crate::ide::completion_table::CompletionTable::build(&index);
+    let found: Vec<String> = crate::ide::workspace_symbol::workspace_symbols(&index, &table, query, limit)
+        .iter()
+        .map(|symbol| {
+            format!(
+                "{} {:?} {}{}",
+                symbol.title,
+                symbol.namespace,
+                symbol.path,
+                if symbol.alias_only { " (alias)" } else { "" }
+            )
+        })
+        .collect();
+    assert_eq!(found.join("\n"), expected.trim(), "\nquery: {query}");
+}
+
+const SYMBOL_WIKI: &str = r#"
+//- Page/政制及內地事務局.md
+x
+//- Page/內地.md
+[[政制及內地事務局]] [[內地事務]]
+//- Page/內地事務.md
+[[內地]]
+//- Page/B.md
+[[內地]] [[Category:內地]]
+//- Category/內地.md
+c
+//- Redirect/内地别名.md -> ../Page/內地.md
+"#;
+
+#[test]
+fn workspace_symbols_match_across_scripts_exact_then_prefix_then_fuzzy() {
+    check_workspace_symbols(
+        SYMBOL_WIKI,
+        "内地",
+        10,
+        "
+內地 Main Page/內地.md
+Category:內地 Category Category/內地.md
+內地事務 Main Page/內地事務.md
+内地别名 Main Redirect/内地别名.md (alias)
+政制及內地事務局 Main Page/政制及內地事務局.md
+",
+    );
+    check_workspace_symbols(SYMBOL_WIKI, "内地", 2, "內地 Main Page/內地.md\nCategory:內地 Category Category/內地.md");
+}
+
+#[test]
+fn workspace_symbols_with_a_namespace_prefix_search_that_namespace() {
+    check_workspace_symbols(SYMBOL_WIKI, "分類:内", 10, "Category:內地 Category Category/內地.md");
+    check_workspace_symbols(SYMBOL_WIKI, "zzz", 10, "");
+}
+
+fn check_document_links(layout: Layout, wiki: &str, expected: &str) {
+    let (index, path, text, _) = fixture(layout, wiki);
+    let document = index.document_by_path(&path).expect("the cursor's document");
+    let found: Vec<String> = crate::ide::document_link::document_links(&index, &document)
+        .iter()
+        .map(|link| {
+            format!(
+                "{} => {} {:?} {}",
+                &text[link.span.range()],
+                link.target_path,
+                link.target_line,
+                link.tooltip
+            )
+        })
+        .collect();
+    assert_eq!(found.join("\n"), expected.trim(), "\nfixture:\n{wiki}");
+}
+
+#[test]
+fn document_links_lead_to_files_and_heading_lines_and_skip_broken_links() {
+    check_document_links(
+        Layout::Export,
+        r#"
+//- Page/A.md
+$0𠀀[甲](../Page/B.md#歷史 "wikilink") [[B#沒有]] [[不存在]] [[別名]] {{Reflist}}
+[網上](https://zh.wikipedia.org/wiki/B "wikilink") [本頁](#節)
+## 節
+[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink")
+//- Page/B.md
+intro
+
+== 歷史 ==
+//- Template/Reflist.md
+r
+//- Category/香港.md
+c
+//- Redirect/別名.md -> ../Page/B.md
+"#,
+        r#"
+[甲](../Page/B.md#歷史 "wikilink") => Page/B.md Some(2) B
+[[B#沒有]] => Page/B.md None B
+[[別名]] => Page/B.md None B
+{{Reflist}} => Template/Reflist.md None Template:Reflist
+[本頁](#節) => Page/A.md Some(2) A
+[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink") => Category/香港.md None Category:香港
+"#,
+    );
+}
+
+fn check_semantic_tokens(layout: Layout, wiki: &str, within: Option<(usize, usize)>, expected: &str) {
+    use crate::ide::semantic_tokens::semantic_tokens;
+    let (index, path, text, _) = fixture(layout, wiki);
+    let document = index.document_by_path(&path).expect("the cursor's document");
+    let within = within.map(|(start, end)| crate::syntax::Span::new(start, end));
+    let found: Vec<String> = semantic_tokens(&index, &document, within)
+        .iter()
+        .map(|token| {
+            format!(
+                "{:?}{} {:?}",
+                token.kind,
+                if token.broken { " broken" } else { "" },
+                &text[token.span.range()]
+            )
+        })
+        .collect();
+    assert_eq!(found.join("\n"), expected.trim(), "\nfixture:\n{wiki}");
+}
+
+#[test]
+fn semantic_tokens_mark_kinds_and_broken_links_and_split_nested_ones() {
+    check_semantic_tokens(
+        Layout::Tree,
+        "
+//- A.wiki
+$0[[B]] [[Nowhere]] [[B#Nope]] {{Infobox|x=[[B]] y}} {{Missing}} [[Category:C]] [[:Category:D]] [[en:X]]
+//- B.wiki
+b
+//- Template:Infobox.wiki
+i
+",
+        None,
+        r#"
+Page "[[B]]"
+Page broken "[[Nowhere]]"
+Page broken "[[B#Nope]]"
+Template "{{Infobox|x="
+Page "[[B]]"
+Template " y}}"
+Template broken "{{Missing}}"
+Category "[[Category:C]]"
+Category "[[:Category:D]]"
+"#,
+    );
+    check_semantic_tokens(
+        Layout::Tree,
+        "//- A.wiki\n$0[[B]] [[C]] [[D]]\n//- B.wiki\n",
+        Some((7, 8)),
+        r#"Page broken "[[C]]""#,
+    );
+}

@@ -6,12 +6,20 @@
 //! - [`definition`]: the page, heading, category or template a link points at.
 //! - [`completion`]: link targets and anchors while a link is being typed.
 //! - [`hover`]: what a link leads to: title, summary, categories, backlinks, members, why broken.
+//! - [`document_link`]: the file (and heading line) each resolvable link opens.
+//! - [`semantic_tokens`]: links to pages, categories and templates, broken ones marked.
+//! - [`document_symbol`]: the heading tree of a document, with each heading's section.
+//! - [`workspace_symbol`]: page titles matching a query, from the completion's title table.
 //! - [`completion_table`]: the sorted title table completion searches, built once per index change.
 
 pub mod completion;
 pub mod completion_table;
 pub mod definition;
+pub mod document_link;
+pub mod document_symbol;
 pub mod hover;
+pub mod semantic_tokens;
+pub mod workspace_symbol;
 
 #[cfg(test)]
 mod info_tests;

@@ -25,6 +25,11 @@ use tower_lsp::lsp_types::{
     RenameFilesParams, ServerInfo, Url, WorkspaceDiagnosticParams, WorkspaceDiagnosticReport,
     WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
 };
+use tower_lsp::lsp_types::{
+    DocumentLink, DocumentLinkParams, DocumentSymbolParams, DocumentSymbolResponse, Hover, HoverParams,
+    SemanticTokensParams, SemanticTokensRangeParams, SemanticTokensRangeResult, SemanticTokensResult,
+    SymbolInformation, WorkspaceSymbolParams,
+};
 use tower_lsp::LanguageServer;
 
 use super::capabilities::{client_features, negotiate_position_encoding, server_capabilities, workspace_roots};
@@ -197,6 +202,61 @@ impl LanguageServer for Backend {
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
         run_blocking(move || super::completion::resolve(item)).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let uri = &params.text_document_position_params.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::hover::hover(&wiki, &document.rope, &params)).await
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::symbols::document_symbol(&wiki, &document.rope, &params)).await
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<Vec<SymbolInformation>>> {
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || Some(super::symbols::workspace_symbol(&wiki, &params))).await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::document_link::document_link(&wiki, &document.rope, &params)).await
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        let tokens = run_blocking(move || super::semantic_tokens::semantic_tokens(&wiki, &document.rope, &uri, None));
+        Ok(tokens.await?.map(SemanticTokensResult::Tokens))
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(&uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        let range = params.range;
+        let tokens =
+            run_blocking(move || super::semantic_tokens::semantic_tokens(&wiki, &document.rope, &uri, Some(range)));
+        Ok(tokens.await?.map(SemanticTokensRangeResult::Tokens))
     }
 
     async fn workspace_diagnostic(&self, _: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {

@@ -1,7 +1,7 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
+    CompletionOptions, DiagnosticOptions, DocumentLinkOptions, HoverProviderCapability, MarkupKind, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
     FileOperationRegistrationOptions, InitializeParams, OneOf, PositionEncodingKind, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
     WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
@@ -83,6 +83,15 @@ pub fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|text_document| text_document.definition.as_ref())
             .and_then(|definition| definition.link_support)
             .unwrap_or(false),
+        hover_markdown: text_document
+            .and_then(|text_document| text_document.hover.as_ref())
+            .and_then(|hover| hover.content_format.as_ref())
+            .is_some_and(|formats| formats.contains(&MarkupKind::Markdown)),
+        hierarchical_document_symbols: text_document
+            .and_then(|text_document| text_document.document_symbol.as_ref())
+            .and_then(|symbols| symbols.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+        semantic_tokens: text_document.is_some_and(|text_document| text_document.semantic_tokens.is_some()),
     }
 }
 
@@ -118,6 +127,16 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
                 ..WorkspaceFileOperationsServerCapabilities::default()
             }),
         }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        semantic_tokens_provider: features
+            .semantic_tokens
+            .then(super::semantic_tokens::semantic_tokens_options),
         ..ServerCapabilities::default()
     }
 }

@@ -13,6 +13,9 @@
 //! - [`progress`]: `$/progress` while indexing.
 //! - [`convert`]: byte spans to ranges, findings to diagnostics.
 //! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
+//! - [`hover`], [`symbols`] (document and workspace symbols), [`document_link`],
+//!   [`semantic_tokens`] (split per line, delta-encoded): adapters around the information
+//!   features in [`crate::ide`].
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -24,11 +27,15 @@ pub mod capabilities;
 pub mod completion;
 pub mod convert;
 pub mod definition;
+pub mod document_link;
 pub mod documents;
 pub mod framing;
+pub mod hover;
 pub mod progress;
 pub mod root;
+pub mod semantic_tokens;
 pub mod state;
+pub mod symbols;
 pub mod transport;
 pub mod wiki_workspace;
 

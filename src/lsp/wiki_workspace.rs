@@ -46,6 +46,12 @@ pub struct ClientFeatures {
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub definition_link_support: bool,
+    /// Hovers may be Markdown (else plain text).
+    pub hover_markdown: bool,
+    /// Document symbols may nest (`DocumentSymbol`), else flat `SymbolInformation`.
+    pub hierarchical_document_symbols: bool,
+    /// The client asks for semantic tokens; only then are they advertised.
+    pub semantic_tokens: bool,
 }
 
 /// The open documents as last changed: version and text.
@@ -453,7 +459,7 @@ impl WikiWorkspace {
         }
     }
 
-    fn roots(&self) -> Vec<Arc<Root>> {
+    pub(crate) fn roots(&self) -> Vec<Arc<Root>> {
         self.roots.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 

@@ -29,26 +29,30 @@ pub fn workspace_symbols(index: &Index, table: &CompletionTable, query: &str, li
         None => (table.namespaces(), query),
     };
     let query_key = table.query_key(typed.trim());
-    let mut found: Vec<(bool, Namespace, TitleMatch)> = Vec::new();
+    let mut found: Vec<(bool, Namespace, TitleMatch, &str)> = Vec::new();
     for namespace in namespaces {
         let (matches, _) = table.matching_titles(namespace, typed.trim(), limit, &|_| true);
         for title in matches {
             let name = index.resolve_symbol(title.title).get(title.name_start..).unwrap_or_default();
             let exact = table.query_key(name) == query_key;
-            found.push((exact, namespace, title));
+            found.push((exact, namespace, title, name));
         }
     }
-    found.sort_by_key(|(exact, namespace, title)| {
+    // Ties are broken by the name, shorter first, so that the answer never depends on the order
+    // a parallel load interned the titles in.
+    found.sort_by_key(|(exact, namespace, title, name)| {
         (
             !*exact,
             !title.prefix_match,
             *namespace != Namespace::Main,
             std::cmp::Reverse(title.backlinks),
+            name.len(),
+            *name,
         )
     });
     found
         .into_iter()
-        .filter_map(|(_, namespace, title)| {
+        .filter_map(|(_, namespace, title, _)| {
             Some(TitleSymbol {
                 title: index.resolve_symbol(title.title).to_string(),
                 namespace,

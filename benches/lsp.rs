@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Reports the time from spawn to the end of indexing (`$/progress` end) and the server's peak
-//! RSS, p50/p99/max latencies of definition, completion and edit→diagnostics (pulled: the
+//! RSS, p50/p99/max latencies of definition, completion, workspace/symbol and edit→diagnostics (pulled: the
 //! computation; pushed: including the server's debounce), and the warm read floor of the same
 //! tree, measured in the same run, as the baseline for indexing.
 
@@ -32,6 +32,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pages opened for definition requests.
 const OPENED_PAGES: usize = 50;
+/// `workspace/symbol` queries measured.
+const WORKSPACE_SYMBOL_QUERIES: usize = 200;
 
 mod common;
 
@@ -531,6 +533,25 @@ fn main() {
         typed = line;
     }
 
+    // Workspace symbols: parts of sample titles (1–4 characters from a random start, every
+    // other one folded to Simplified), answered from the completion's title table.
+    let mut symbols = Latencies::new("workspace/symbol");
+    let mut symbols_found = 0;
+    for round in 0..WORKSPACE_SYMBOL_QUERIES {
+        let title: Vec<char> = titles[random.below(titles.len())].chars().collect();
+        let start = random.below(title.len().max(1));
+        let part: String = title.iter().skip(start).take(1 + random.below(4)).collect();
+        let query = if round % 2 == 0 {
+            wikils::title::fold_variants(&part).into_owned()
+        } else {
+            part
+        };
+        let sent = Instant::now();
+        let (result, at) = session.request("workspace/symbol", json!({ "query": query }));
+        symbols.samples.push(at - sent);
+        symbols_found += result.as_array().map_or(0, Vec::len);
+    }
+
     // Edit→diagnostics, pulled: the computation itself.
     let probe_path = root.join(&probe);
     let probe_text = std::fs::read_to_string(&probe_path).expect("reading the probe file");
@@ -616,6 +637,10 @@ fn main() {
     completion.row(&format!(
         "[[ + 0–3 chars, every 4th ](../Page/; {:.1} items on average",
         items as f64 / options.completions.max(1) as f64
+    ));
+    symbols.row(&format!(
+        "title parts, half folded to Simplified; {:.1} symbols on average (at most 200)",
+        symbols_found as f64 / WORKSPACE_SYMBOL_QUERIES as f64
     ));
     pull.row(&format!("didChange → diagnostic response; {pulled_items} findings"));
     push.row(&format!(

@@ -347,12 +347,18 @@ impl Index {
 
     /// The documents linking to a target (title or path symbol), each once, in no order.
     pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
-        self.backlinks.get(&target).map(|entry| entry.clone()).unwrap_or_default()
+        self.backlinks
+            .get(&target)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
     }
 
     /// The documents in a category (by its full title), each once, in no order.
     pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
-        self.members.get(&category).map(|entry| entry.clone()).unwrap_or_default()
+        self.members
+            .get(&category)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
     }
 
     pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {

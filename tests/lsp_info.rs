@@ -59,8 +59,11 @@ fn start(root: &std::path::Path, client: Client, path: &str) -> (Server, String)
         capabilities["general"] = json!({ "positionEncodings": ["utf-8", "utf-16"] });
     }
     let mut server = Server::start();
-    let root_uri = tower_lsp::lsp_types::Url::from_file_path(root).expect("absolute").to_string();
-    let result = server.initialize_with(json!({ "processId": null, "rootUri": root_uri, "capabilities": capabilities }));
+    let root_uri = tower_lsp::lsp_types::Url::from_file_path(root)
+        .expect("absolute")
+        .to_string();
+    let result =
+        server.initialize_with(json!({ "processId": null, "rootUri": root_uri, "capabilities": capabilities }));
     assert_eq!(
         result["capabilities"]["semanticTokensProvider"].is_object(),
         client.semantic_tokens,
@@ -131,7 +134,11 @@ fn hover_in_the_export_fixture() {
         let expected_range = if utf8 { "2:16-2:90" } else { "2:8-2:50" };
         assert_eq!(range_text(&found["range"]), expected_range);
 
-        let astral = hover(&mut server, &uri, position(&text, 12, "[[政制及內地事務局#職能|全形]]", 3, utf8));
+        let astral = hover(
+            &mut server,
+            &uri,
+            position(&text, 12, "[[政制及內地事務局#職能|全形]]", 3, utf8),
+        );
         assert_eq!(
             astral["contents"]["value"],
             "**政制及內地事務局** `Page/政制及內地事務局.md`\n\nSection **職能** (line 3)\n\n政制及內地事務局是香港特別行政區政府的決策局。\n\nCategories: 香港\n\n2 documents link here"
@@ -252,7 +259,7 @@ fn document_symbols_nested_and_flat() {
     finish(server);
 }
 
-fn workspace_symbols(server: &mut Server, query: &str) -> Vec<String> {
+fn workspace_symbols(server: &mut Server, root: &std::path::Path, query: &str) -> Vec<String> {
     let found = server
         .request("workspace/symbol", json!({ "query": query }))
         .expect("answered");
@@ -261,36 +268,33 @@ fn workspace_symbols(server: &mut Server, query: &str) -> Vec<String> {
         .expect("a list")
         .iter()
         .map(|symbol| {
-            let uri = symbol["location"]["uri"].as_str().unwrap_or_default();
-            let file = uri.rsplit_once("/export/").map_or(uri, |(_, file)| file);
-            let container = symbol["containerName"].as_str().map(|name| format!(" ({name})")).unwrap_or_default();
+            let file = relative(root, symbol["location"]["uri"].as_str().unwrap_or_default());
+            let container = symbol["containerName"]
+                .as_str()
+                .map(|name| format!(" ({name})"))
+                .unwrap_or_default();
             format!(
                 "{} {} {} {}{container}",
                 symbol["name"].as_str().unwrap_or_default(),
                 symbol["kind"],
-                percent_decoded(file),
+                file,
                 range_text(&symbol["location"]["range"])
             )
         })
         .collect()
 }
 
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::new();
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' && index + 2 < bytes.len() + 0 {
-            if let Ok(byte) = u8::from_str_radix(&text[index + 1..index + 3], 16) {
-                decoded.push(byte);
-                index += 3;
-                continue;
-            }
-        }
-        decoded.push(bytes[index]);
-        index += 1;
+/// A file URI as a root-relative path, with its `#fragment` if any.
+fn relative(root: &std::path::Path, uri: &str) -> String {
+    let Ok(url) = tower_lsp::lsp_types::Url::parse(uri) else {
+        return format!("<not a URI: {uri}>");
+    };
+    let path = url.to_file_path().unwrap_or_default();
+    let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().into_owned();
+    match url.fragment() {
+        Some(fragment) => format!("{relative}#{fragment}"),
+        None => relative,
     }
-    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 #[test]
@@ -298,22 +302,19 @@ fn workspace_symbols_find_traditional_titles_from_simplified_queries() {
     let root = fixture_root("export");
     let (mut server, _) = start(&root, FULL_CLIENT, "Page/首頁.md");
     assert_eq!(
-        workspace_symbols(&mut server, "政制及内地事务局"),
+        workspace_symbols(&mut server, &root, "政制及内地事务局"),
         ["政制及內地事務局 1 Page/政制及內地事務局.md 0:0-0:0"]
     );
     assert_eq!(
-        workspace_symbols(&mut server, "务内"),
-        [
-            "务内 1 Page/务内.md 0:0-0:0",
-            "務內 1 Page/務內.md 0:0-0:0",
-        ]
+        workspace_symbols(&mut server, &root, "务内"),
+        ["务内 1 Page/务内.md 0:0-0:0", "務內 1 Page/務內.md 0:0-0:0",]
     );
     assert_eq!(
-        workspace_symbols(&mut server, "分類:香"),
+        workspace_symbols(&mut server, &root, "分類:香"),
         ["Category:香港 3 Category/香港.md 0:0-0:0"]
     );
     assert_eq!(
-        workspace_symbols(&mut server, "别名"),
+        workspace_symbols(&mut server, &root, "别名"),
         [
             "別名 1 Redirect/別名.md 0:0-0:0 (redirect)",
             "壞別名 1 Redirect/壞別名.md 0:0-0:0 (redirect)",
@@ -356,9 +357,8 @@ fn document_links_in_both_fixtures() {
         .expect("a list")
         .iter()
         .map(|link| {
-            let target = link["target"].as_str().unwrap_or_default();
-            let file = target.rsplit_once("/wikitext/").map_or(target, |(_, file)| file);
-            format!("{} {}", range_text(&link["range"]), percent_decoded(file))
+            let target = relative(&root, link["target"].as_str().unwrap_or_default());
+            format!("{} {target}", range_text(&link["range"]))
         })
         .collect();
     assert_eq!(

@@ -363,7 +363,6 @@ impl Checker<'_> {
     }
 }
 
-
 /// What a link to a missing page names and where it was looked for:
 /// ``no page `X` (looked for Page/X.md, Redirect/X.md and Traditional/Simplified variants)``.
 pub(crate) fn missing_target(index: &Index, link: &LinkFact) -> String {

@@ -300,7 +300,12 @@ Category:內地 Category Category/內地.md
 政制及內地事務局 Main Page/政制及內地事務局.md
 ",
     );
-    check_workspace_symbols(SYMBOL_WIKI, "内地", 2, "內地 Main Page/內地.md\nCategory:內地 Category Category/內地.md");
+    check_workspace_symbols(
+        SYMBOL_WIKI,
+        "内地",
+        2,
+        "內地 Main Page/內地.md\nCategory:內地 Category Category/內地.md",
+    );
 }
 
 #[test]

@@ -31,9 +31,7 @@ pub fn semantic_tokens(index: &Index, document: &Document, within: Option<Span>)
         .facts
         .links
         .iter()
-        .filter(|link| {
-            within.is_none_or(|within| link.span.start < within.end && within.start < link.span.end)
-        })
+        .filter(|link| within.is_none_or(|within| link.span.start < within.end && within.start < link.span.end))
         .filter_map(|link| link_token(index, document, link, templates_exist))
         .collect();
     nested.sort_by_key(|token| (token.span.start, std::cmp::Reverse(token.span.end)));
@@ -97,10 +95,7 @@ fn flatten(sorted: Vec<SemanticToken>) -> Vec<SemanticToken> {
         let start = from.max(token.span.start);
         if start < to {
             pieces.push(SemanticToken {
-                span: Span {
-                    start,
-                    end: to,
-                },
+                span: Span { start, end: to },
                 ..token
             });
         }

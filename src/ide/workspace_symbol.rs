@@ -22,9 +22,10 @@ pub struct TitleSymbol {
 /// ones; most linked first within each, the main namespace before the others. A query with a
 /// namespace prefix (`Category:香港`, `分類:香港`) searches that namespace only.
 pub fn workspace_symbols(index: &Index, table: &CompletionTable, query: &str, limit: usize) -> Vec<TitleSymbol> {
-    let (namespaces, typed) = match query.split_once(':').and_then(|(prefix, rest)| {
-        Namespace::from_prefix(prefix).map(|namespace| (namespace, rest))
-    }) {
+    let (namespaces, typed) = match query
+        .split_once(':')
+        .and_then(|(prefix, rest)| Namespace::from_prefix(prefix).map(|namespace| (namespace, rest)))
+    {
         Some((namespace, rest)) => (vec![namespace], rest),
         None => (table.namespaces(), query),
     };
@@ -33,7 +34,10 @@ pub fn workspace_symbols(index: &Index, table: &CompletionTable, query: &str, li
     for namespace in namespaces {
         let (matches, _) = table.matching_titles(namespace, typed.trim(), limit, &|_| true);
         for title in matches {
-            let name = index.resolve_symbol(title.title).get(title.name_start..).unwrap_or_default();
+            let name = index
+                .resolve_symbol(title.title)
+                .get(title.name_start..)
+                .unwrap_or_default();
             let exact = table.query_key(name) == query_key;
             found.push((exact, namespace, title, name));
         }

@@ -1,10 +1,10 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    CompletionOptions, DiagnosticOptions, DocumentLinkOptions, HoverProviderCapability, MarkupKind, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
-    FileOperationRegistrationOptions, InitializeParams, OneOf, PositionEncodingKind, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
-    WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, DocumentLinkOptions, FileOperationFilter,
+    FileOperationPattern, FileOperationRegistrationOptions, HoverProviderCapability, InitializeParams, MarkupKind,
+    OneOf, PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, Url, WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
 };
 
 /// The files whose creation, renaming and deletion in the editor the server wants to hear about.

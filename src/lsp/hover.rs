@@ -30,7 +30,9 @@ pub fn hover(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &HoverParams) 
         {
             return Some(open.to_string());
         }
-        vfs::read_document(&absolute, max_size).ok().map(|document| document.text)
+        vfs::read_document(&absolute, max_size)
+            .ok()
+            .map(|document| document.text)
     };
     let found = hover::hover(&index, &document, offset, &read_text)?;
     let (kind, value) = if workspace.client_features().hover_markdown {

@@ -19,7 +19,11 @@ use crate::text::Encoding;
 /// Standard token types, so every theme colours them: a page link is a `class`, a category an
 /// `enum`, a template a `macro` (it expands in place). Broken links add `deprecated`, which
 /// editors show struck through.
-const TOKEN_TYPES: [SemanticTokenType; 3] = [SemanticTokenType::CLASS, SemanticTokenType::ENUM, SemanticTokenType::MACRO];
+const TOKEN_TYPES: [SemanticTokenType; 3] = [
+    SemanticTokenType::CLASS,
+    SemanticTokenType::ENUM,
+    SemanticTokenType::MACRO,
+];
 const TOKEN_MODIFIERS: [SemanticTokenModifier; 1] = [SemanticTokenModifier::DEPRECATED];
 const BROKEN_MODIFIER_BIT: u32 = 1;
 
@@ -113,8 +117,16 @@ mod tests {
             .iter()
             .map(|token| {
                 line += token.delta_line;
-                column = if token.delta_line == 0 { column + token.delta_start } else { token.delta_start };
-                let broken = if token.token_modifiers_bitset == 1 { " broken" } else { "" };
+                column = if token.delta_line == 0 {
+                    column + token.delta_start
+                } else {
+                    token.delta_start
+                };
+                let broken = if token.token_modifiers_bitset == 1 {
+                    " broken"
+                } else {
+                    ""
+                };
                 format!("{line}:{column}+{} {}{broken}", token.length, token.token_type)
             })
             .collect::<Vec<_>>()

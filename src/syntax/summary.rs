@@ -142,7 +142,10 @@ mod tests {
     #[test]
     fn hides_categories_and_media_and_cuts_on_a_character() {
         let text = "# 首頁\n\n[[File:X.png|thumb|圖]] **首頁**連到[政制](../Page/政制.md \"wikilink\")𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀\n[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 \"wikilink\")";
-        assert_eq!(summary(text, Flavor::Markdown), "首頁連到政制𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀…");
+        assert_eq!(
+            summary(text, Flavor::Markdown),
+            "首頁連到政制𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀…"
+        );
     }
 
     #[test]

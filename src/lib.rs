@@ -3,7 +3,8 @@
 //! # Code map
 //!
 //! The pure core (no I/O, no tower-lsp, no tokio, no printing):
-//! - [`ide`]: editor features (definition, completion), pure functions of the index and a byte offset.
+//! - [`ide`]: editor features (definition, completion, hover, symbols, document links, semantic
+//!   tokens), pure functions of the index and a byte offset.
 //! - [`text`]: byte offsets ↔ line/column, UTF-8 or UTF-16, on strings and on the editor's ropes
 //!   ([`text::rope`]). The only place positions are converted.
 //! - [`title`]: page titles: normalisation, namespaces, Traditional/Simplified folding.

@@ -26,7 +26,9 @@ pub fn first_paragraph(text: &str, flavor: Flavor, max_chars: usize) -> String {
             // Whatever is skipped, the scan moves forward.
             next = skipped_until.unwrap_or(next).max(line_start + 1);
             if let Some((start, end)) = paragraph.take() {
-                let summary = visible_text_hiding(text, Span::new(start, end), &mask, flavor, &parsed.links, &hidden);
+                let summary = paragraph_text(text, start, end, &|piece| {
+                    visible_text_hiding(text, piece, &mask, flavor, &parsed.links, &hidden)
+                });
                 if !summary.is_empty() {
                     return truncated(summary, max_chars);
                 }
@@ -39,11 +41,62 @@ pub fn first_paragraph(text: &str, flavor: Flavor, max_chars: usize) -> String {
     }
     match paragraph {
         Some((start, end)) => truncated(
-            visible_text_hiding(text, Span::new(start, end), &mask, flavor, &parsed.links, &hidden),
+            paragraph_text(text, start, end, &|piece| {
+                visible_text_hiding(text, piece, &mask, flavor, &parsed.links, &hidden)
+            }),
             max_chars,
         ),
         None => String::new(),
     }
+}
+
+/// The visible text of `start..end` without its footnotes (`<ref>…</ref>`, `<ref … />`), which
+/// the Walk would otherwise show: a tag's content stays visible.
+fn paragraph_text(text: &str, start: usize, end: usize, visible: &dyn Fn(Span) -> String) -> String {
+    let mut joined = String::new();
+    let mut position = start;
+    for (ref_start, ref_end) in footnotes(text, start, end) {
+        joined.push_str(&visible(Span::new(position, ref_start)));
+        // Pieces come back trimmed: a space around the footnote separated words.
+        let spaced_before = text.get(..ref_start).and_then(|before| before.chars().next_back());
+        let spaced_after = text.get(ref_end..).and_then(|after| after.chars().next());
+        if spaced_before.is_some_and(char::is_whitespace) || spaced_after.is_some_and(char::is_whitespace) {
+            joined.push(' ');
+        }
+        position = ref_end;
+    }
+    joined.push_str(&visible(Span::new(position, end)));
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The `<ref>` elements inside `start..end`, in order.
+fn footnotes(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let Some(paragraph) = text.get(start..end) else {
+        return Vec::new();
+    };
+    let lower = paragraph.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = lower.get(from..).and_then(|rest| rest.find("<ref")).map(|at| from + at) {
+        let after_name = lower.as_bytes().get(at + 4).copied();
+        let Some(tag_end) = lower[at..].find('>').map(|close| at + close + 1) else {
+            break;
+        };
+        if !matches!(after_name, Some(b'>' | b' ' | b'/')) {
+            from = at + 4;
+            continue;
+        }
+        let element_end = if lower[..tag_end].ends_with("/>") {
+            tag_end
+        } else {
+            lower[tag_end..]
+                .find("</ref>")
+                .map_or(tag_end, |close| tag_end + close + "</ref>".len())
+        };
+        found.push((start + at, start + element_end));
+        from = element_end;
+    }
+    found
 }
 
 /// Where a line that is not prose ends its block: a heading, a template or table starting the
@@ -136,7 +189,9 @@ mod tests {
     #[test]
     fn skips_headings_templates_tables_and_comments() {
         let text = "== 歷史 ==\n{{Infobox\n| name = x\n}}\n<!-- 註解\n-->\n{| class=x\n| a\n|}\n'''粗體'''[[A|甲]]與[[B]]，{{lang|en|x}}<ref>r</ref>。\n第二行\n\n下一段";
-        assert_eq!(summary(text, Flavor::Wikitext), "粗體甲與B，r。 第二行");
+        assert_eq!(summary(text, Flavor::Wikitext), "粗體甲與B，。 第二行");
+        let text = "甲<ref name=x>注[[A]]</ref>乙<REF name=y />丙<references/>丁 a <ref>x</ref> b<ref>未閉";
+        assert_eq!(first_paragraph(text, Flavor::Wikitext, 100), "甲乙丙丁 a b未閉");
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub fn hover(
         _ if is_category_title(index, link.target()) => category_hover(index, document, link, read_text),
         _ => page_hover(index, document, link, read_text),
     };
+    if paragraphs.is_empty() {
+        return None;
+    }
     Some(Hover {
         span: link.span,
         paragraphs,

@@ -87,7 +87,9 @@ pub fn encode(rope: &Rope, tokens: &[semantic_tokens::SemanticToken], encoding: 
                 let line_end_char = rope.line_to_char(line_index) + line_content_len_chars(rope, line_index);
                 char_to_position(rope, line_end_char, encoding).1
             };
-            if to <= from {
+            // Pieces must move forward; a token out of order would underflow the deltas.
+            let backwards = line < previous_line || (line == previous_line && from < previous_start);
+            if to <= from || backwards {
                 continue;
             }
             let delta_line = line - previous_line;

@@ -133,3 +133,22 @@ fn max_len() -> usize {
         .and_then(|v| v.parse().ok())
         .unwrap_or(80)
 }
+
+/// Hover summaries are computed on whatever a page holds: never a panic, always within the cap.
+#[test]
+fn random_markup_summaries_never_panic_and_respect_the_cap() {
+    const EXTRA: [&str; 6] = ["<ref>", "</ref>", "<ref name=a/>", "{|", "\n|}", "\n== x ==\n"];
+    let mut rng = XorShift(0x05EE_D0F5_AAA1);
+    for _ in 0..3000 {
+        let mut text = random_text(&mut rng);
+        for _ in 0..rng.below(4) {
+            let boundaries: Vec<usize> = text.char_indices().map(|(at, _)| at).chain([text.len()]).collect();
+            let at = boundaries[rng.below(boundaries.len())];
+            text.insert_str(at, EXTRA[rng.below(EXTRA.len())]);
+        }
+        for flavor in [Flavor::Markdown, Flavor::Wikitext] {
+            let summary = crate::syntax::first_paragraph(&text, flavor, 10);
+            assert!(summary.chars().count() <= 11, "{summary:?} from {text:?}");
+        }
+    }
+}

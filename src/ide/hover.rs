@@ -181,16 +181,28 @@ fn category_hover(
 
 fn members_line(index: &Index, category: Symbol) -> Vec<Inline> {
     let members = index.category_members(category);
-    let mut names: Vec<String> = members.iter().map(|&member| display_name(index, member)).collect();
-    names.sort_unstable();
+    // A category may hold a hundred thousand pages: names are borrowed from the interner, and
+    // only the first few are sorted.
+    let mut names: Vec<&str> = members
+        .iter()
+        .filter_map(|&member| {
+            let document = index.document(member)?;
+            Some(index.resolve_symbol(document.title.unwrap_or(document.path_symbol)))
+        })
+        .collect();
     let count = names.len();
+    if count > LISTED_MEMBERS {
+        names.select_nth_unstable(LISTED_MEMBERS);
+        names.truncate(LISTED_MEMBERS);
+    }
+    names.sort_unstable();
     let mut line = vec![Inline::Text(match count {
         1 => "1 member".to_string(),
         count => format!("{count} members"),
     })];
     for (number, name) in names.iter().take(LISTED_MEMBERS).enumerate() {
         line.push(Inline::Text(if number == 0 { ": " } else { ", " }.to_string()));
-        line.push(Inline::Strong(name.clone()));
+        line.push(Inline::Strong((*name).to_string()));
     }
     if count > LISTED_MEMBERS {
         line.push(Inline::Text(format!(", … ({} more)", count - LISTED_MEMBERS)));
@@ -286,10 +298,20 @@ fn backlinks_line(index: &Index, target: &Document, link: &LinkFact, found: &Fou
     }
     names.sort_unstable();
     names.dedup();
-    let mut linking: Vec<DocumentId> = names.into_iter().flat_map(|name| index.backlinks(name)).collect();
-    linking.sort_unstable();
-    linking.dedup();
-    let count = linking.len();
+    let lists: Vec<Vec<DocumentId>> = names
+        .into_iter()
+        .map(|name| index.backlinks(name))
+        .filter(|list| !list.is_empty())
+        .collect();
+    // Each list holds a document once; only a union of several needs deduplicating.
+    let count = if lists.len() == 1 {
+        lists[0].len()
+    } else {
+        let mut linking: Vec<DocumentId> = lists.into_iter().flatten().collect();
+        linking.sort_unstable();
+        linking.dedup();
+        linking.len()
+    };
     let text = match (link.kind, count) {
         (LinkKind::Template, 1) => "Used by 1 document".to_string(),
         (LinkKind::Template, count) => format!("Used by {count} documents"),

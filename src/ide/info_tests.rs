@@ -414,3 +414,16 @@ Category "[[:Category:D]]"
         r#"Page broken "[[C]]""#,
     );
 }
+
+#[test]
+fn hover_on_a_large_category_lists_the_first_members_and_counts_the_rest() {
+    let mut wiki = String::from("//- A.wiki\n[[Category:大$0]]\n");
+    for number in (0..13).rev() {
+        wiki.push_str(&format!("//- P{number:02}.wiki\n[[Category:大]]\n"));
+    }
+    check_hover(
+        Layout::Tree,
+        &wiki,
+        "[[Category:大]]\n---\n**Category:大** (no category page)\n\n14 members: **A**, **P00**, **P01**, **P02**, **P03**, **P04**, **P05**, **P06**, **P07**, **P08**, … (4 more)",
+    );
+}

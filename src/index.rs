@@ -345,6 +345,11 @@ impl Index {
         self.backlinks.get(&target).map_or(0, |entry| entry.len())
     }
 
+    /// The documents that link to a target, as written (a title or path symbol), each once.
+    pub fn documents_linking_to(&self, target: Symbol) -> Vec<DocumentId> {
+        self.backlinks.get(&target).map(|entry| entry.clone()).unwrap_or_default()
+    }
+
     pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {
         self.pages_per_namespace[namespace_slot(namespace)].load(Ordering::Relaxed)
     }
@@ -470,7 +475,7 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
         .unwrap_or(Namespace::Main)
 }
 
-/// The categories a document is in and the targets it links to, each once: the maps record
+/// The categories a document is in and the targets it links to (a symlink: where it points), each once: the maps record
 /// which documents link, not how often, and a page links to the same target many times.
 fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
     let mut categories = Vec::new();
@@ -481,6 +486,11 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
             (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
             _ => {}
         }
+    }
+    // A symlinked redirect has no facts; its target is recorded as a backlink so that the pages
+    // reached through an alias can be found from the page (the link graph walks redirects back).
+    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+        targets.push(*target);
     }
     for symbols in [&mut categories, &mut targets] {
         symbols.sort_unstable();

@@ -12,4 +12,4 @@ pub mod completion_table;
 pub mod definition;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

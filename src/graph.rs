@@ -19,7 +19,7 @@
 
 use rayon::prelude::*;
 
-use crate::facts::{LinkKind, LinkTarget, Symbol};
+use crate::facts::{HeadingFact, LinkKind, LinkTarget, Symbol};
 use crate::index::{namespace_of_full_title, Document, DocumentId, Index, SymlinkTarget};
 use crate::resolve::{self, Resolution};
 use crate::title::Namespace;
@@ -70,6 +70,13 @@ pub fn is_article(index: &Index, document: &Document) -> bool {
         && document
             .title
             .is_some_and(|title| namespace_of_full_title(index.resolve_symbol(title)) == Namespace::Main)
+}
+
+/// The heading that titles a page: its first heading, when that is of level 1 (`# Title`,
+/// `= Title =`). Findings and code lenses about the whole page sit there, or at the start of the
+/// file when there is none.
+pub fn title_heading(document: &Document) -> Option<&HeadingFact> {
+    document.facts.headings.first().filter(|heading| heading.level == 1)
 }
 
 /// The links into one page and out of it.

@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Never show a progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    /// Also report articles no other page links to (rule `orphan-page`, a warning unless
+    /// wikils.toml gives it a severity).
+    #[arg(long)]
+    pub orphans: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -105,7 +105,11 @@ impl LinkGraph {
             .par_iter()
             .map(|document| counted_links(index, document, |_| true))
             .collect();
-        let slots = documents.iter().map(|document| document.id.0 as usize + 1).max().unwrap_or(0);
+        let slots = documents
+            .iter()
+            .map(|document| document.id.0 as usize + 1)
+            .max()
+            .unwrap_or(0);
         // Document ids are dense (handed out by a counter), so a vector indexed by id is the map.
         let mut position_of_id = vec![usize::MAX; slots];
         for (position, document) in documents.iter().enumerate() {

@@ -347,7 +347,10 @@ impl Index {
 
     /// The documents that link to a target, as written (a title or path symbol), each once.
     pub fn documents_linking_to(&self, target: Symbol) -> Vec<DocumentId> {
-        self.backlinks.get(&target).map(|entry| entry.clone()).unwrap_or_default()
+        self.backlinks
+            .get(&target)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
     }
 
     pub fn pages_in_namespace(&self, namespace: Namespace) -> usize {

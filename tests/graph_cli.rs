@@ -95,7 +95,11 @@ fn orphans_in_human_github_and_sarif_formats() {
         .expect("results")
         .iter()
         .filter(|result| result["ruleId"] == "orphan-page")
-        .map(|result| result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or(""))
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or("")
+        })
         .collect();
     assert_eq!(orphan_uris.len(), 2, "{run}");
     let rule = run["tool"]["driver"]["rules"]
@@ -112,7 +116,10 @@ fn orphan_sits_on_the_title_heading_and_wikils_toml_configures_it() {
     let workspace = tempfile::tempdir().expect("temp dir");
     let root = workspace.path();
     write(&root.join("Page/孤兒.md"), "<!-- 註 -->\n\n# 孤兒 𠀀\n\n[[有連結]]\n");
-    write(&root.join("Page/有連結.md"), "## 節\n\n[[有連結]] links only to itself\n");
+    write(
+        &root.join("Page/有連結.md"),
+        "## 節\n\n[[有連結]] links only to itself\n",
+    );
     write(&root.join("Redirect/別名.md"), "#REDIRECT [[有連結]]\n");
     assert_eq!(
         orphan_lines(&json_check(root, &["--orphans"])),

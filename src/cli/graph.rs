@@ -100,7 +100,12 @@ pub fn run(args: &GraphArgs) -> u8 {
     let indexed = started.elapsed();
     let graph = LinkGraph::build(&loaded.index);
     let graph_time = started.elapsed() - indexed;
-    let report = report(&loaded.index, &graph, root.to_string_lossy().replace('\\', "/"), args.top);
+    let report = report(
+        &loaded.index,
+        &graph,
+        root.to_string_lossy().replace('\\', "/"),
+        args.top,
+    );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match args.format {

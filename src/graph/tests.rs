@@ -38,8 +38,16 @@ fn graph_lines(index: &Index) -> String {
                 links.linking_pages,
                 links.inbound_links,
                 links.linked_pages,
-                if is_orphan(index, document, links) { " orphan" } else { "" },
-                if is_dead_end(index, document, links) { " dead-end" } else { "" },
+                if is_orphan(index, document, links) {
+                    " orphan"
+                } else {
+                    ""
+                },
+                if is_dead_end(index, document, links) {
+                    " dead-end"
+                } else {
+                    ""
+                },
             )
         })
         .collect::<Vec<_>>()
@@ -81,7 +89,10 @@ fn backlink_paths(index: &Index, path: &str) -> String {
 #[test]
 fn one_page_backlinks_find_aliases_and_variant_spellings() {
     let (index, _) = fixture_index(Layout::Export, WIKI);
-    assert_eq!(backlink_paths(&index, "Page/C.md"), "Page/A.md Page/D.md Page/内地.md (3 links)");
+    assert_eq!(
+        backlink_paths(&index, "Page/C.md"),
+        "Page/A.md Page/D.md Page/内地.md (3 links)"
+    );
     assert_eq!(backlink_paths(&index, "Page/内地.md"), "Page/A.md (1 links)");
     assert_eq!(backlink_paths(&index, "Page/B.md"), "Page/A.md (2 links)");
     assert_eq!(backlink_paths(&index, "Page/A.md"), "Category/K.md Page/B.md (2 links)");
@@ -112,6 +123,9 @@ fn tree_layout_counts_folder_suffix_links() {
     assert_eq!(backlink_paths(&index, "notes/A/Page.md"), "x.wiki (1 links)");
     assert_eq!(backlink_paths(&index, "notes/B/Page.md"), " (0 links)");
     let graph = LinkGraph::build(&index);
-    assert_eq!(graph.links_of("notes/A/Page.md").map(|links| links.inbound_links), Some(1));
+    assert_eq!(
+        graph.links_of("notes/A/Page.md").map(|links| links.inbound_links),
+        Some(1)
+    );
     assert_eq!(graph.links_of("x.wiki").map(|links| links.linked_pages), Some(1));
 }

@@ -17,13 +17,14 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::{
-    CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams, DeleteFilesParams,
-    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
-    FileChangeType, FileEvent, FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse,
-    InitializeParams, InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
-    RenameFilesParams, ServerInfo, Url, WorkspaceDiagnosticParams, WorkspaceDiagnosticReport,
-    WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
+    CodeLens, CodeLensParams, CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams,
+    DeleteFilesParams, DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
+    DocumentDiagnosticReportResult, FileChangeType, FileEvent, FoldingRange, FoldingRangeParams,
+    FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult,
+    InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport, RenameFilesParams, ServerInfo, Url,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
+    WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
 };
 use tower_lsp::LanguageServer;
 
@@ -193,6 +194,21 @@ impl LanguageServer for Backend {
         };
         let wiki = Arc::clone(&self.wiki);
         run_blocking(move || super::completion::completion(&wiki, &document.rope, &params)).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, &params)).await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        run_blocking(move || super::folding::folding_range(&document.rope, &params)).await
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {

@@ -13,6 +13,7 @@
 //! - [`progress`]: `$/progress` while indexing.
 //! - [`convert`]: byte spans to ranges, findings to diagnostics.
 //! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
+//! - [`code_lens`] ("N backlinks" on a page's title), [`folding`] (sections): adapters too.
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -21,10 +22,12 @@
 
 pub mod backend;
 pub mod capabilities;
+pub mod code_lens;
 pub mod completion;
 pub mod convert;
 pub mod definition;
 pub mod documents;
+pub mod folding;
 pub mod framing;
 pub mod progress;
 pub mod root;

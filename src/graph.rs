@@ -34,33 +34,43 @@ pub fn counted_links(index: &Index, from: &Document, wanted: impl Fn(LinkTarget)
     if from.is_redirect() {
         return Vec::new();
     }
-    let mut targets: Vec<(LinkTarget, u32)> = Vec::new();
-    for link in &from.facts.links {
-        let target = link.target();
-        if link.kind != LinkKind::Page || !matches!(target, LinkTarget::Title(_) | LinkTarget::Path(_)) {
-            continue;
-        }
-        if !wanted(target) {
-            continue;
-        }
-        match targets.iter_mut().find(|(seen, _)| *seen == target) {
-            Some((_, count)) => *count += 1,
-            None => targets.push((target, 1)),
-        }
-    }
-    let mut pages: Vec<(DocumentId, u32)> = Vec::with_capacity(targets.len());
-    for (target, count) in targets {
+    // Sorted and grouped rather than searched: a long page holds thousands of links.
+    let mut targets: Vec<(bool, Symbol)> = from
+        .facts
+        .links
+        .iter()
+        .filter(|link| link.kind == LinkKind::Page)
+        .filter_map(|link| match link.target() {
+            target @ LinkTarget::Title(symbol) if wanted(target) => Some((false, symbol)),
+            target @ LinkTarget::Path(symbol) if wanted(target) => Some((true, symbol)),
+            _ => None,
+        })
+        .collect();
+    targets.sort_unstable();
+    let mut pages: Vec<(DocumentId, u32)> = Vec::new();
+    for group in targets.chunk_by(|a, b| a == b) {
+        let (is_path, symbol) = group[0];
+        let target = if is_path {
+            LinkTarget::Path(symbol)
+        } else {
+            LinkTarget::Title(symbol)
+        };
         let Resolution::Found(found) = resolve::resolve_target(index, from, target) else {
             continue;
         };
-        if found.document == from.id {
-            continue;
-        }
-        match pages.iter_mut().find(|(page, _)| *page == found.document) {
-            Some((_, total)) => *total += count,
-            None => pages.push((found.document, count)),
+        if found.document != from.id {
+            pages.push((found.document, u32::try_from(group.len()).unwrap_or(u32::MAX)));
         }
     }
+    // Several written targets may lead to one page (its title, a redirect, a variant).
+    pages.sort_unstable_by_key(|&(page, _)| page);
+    pages.dedup_by(|later, earlier| {
+        let same_page = later.0 == earlier.0;
+        if same_page {
+            earlier.1 = earlier.1.saturating_add(later.1);
+        }
+        same_page
+    });
     pages
 }
 

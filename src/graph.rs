@@ -31,6 +31,27 @@ const MAX_VARIANT_SPELLINGS: usize = 4096;
 /// target is resolved once. `wanted` picks which written targets to look at (all of them for the
 /// whole graph, the few that may name one page for its backlinks).
 pub fn counted_links(index: &Index, from: &Document, wanted: impl Fn(LinkTarget) -> bool) -> Vec<(DocumentId, u32)> {
+    counted_links_resolved_by(from, wanted, |target| linked_page(index, from, target))
+}
+
+/// The page a written title or path leads to, through the resolver.
+fn linked_page(index: &Index, from: &Document, target: LinkTarget) -> Option<DocumentId> {
+    match resolve::resolve_target(index, from, target) {
+        Resolution::Found(found) => Some(found.document),
+        _ => None,
+    }
+}
+
+/// Entries a worker's resolution cache holds before it starts over, bounding its memory.
+const RESOLUTION_CACHE_LIMIT: usize = 1 << 20;
+
+/// [`counted_links`] with the resolution supplied: the whole graph remembers what each written
+/// target resolved to, as a title or path means the same page from every document.
+fn counted_links_resolved_by(
+    from: &Document,
+    wanted: impl Fn(LinkTarget) -> bool,
+    mut resolve: impl FnMut(LinkTarget) -> Option<DocumentId>,
+) -> Vec<(DocumentId, u32)> {
     if from.is_redirect() {
         return Vec::new();
     }
@@ -55,11 +76,11 @@ pub fn counted_links(index: &Index, from: &Document, wanted: impl Fn(LinkTarget)
         } else {
             LinkTarget::Title(symbol)
         };
-        let Resolution::Found(found) = resolve::resolve_target(index, from, target) else {
+        let Some(page) = resolve(target) else {
             continue;
         };
-        if found.document != from.id {
-            pages.push((found.document, u32::try_from(group.len()).unwrap_or(u32::MAX)));
+        if page != from.id {
+            pages.push((page, u32::try_from(group.len()).unwrap_or(u32::MAX)));
         }
     }
     // Several written targets may lead to one page (its title, a redirect, a variant).
@@ -113,7 +134,22 @@ impl LinkGraph {
         documents.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
         let outgoing: Vec<Vec<(DocumentId, u32)>> = documents
             .par_iter()
-            .map(|document| counted_links(index, document, |_| true))
+            .map_init(rustc_hash::FxHashMap::default, |cache, document| {
+                if cache.len() >= RESOLUTION_CACHE_LIMIT {
+                    cache.clear();
+                }
+                let resolve = |target: LinkTarget| {
+                    let key = match target {
+                        LinkTarget::Title(symbol) => (false, symbol),
+                        LinkTarget::Path(symbol) => (true, symbol),
+                        LinkTarget::SameDocument | LinkTarget::None => return None,
+                    };
+                    *cache
+                        .entry(key)
+                        .or_insert_with(|| linked_page(index, document, target))
+                };
+                counted_links_resolved_by(document, |_| true, resolve)
+            })
             .collect();
         let slots = documents
             .iter()

@@ -144,9 +144,7 @@ impl LinkGraph {
                         LinkTarget::Path(symbol) => (true, symbol),
                         LinkTarget::SameDocument | LinkTarget::None => return None,
                     };
-                    *cache
-                        .entry(key)
-                        .or_insert_with(|| linked_page(index, document, target))
+                    *cache.entry(key).or_insert_with(|| linked_page(index, document, target))
                 };
                 counted_links_resolved_by(document, |_| true, resolve)
             })

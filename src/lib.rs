@@ -20,7 +20,7 @@
 //! (loading a root into an index in parallel).
 //!
 //! The edges:
-//! - [`cli`]: `wikils check` and its output formats.
+//! - [`cli`]: `wikils check` and its output formats, and `wikils graph`.
 //! - [`lsp`]: the language server over stdio (tower-lsp); documents, versions, encodings.
 //!
 //! # Invariants

@@ -42,7 +42,10 @@ fn start(wiki: &TempWiki, utf8: bool) -> Server {
         "rootUri": wiki.root_uri(),
         "capabilities": capabilities,
     }));
-    assert_eq!(result["capabilities"]["codeLensProvider"], json!({ "resolveProvider": false }));
+    assert_eq!(
+        result["capabilities"]["codeLensProvider"],
+        json!({ "resolveProvider": false })
+    );
     assert_eq!(result["capabilities"]["foldingRangeProvider"], true);
     server.answer_server_request("window/workDoneProgress/create", Value::Null);
     loop {
@@ -130,7 +133,10 @@ fn folding_ranges_are_nested_sections_as_whole_lines() {
     let titled = wiki.uri("Page/甲.md");
     open(&mut server, &titled, TITLED_PAGE);
     let ranges = server
-        .request("textDocument/foldingRange", json!({ "textDocument": { "uri": titled } }))
+        .request(
+            "textDocument/foldingRange",
+            json!({ "textDocument": { "uri": titled } }),
+        )
         .expect("foldingRange answers");
     assert_eq!(
         ranges,
@@ -144,7 +150,10 @@ fn folding_ranges_are_nested_sections_as_whole_lines() {
     let text_document = json!({ "uri": wikitext, "languageId": "wikitext", "version": 1, "text": text });
     server.notify("textDocument/didOpen", json!({ "textDocument": text_document }));
     let ranges = server
-        .request("textDocument/foldingRange", json!({ "textDocument": { "uri": wikitext } }))
+        .request(
+            "textDocument/foldingRange",
+            json!({ "textDocument": { "uri": wikitext } }),
+        )
         .expect("foldingRange answers");
     assert_eq!(
         ranges,

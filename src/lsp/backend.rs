@@ -16,15 +16,15 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types;
 use tower_lsp::lsp_types::{
-    CodeLens, CodeLensParams, CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams,
-    DeleteFilesParams, DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport,
-    DocumentDiagnosticReportResult, FileChangeType, FileEvent, FoldingRange, FoldingRangeParams,
-    FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse, InitializeParams, InitializeResult,
-    InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport, RenameFilesParams, ServerInfo, Url,
-    WorkspaceDiagnosticParams, WorkspaceDiagnosticReport, WorkspaceDiagnosticReportResult,
-    WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
+    CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams, DeleteFilesParams,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
+    FileChangeType, FileEvent, FullDocumentDiagnosticReport, GotoDefinitionParams, GotoDefinitionResponse,
+    InitializeParams, InitializeResult, InitializedParams, MessageType, RelatedFullDocumentDiagnosticReport,
+    RenameFilesParams, ServerInfo, Url, WorkspaceDiagnosticParams, WorkspaceDiagnosticReport,
+    WorkspaceDiagnosticReportResult, WorkspaceDocumentDiagnosticReport, WorkspaceFullDocumentDiagnosticReport,
 };
 use tower_lsp::LanguageServer;
 
@@ -196,7 +196,7 @@ impl LanguageServer for Backend {
         run_blocking(move || super::completion::completion(&wiki, &document.rope, &params)).await
     }
 
-    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    async fn code_lens(&self, params: lsp_types::CodeLensParams) -> Result<Option<Vec<lsp_types::CodeLens>>> {
         let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
@@ -204,7 +204,10 @@ impl LanguageServer for Backend {
         run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, &params)).await
     }
 
-    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+    async fn folding_range(
+        &self,
+        params: lsp_types::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp_types::FoldingRange>>> {
         let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };

@@ -1,10 +1,10 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    CodeLensOptions, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, FileOperationFilter,
-    FileOperationPattern, FileOperationRegistrationOptions, FoldingRangeProviderCapability, InitializeParams, OneOf,
-    PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Url, WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
+    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
+    FileOperationRegistrationOptions, InitializeParams, OneOf, PositionEncodingKind, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
+    WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
 };
 
 /// The files whose creation, renaming and deletion in the editor the server wants to hear about.
@@ -95,10 +95,10 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
             ..TextDocumentSyncOptions::default()
         })),
         definition_provider: Some(OneOf::Left(true)),
-        code_lens_provider: Some(CodeLensOptions {
+        code_lens_provider: Some(tower_lsp::lsp_types::CodeLensOptions {
             resolve_provider: Some(false),
         }),
-        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        folding_range_provider: Some(tower_lsp::lsp_types::FoldingRangeProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             resolve_provider: Some(true),
             trigger_characters: Some(["[", "{", "/", "#", ":"].map(String::from).to_vec()),

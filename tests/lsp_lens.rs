@@ -1,4 +1,5 @@
-//! End-to-end code lens ("N backlinks") and folding ranges over stdio, in UTF-16 and UTF-8.
+//! End-to-end code lens ("N backlinks") and folding ranges (sections, comments) over stdio, in
+//! UTF-16 and UTF-8.
 
 mod support;
 
@@ -29,6 +30,8 @@ fn start(wiki: &TempWiki, utf8: bool) -> Server {
     let mut capabilities = json!({
         "window": { "workDoneProgress": true },
         "textDocument": {
+            // Pulled, so that nothing is pushed, and a pull settles a changed document's index.
+            "diagnostic": {},
             "codeLens": {},
             "foldingRange": { "lineFoldingOnly": true },
         },
@@ -60,6 +63,15 @@ fn start(wiki: &TempWiki, utf8: bool) -> Server {
 fn open(server: &mut Server, uri: &str, text: &str) {
     let text_document = json!({ "uri": uri, "languageId": "markdown", "version": 1, "text": text });
     server.notify("textDocument/didOpen", json!({ "textDocument": text_document }));
+}
+
+/// Pulls a document's diagnostics, which indexes its current text first: after this, the index
+/// holds the edit however the background indexing of it is going.
+fn settle(server: &mut Server, uri: &str) {
+    let report = server
+        .request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }))
+        .expect("diagnostic answers");
+    assert_eq!(report["kind"], "full");
 }
 
 /// Each lens as `line:character-line:character title command`.
@@ -120,8 +132,7 @@ fn backlinks_lens_follows_edits_of_the_linking_page() {
     let linking = wiki.uri("Page/乙.md");
     open(&mut server, &linking, "[[甲]] and [[甲|again]]\n");
     server.change(&linking, 2, json!([{ "text": "no links now\n" }]));
-    // The edit reaches the index before the next request is answered.
-    let _ = server.document_state(&linking);
+    settle(&mut server, &linking);
     assert_eq!(lenses(&mut server, &titled), ["1:0-1:11 1 backlink \"\""]);
     server.shutdown_and_exit();
 }
@@ -146,7 +157,7 @@ fn folding_ranges_are_nested_sections_as_whole_lines() {
         ])
     );
     let wikitext = wiki.uri("Page/甲.wiki");
-    let text = "== 𠀀 ==\n一\n=== 乙 ===\n二\n== 丙 ==\n三\n";
+    let text = "== 𠀀 ==\n一\n=== 乙 ===\n二\n== 丙 ==\n三\n<!-- 註\n-->\n";
     let text_document = json!({ "uri": wikitext, "languageId": "wikitext", "version": 1, "text": text });
     server.notify("textDocument/didOpen", json!({ "textDocument": text_document }));
     let ranges = server
@@ -160,7 +171,8 @@ fn folding_ranges_are_nested_sections_as_whole_lines() {
         json!([
             { "startLine": 0, "endLine": 3, "kind": "region" },
             { "startLine": 2, "endLine": 3, "kind": "region" },
-            { "startLine": 4, "endLine": 5, "kind": "region" },
+            { "startLine": 4, "endLine": 7, "kind": "region" },
+            { "startLine": 6, "endLine": 7, "kind": "comment" },
         ])
     );
     server.shutdown_and_exit();

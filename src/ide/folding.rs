@@ -1,5 +1,6 @@
 //! Folding ranges: one per section, from its heading to the last non-blank line before the next
-//! heading of the same or a higher level (so sections nest), for Markdown and MediaWiki alike.
+//! heading of the same or a higher level (so sections nest), for Markdown and MediaWiki alike;
+//! and one per comment or literal block (code fence, `<pre>`…) that spans several lines.
 //!
 //! Ranges are whole lines: clients that fold only lines (`lineFoldingOnly`) and those that do not
 //! show them the same way. Blank lines closing a section stay visible, as separators.
@@ -12,6 +13,16 @@ use crate::text::{Encoding, LineIndex};
 pub struct FoldingRange {
     pub start_line: u32,
     pub end_line: u32,
+    pub kind: FoldingKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoldingKind {
+    Section,
+    /// `<!-- … -->`.
+    Comment,
+    /// A code block, `<pre>`, `<nowiki>` and the like.
+    Literal,
 }
 
 /// The sections of a document.
@@ -26,7 +37,11 @@ pub fn folding_ranges(text: &str, flavor: Flavor) -> Vec<FoldingRange> {
             end_line -= 1;
         }
         if end_line > start_line {
-            ranges.push(FoldingRange { start_line, end_line });
+            ranges.push(FoldingRange {
+                start_line,
+                end_line,
+                kind: FoldingKind::Section,
+            });
         }
     };
     let mut ranges = Vec::new();
@@ -45,6 +60,26 @@ pub fn folding_ranges(text: &str, flavor: Flavor) -> Vec<FoldingRange> {
     while let Some((_, start_line)) = open.pop() {
         close(start_line, last_line, &mut ranges);
     }
+    for region in syntax::literal_regions(text, flavor) {
+        let start_line = lines.position(text, region.span.start as usize, Encoding::Utf8).line;
+        // A region ending with its line's newline ends on that line, not the next.
+        let last_byte = (region.span.end as usize)
+            .saturating_sub(1)
+            .max(region.span.start as usize);
+        let end_line = lines.position(text, last_byte, Encoding::Utf8).line;
+        if end_line > start_line {
+            let kind = if region.is_comment {
+                FoldingKind::Comment
+            } else {
+                FoldingKind::Literal
+            };
+            ranges.push(FoldingRange {
+                start_line,
+                end_line,
+                kind,
+            });
+        }
+    }
     ranges.sort_by_key(|range| (range.start_line, std::cmp::Reverse(range.end_line)));
     ranges
 }
@@ -62,9 +97,10 @@ mod tests {
             .iter()
             .map(|range| {
                 format!(
-                    "{}-{} {}",
+                    "{}-{} {:?} {}",
                     range.start_line,
                     range.end_line,
+                    range.kind,
                     lines.get(range.start_line as usize).unwrap_or(&"")
                 )
             })
@@ -78,10 +114,10 @@ mod tests {
             "a.md",
             "# 標題 𠀀\n\n前言\n\n## 歷史\n內容 𠀀𠀀\n\n### 早期\n細節\n\n## 職能\n事務\n\n\n",
             "
-0-11 # 標題 𠀀
-4-8 ## 歷史
-7-8 ### 早期
-10-11 ## 職能",
+0-11 Section # 標題 𠀀
+4-8 Section ## 歷史
+7-8 Section ### 早期
+10-11 Section ## 職能",
         );
     }
 
@@ -91,11 +127,41 @@ mod tests {
             "a.wiki",
             "== 甲 ==\n一\n=== 乙 ===\n二\n== 丙 ==\n三",
             "
-0-3 == 甲 ==
-2-3 === 乙 ===
-4-5 == 丙 ==",
+0-3 Section == 甲 ==
+2-3 Section === 乙 ===
+4-5 Section == 丙 ==",
         );
-        check("b.md", "標題\n===\n內容\n\n", "0-2 標題");
+        check("b.md", "標題\n===\n內容\n\n", "0-2 Section 標題");
+    }
+
+    #[test]
+    fn comments_and_code_blocks_spanning_lines_fold_too() {
+        check(
+            "a.md",
+            "# 甲
+<!-- 註
+𠀀 -->
+```
+[[不算]]
+# 不是標題
+```
+`一行`
+<!-- 一行 -->
+",
+            "
+0-8 Section # 甲
+1-2 Comment <!-- 註
+3-6 Literal ```",
+        );
+        check(
+            "b.wiki",
+            "<pre>
+一
+</pre>
+<nowiki>二</nowiki>
+",
+            "0-2 Literal <pre>",
+        );
     }
 
     #[test]

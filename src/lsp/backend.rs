@@ -201,7 +201,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, &params)).await
+        run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, document.version, &params)).await
     }
 
     async fn folding_range(

@@ -16,9 +16,18 @@ use super::definition::fresh_document;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::code_lens::backlinks_lens;
 
-/// The lenses of an open document whose text is `rope`.
-pub fn code_lens(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &CodeLensParams) -> Option<Vec<CodeLens>> {
+/// The lenses of an open document whose text, at `version`, is `rope`.
+pub fn code_lens(
+    workspace: &Arc<WikiWorkspace>,
+    rope: &Rope,
+    version: i32,
+    params: &CodeLensParams,
+) -> Option<Vec<CodeLens>> {
     let (root, relative) = workspace.locate(&params.text_document.uri)?;
+    // The page's own entry must be settled: the background indexing of an edit replaces it, and
+    // the page's title is briefly undefined while that happens. This waits for it, or indexes
+    // the text now; the lock is released at once.
+    drop(root.index_open_document(&relative, version, rope));
     let index = root.index();
     // The title heading is found in the editor's text; the backlinks come from the index.
     let document = fresh_document(&index, &relative, &rope.to_string())?;

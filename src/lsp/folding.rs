@@ -6,7 +6,7 @@
 use ropey::Rope;
 use tower_lsp::lsp_types::{FoldingRange, FoldingRangeKind, FoldingRangeParams};
 
-use crate::ide::folding::folding_ranges;
+use crate::ide::folding::{folding_ranges, FoldingKind};
 use crate::syntax::Flavor;
 
 /// The folding ranges of an open document whose text is `rope`.
@@ -20,7 +20,10 @@ pub fn folding_range(rope: &Rope, params: &FoldingRangeParams) -> Option<Vec<Fol
             start_character: None,
             end_line: range.end_line,
             end_character: None,
-            kind: Some(FoldingRangeKind::Region),
+            kind: Some(match range.kind {
+                FoldingKind::Comment => FoldingRangeKind::Comment,
+                FoldingKind::Section | FoldingKind::Literal => FoldingRangeKind::Region,
+            }),
             collapsed_text: None,
         })
         .collect();

@@ -122,7 +122,21 @@ impl Config {
     pub fn severity(&self, code: Code) -> Option<Severity> {
         match self.rules.get(&code) {
             Some(setting) => setting.severity(),
-            None => Some(code.default_severity()),
+            None => code.on_by_default().then(|| code.default_severity()),
+        }
+    }
+
+    /// Turns a rule on at its configured severity, or at its default one when it is not
+    /// configured or configured `off` (a command-line flag asking for it wins over the file).
+    pub fn enable(&mut self, code: Code) {
+        if self.rules.get(&code).and_then(|setting| setting.severity()).is_none() {
+            let setting = match code.default_severity() {
+                Severity::Error => RuleSetting::Error,
+                Severity::Warning => RuleSetting::Warning,
+                Severity::Information => RuleSetting::Info,
+                Severity::Hint => RuleSetting::Hint,
+            };
+            self.rules.insert(code, setting);
         }
     }
 
@@ -256,6 +270,19 @@ mod tests {
         let config = parse("[rules]\nbroken-link = \"warning\"\nvariant-link = \"off\"\n").unwrap();
         assert_eq!(config.severity(Code::BrokenLink), Some(Severity::Warning));
         assert_eq!(config.severity(Code::VariantLink), None);
+    }
+
+    #[test]
+    fn orphan_page_is_off_until_configured_or_enabled() {
+        assert_eq!(parse("").unwrap().severity(Code::OrphanPage), None);
+        let configured = parse("[rules]\norphan-page = \"hint\"\n").unwrap();
+        assert_eq!(configured.severity(Code::OrphanPage), Some(Severity::Hint));
+        let mut enabled = configured.clone();
+        enabled.enable(Code::OrphanPage);
+        assert_eq!(enabled.severity(Code::OrphanPage), Some(Severity::Hint));
+        let mut turned_off = parse("[rules]\norphan-page = \"off\"\n").unwrap();
+        turned_off.enable(Code::OrphanPage);
+        assert_eq!(turned_off.severity(Code::OrphanPage), Some(Severity::Warning));
     }
 
     #[test]

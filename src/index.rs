@@ -486,7 +486,7 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
         .unwrap_or(Namespace::Main)
 }
 
-/// The categories a document is in and the targets it links to, each once: the maps record
+/// The categories a document is in and the targets it links to (a symlink: where it points), each once: the maps record
 /// which documents link, not how often, and a page links to the same target many times.
 fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
     let mut categories = Vec::new();
@@ -497,6 +497,11 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
             (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
             _ => {}
         }
+    }
+    // A symlinked redirect has no facts; its target is recorded as a backlink so that the pages
+    // reached through an alias can be found from the page (the link graph walks redirects back).
+    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+        targets.push(*target);
     }
     for symbols in [&mut categories, &mut targets] {
         symbols.sort_unstable();

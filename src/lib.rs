@@ -13,6 +13,7 @@
 //! - [`facts`]: what one document contributes: classified links, headings, problems, interned.
 //! - [`index`]: the workspace index (pages, variants, backlinks, members), updated by difference.
 //! - [`resolve`]: the one module that decides what a link points at.
+//! - [`graph`]: the link graph (backlinks, orphans, dead ends), counted through `resolve`.
 //! - [`diagnostics`]: the rules and their findings, shared by `check` and the server.
 //! - [`config`]: the settings in `wikils.toml`.
 //!
@@ -20,7 +21,7 @@
 //! (loading a root into an index in parallel).
 //!
 //! The edges:
-//! - [`cli`]: `wikils check` and its output formats.
+//! - [`cli`]: `wikils check` and its output formats, and `wikils graph`.
 //! - [`lsp`]: the language server over stdio (tower-lsp); documents, versions, encodings.
 //!
 //! # Invariants
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod facts;
+pub mod graph;
 pub mod ide;
 pub mod index;
 pub mod layout;

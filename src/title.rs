@@ -202,6 +202,14 @@ pub fn has_variant_characters(s: &str) -> bool {
     variants::has_variant_characters(s)
 }
 
+/// Every spelling of `s` that folds as it does (`s` itself included): each character that has
+/// Traditional/Simplified variants is replaced by each of them, in every combination. `None` when
+/// there would be more than `limit` spellings. Inverts [`fold_variants`] for reverse lookups
+/// ("which written titles resolve to this page?").
+pub fn spellings_folding_like(s: &str, limit: usize) -> Option<Vec<String>> {
+    variants::spellings_folding_like(s, limit)
+}
+
 /// Builds the variant folding table now (tens of milliseconds once), so that the first
 /// [`fold_variants`] call on a hot path does not pay for it. Safe to call from any thread, any
 /// number of times.

@@ -189,6 +189,8 @@ fn definition_on_a_page_link_through_a_redirect_and_to_an_anchor() {
     assert_eq!(result[0]["targetRange"], range((2, 0), (2, 5)));
     let nothing = definition(&mut server, &uri, 0, 0);
     assert_eq!(nothing, Value::Null);
+    // The push for the opened version may still be on its way: read it, so none is left unread.
+    wait_diagnostics(&mut server, &uri, 1);
     server.take_notifications();
     server.shutdown_and_exit();
 }
@@ -206,6 +208,8 @@ fn definition_on_a_template_in_a_wikitext_tree() {
     let result = definition(&mut server, &uri, 0, 4);
     assert_eq!(result[0]["targetUri"], wiki.uri("Template:Infobox.wiki"), "{result}");
     assert_eq!(result[0]["originSelectionRange"], range((0, 0), (0, 15)));
+    // The push for the opened version may still be on its way: read it, so none is left unread.
+    wait_diagnostics(&mut server, &uri, 1);
     server.take_notifications();
     server.shutdown_and_exit();
 }
@@ -253,6 +257,8 @@ fn completion_edits_exactly_the_typed_range_in_both_encodings() {
             .request("completionItem/resolve", item.clone())
             .expect("resolve failed");
         assert_eq!(resolved["documentation"]["value"], "內地是……");
+        // The push for the opened version may still be on its way: read it, so none is left unread.
+        wait_diagnostics(&mut server, &uri, 1);
         server.take_notifications();
         server.shutdown_and_exit();
     }
@@ -276,6 +282,8 @@ fn completion_finds_traditional_titles_from_simplified_text() {
     assert!(list["items"][0]["filterText"]
         .as_str()
         .is_some_and(|filter| filter.starts_with("内地")));
+    // The push for the opened version may still be on its way: read it, so none is left unread.
+    wait_diagnostics(&mut server, &uri, 1);
     server.take_notifications();
     server.shutdown_and_exit();
 }

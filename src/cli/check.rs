@@ -10,7 +10,8 @@ use rayon::prelude::*;
 use super::output::{self, DocumentReport, Report, Summary};
 use super::{exit, CheckArgs, Deny};
 use crate::config::Config;
-use crate::diagnostics::{self, Severity};
+use crate::diagnostics::{self, Code, Severity};
+use crate::graph::LinkGraph;
 use crate::vfs::Skipped;
 use crate::workspace;
 
@@ -35,7 +36,12 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut report = Report::default();
     for target in &targets {
         let config = match Config::load(&target.root) {
-            Ok(config) => config,
+            Ok(mut config) => {
+                if args.orphans {
+                    config.enable(Code::OrphanPage);
+                }
+                config
+            }
             Err(error) => {
                 let _ = writeln!(std::io::stderr(), "error: {error}");
                 return exit::FAILURE;
@@ -80,12 +86,28 @@ pub fn run(args: &CheckArgs) -> u8 {
             .map(|document| document.facts.links.len())
             .sum::<usize>();
         report.summary.bytes += loaded.bytes_read;
+        // The whole graph only when a rule needs it: it resolves every link once more.
+        let graph = loaded
+            .config
+            .severity(Code::OrphanPage)
+            .is_some()
+            .then(|| LinkGraph::build(&loaded.index));
         let reports: Vec<DocumentReport> = documents
             .par_iter()
-            .map(|document| DocumentReport {
-                path: display(&document.path),
-                absolute: loaded.root.join(&*document.path),
-                findings: diagnostics::document_findings(&loaded.index, document, &loaded.config),
+            .map(|document| {
+                let mut findings = diagnostics::document_findings(&loaded.index, document, &loaded.config);
+                let links = graph.as_ref().and_then(|graph| graph.links_of(&document.path));
+                if let Some(orphan) =
+                    links.and_then(|links| diagnostics::orphan_finding(&loaded.index, document, links, &loaded.config))
+                {
+                    findings.push(orphan);
+                    findings.sort_by_key(|finding| (finding.span.start, finding.span.end, finding.code));
+                }
+                DocumentReport {
+                    path: display(&document.path),
+                    absolute: loaded.root.join(&*document.path),
+                    findings,
+                }
             })
             .filter(|report| !report.findings.is_empty())
             .collect();

@@ -1,6 +1,7 @@
-//! The command line: `wikils` (serve LSP), `wikils lsp [--stdio]`, and `wikils check`.
+//! The command line: `wikils` (serve LSP), `wikils lsp [--stdio]`, `wikils check` and `wikils graph`.
 
 pub mod check;
+pub mod graph;
 pub mod output;
 
 use std::path::PathBuf;
@@ -19,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Check links in a wiki and report broken ones (for CI). Never writes to the workspace.
     Check(CheckArgs),
+    /// Report the link graph: most-linked articles, orphans and dead ends.
+    Graph(graph::GraphArgs),
     /// Serve the Language Server Protocol over stdio (the default with no command).
     Lsp {
         /// Accepted for editor clients that pass it; stdio is the only transport.
@@ -40,6 +43,10 @@ pub struct CheckArgs {
     /// Never show a progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+    /// Also report articles no other page links to (rule `orphan-page`, a warning unless
+    /// wikils.toml gives it a severity).
+    #[arg(long)]
+    pub orphans: bool,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,5 +86,6 @@ pub fn main(serve: fn() -> ExitCode) -> ExitCode {
     match cli.command {
         None | Some(Command::Lsp { .. }) => serve(),
         Some(Command::Check(args)) => ExitCode::from(check::run(&args)),
+        Some(Command::Graph(args)) => ExitCode::from(graph::run(&args)),
     }
 }

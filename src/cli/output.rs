@@ -465,6 +465,7 @@ fn rule_description(code: Code) -> &'static str {
         Code::UnclosedLink => "A `[[` without its `]]`.",
         Code::UnclosedTemplate => "A `{{` without its `}}`.",
         Code::DuplicateCategory => "The same category listed twice on a page.",
+        Code::OrphanPage => "An article that no other page links to (off unless `--orphans` or wikils.toml asks).",
     }
 }
 
@@ -475,7 +476,10 @@ fn write_sarif(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             json!({
                 "id": code.name(),
                 "shortDescription": { "text": rule_description(code) },
-                "defaultConfiguration": { "level": sarif_level(code.default_severity()) },
+                "defaultConfiguration": {
+                    "level": sarif_level(code.default_severity()),
+                    "enabled": code.on_by_default(),
+                },
             })
         })
         .collect();

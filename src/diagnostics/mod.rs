@@ -26,10 +26,12 @@ pub enum Code {
     UnclosedLink,
     UnclosedTemplate,
     DuplicateCategory,
+    /// An article no other page links to (`wikils check --orphans`; off by default).
+    OrphanPage,
 }
 
 impl Code {
-    pub const ALL: [Code; 9] = [
+    pub const ALL: [Code; 10] = [
         Code::BrokenLink,
         Code::BrokenAnchor,
         Code::VariantLink,
@@ -39,6 +41,7 @@ impl Code {
         Code::UnclosedLink,
         Code::UnclosedTemplate,
         Code::DuplicateCategory,
+        Code::OrphanPage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,11 +55,18 @@ impl Code {
             Code::UnclosedLink => "unclosed-link",
             Code::UnclosedTemplate => "unclosed-template",
             Code::DuplicateCategory => "duplicate-category",
+            Code::OrphanPage => "orphan-page",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.into_iter().find(|code| code.name() == name)
+    }
+
+    /// Whether the rule reports without being named in `wikils.toml`. Orphans are a property of
+    /// the whole wiki that many wikis accept, so that rule waits to be asked for.
+    pub fn on_by_default(self) -> bool {
+        self != Code::OrphanPage
     }
 
     pub fn default_severity(self) -> Severity {
@@ -66,7 +76,8 @@ impl Code {
             | Code::AmbiguousLink
             | Code::UnclosedLink
             | Code::UnclosedTemplate
-            | Code::DuplicateCategory => Severity::Warning,
+            | Code::DuplicateCategory
+            | Code::OrphanPage => Severity::Warning,
             Code::VariantLink => Severity::Information,
             Code::LocalPageLinkedAsUrl => Severity::Hint,
         }
@@ -407,6 +418,9 @@ fn redirect_path_for_title(title: &str) -> Option<String> {
     (crate::index::namespace_of_full_title(title) == Namespace::Main)
         .then(|| format!("{}/{}.md", crate::layout::REDIRECT_FOLDER, title.replace(' ', "_")))
 }
+mod orphan;
+
+pub use orphan::orphan_finding;
 
 #[cfg(test)]
 mod tests;

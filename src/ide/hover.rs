@@ -283,9 +283,26 @@ fn categories_line(index: &Index, target: &Document) -> Option<Vec<Inline>> {
     Some(line)
 }
 
-/// How many documents link to the page: by its title or path, by the title the link wrote (a
-/// variant), or through the redirect the link went through (a template: use it).
+/// How many documents link to the page. A page link counts them as the backlinks lens,
+/// `check --orphans` and `wikils graph` do ([`crate::graph::page_backlinks`]: through redirects
+/// and variants, confirmed by the resolver), so hover and lens never disagree; a template counts
+/// the documents writing its title or path, or the redirect the link went through.
 fn backlinks_line(index: &Index, target: &Document, link: &LinkFact, found: &Found) -> Vec<Inline> {
+    let count = if link.kind == LinkKind::Template {
+        template_uses(index, target, link, found)
+    } else {
+        crate::graph::page_backlinks(index, target).documents.len()
+    };
+    let text = match (link.kind, count) {
+        (LinkKind::Template, 1) => "Used by 1 document".to_string(),
+        (LinkKind::Template, count) => format!("Used by {count} documents"),
+        (_, 1) => "1 document links here".to_string(),
+        (_, count) => format!("{count} documents link here"),
+    };
+    vec![Inline::Text(text)]
+}
+
+fn template_uses(index: &Index, target: &Document, link: &LinkFact, found: &Found) -> usize {
     let redirect = found.via_redirect.and_then(|redirect| index.document(redirect));
     let mut names: Vec<Symbol> = vec![target.path_symbol];
     names.extend(target.title);
@@ -304,21 +321,14 @@ fn backlinks_line(index: &Index, target: &Document, link: &LinkFact, found: &Fou
         .filter(|list| !list.is_empty())
         .collect();
     // Each list holds a document once; only a union of several needs deduplicating.
-    let count = if lists.len() == 1 {
+    if lists.len() == 1 {
         lists[0].len()
     } else {
         let mut linking: Vec<DocumentId> = lists.into_iter().flatten().collect();
         linking.sort_unstable();
         linking.dedup();
         linking.len()
-    };
-    let text = match (link.kind, count) {
-        (LinkKind::Template, 1) => "Used by 1 document".to_string(),
-        (LinkKind::Template, count) => format!("Used by {count} documents"),
-        (_, 1) => "1 document links here".to_string(),
-        (_, count) => format!("{count} documents link here"),
-    };
-    vec![Inline::Text(text)]
+    }
 }
 
 fn is_category_title(index: &Index, target: LinkTarget) -> bool {

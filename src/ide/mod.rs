@@ -10,13 +10,17 @@
 //! - [`semantic_tokens`]: links to pages, categories and templates, broken ones marked.
 //! - [`document_symbol`]: the heading tree of a document, with each heading's section.
 //! - [`workspace_symbol`]: page titles matching a query, from the completion's title table.
+//! - [`code_lens`]: "N backlinks" on a page's title, from the link graph's one definition.
+//! - [`folding`]: one folding range per section, nested by heading level.
 //! - [`completion_table`]: the sorted title table completion searches, built once per index change.
 
+pub mod code_lens;
 pub mod completion;
 pub mod completion_table;
 pub mod definition;
 pub mod document_link;
 pub mod document_symbol;
+pub mod folding;
 pub mod hover;
 pub mod semantic_tokens;
 pub mod workspace_symbol;
@@ -24,4 +28,4 @@ pub mod workspace_symbol;
 #[cfg(test)]
 mod info_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -12,6 +12,14 @@ const CURSOR: &str = "$0";
 /// Builds an index from `//- path` sections (`//- path -> target` for a symlink); returns it with
 /// the path and text of the section holding the cursor and the cursor's byte offset.
 pub(super) fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, usize) {
+    let (index, cursor) = fixture_index(layout, fixture);
+    let (path, text, offset) = cursor.expect("a $0 cursor in the fixture");
+    (index, path, text, offset)
+}
+
+/// [`fixture`] for tests that need no cursor (the link graph's, say): the index, and the
+/// cursor's path, text and offset when there is one.
+pub(crate) fn fixture_index(layout: Layout, fixture: &str) -> (Index, Option<(String, String, usize)>) {
     let index = Index::new(IndexSettings {
         layout,
         rules: TitleRules::default(),
@@ -39,8 +47,7 @@ pub(super) fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, 
             }
         }
     }
-    let (path, text, offset) = cursor.expect("a $0 cursor in the fixture");
-    (index, path, text, offset)
+    (index, cursor)
 }
 
 fn check_definition(layout: Layout, wiki: &str, expected: &str) {

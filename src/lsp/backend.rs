@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types;
 use tower_lsp::lsp_types::{
     CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams, DeleteFilesParams,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
@@ -198,6 +199,24 @@ impl LanguageServer for Backend {
         };
         let wiki = Arc::clone(&self.wiki);
         run_blocking(move || super::completion::completion(&wiki, &document.rope, &params)).await
+    }
+
+    async fn code_lens(&self, params: lsp_types::CodeLensParams) -> Result<Option<Vec<lsp_types::CodeLens>>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, document.version, &params)).await
+    }
+
+    async fn folding_range(
+        &self,
+        params: lsp_types::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp_types::FoldingRange>>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        run_blocking(move || super::folding::folding_range(&document.rope, &params)).await
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {

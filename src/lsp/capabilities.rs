@@ -104,6 +104,10 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
             ..TextDocumentSyncOptions::default()
         })),
         definition_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(tower_lsp::lsp_types::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        folding_range_provider: Some(tower_lsp::lsp_types::FoldingRangeProviderCapability::Simple(true)),
         completion_provider: Some(CompletionOptions {
             resolve_provider: Some(true),
             trigger_characters: Some(["[", "{", "/", "#", ":"].map(String::from).to_vec()),

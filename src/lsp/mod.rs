@@ -16,6 +16,7 @@
 //! - [`hover`], [`symbols`] (document and workspace symbols), [`document_link`],
 //!   [`semantic_tokens`] (split per line, delta-encoded): adapters around the information
 //!   features in [`crate::ide`].
+//! - [`code_lens`] ("N backlinks" on a page's title), [`folding`] (sections): adapters too.
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -24,11 +25,13 @@
 
 pub mod backend;
 pub mod capabilities;
+pub mod code_lens;
 pub mod completion;
 pub mod convert;
 pub mod definition;
 pub mod document_link;
 pub mod documents;
+pub mod folding;
 pub mod framing;
 pub mod hover;
 pub mod progress;

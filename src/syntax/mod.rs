@@ -175,6 +175,29 @@ pub struct Parsed {
     pub variant_blocks: Vec<Span>,
 }
 
+/// A region that is not markup: a comment, or literal text (a code block or span, `<pre>`,
+/// `<nowiki>`…). Editors fold the ones spanning several lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiteralRegion {
+    pub span: Span,
+    pub is_comment: bool,
+}
+
+/// The comments and literal regions of a document, in order, as [`parse`] skips them.
+pub fn literal_regions(text: &str, flavor: Flavor) -> Vec<LiteralRegion> {
+    if u32::try_from(text.len()).is_err() {
+        return Vec::new();
+    }
+    mask::Mask::compute(text, flavor)
+        .ranges()
+        .iter()
+        .map(|range| LiteralRegion {
+            span: Span::new(range.start, range.end),
+            is_comment: range.kind == mask::MaskKind::Comment,
+        })
+        .collect()
+}
+
 /// Parses a document. Never panics, whatever the input.
 pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
     if u32::try_from(text.len()).is_err() {

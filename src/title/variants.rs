@@ -224,6 +224,56 @@ pub(super) fn has_variant_characters(s: &str) -> bool {
     }
 }
 
+/// Folded character → every other character that folds to it, for [`spellings_folding_like`].
+fn reverse_table() -> &'static HashMap<char, Vec<char>> {
+    static REVERSE: OnceLock<HashMap<char, Vec<char>>> = OnceLock::new();
+    REVERSE.get_or_init(|| {
+        let table = table();
+        let dense_sources = (DENSE_FIRST..=DENSE_LAST).filter_map(char::from_u32);
+        let sparse_sources = table.sparse.iter().map(|&(source, _)| source);
+        let mut reverse: HashMap<char, Vec<char>> = HashMap::new();
+        for source in dense_sources.chain(sparse_sources) {
+            if let Some(target) = table.fold_char(source) {
+                reverse.entry(target).or_default().push(source);
+            }
+        }
+        for sources in reverse.values_mut() {
+            sources.sort_unstable();
+        }
+        reverse
+    })
+}
+
+pub(super) fn spellings_folding_like(s: &str, limit: usize) -> Option<Vec<String>> {
+    if !may_contain_ideographs(s) {
+        return Some(vec![s.to_string()]);
+    }
+    let table = table();
+    let reverse = reverse_table();
+    let mut spellings = vec![String::with_capacity(s.len())];
+    for character in s.chars() {
+        let folded = table.fold_char(character).unwrap_or(character);
+        let others = reverse.get(&folded).map_or(&[][..], Vec::as_slice);
+        if others.is_empty() {
+            spellings.iter_mut().for_each(|spelling| spelling.push(folded));
+            continue;
+        }
+        if spellings.len() * (others.len() + 1) > limit {
+            return None;
+        }
+        let mut extended = Vec::with_capacity(spellings.len() * (others.len() + 1));
+        for spelling in &spellings {
+            for &alternative in std::iter::once(&folded).chain(others) {
+                let mut longer = spelling.clone();
+                longer.push(alternative);
+                extended.push(longer);
+            }
+        }
+        spellings = extended;
+    }
+    Some(spellings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +300,19 @@ mod tests {
             table().sparse.len() > 100,
             "astral Traditional characters are folded too"
         );
+    }
+
+    #[test]
+    fn spellings_are_every_mix_of_scripts_that_folds_alike() {
+        let mut spellings = spellings_folding_like("內地a", 16).unwrap();
+        spellings.sort();
+        assert_eq!(spellings, ["內地a", "内地a"]);
+        assert!(spellings.iter().all(|spelling| fold_variants(spelling) == "内地a"));
+        let mut spellings = spellings_folding_like("务內", 16).unwrap();
+        spellings.sort();
+        assert_eq!(spellings, ["务內", "务内", "務內", "務内"]);
+        assert_eq!(spellings_folding_like("ab", 1).unwrap(), ["ab"]);
+        assert_eq!(spellings_folding_like("務內", 3), None);
     }
 
     #[test]

@@ -197,6 +197,12 @@ pub fn fold_variants(s: &str) -> Cow<'_, str> {
     variants::fold_variants(s)
 }
 
+/// Every string that folds like `s` (itself included) when there are at most `limit`, else
+/// `None`: the spellings a link to the page `s` may have been written in.
+pub fn variant_spellings(s: &str, limit: usize) -> Option<Vec<String>> {
+    variants::variant_spellings(s, limit)
+}
+
 /// Whether [`fold_variants`] would change `s`, without allocating.
 pub fn has_variant_characters(s: &str) -> bool {
     variants::has_variant_characters(s)

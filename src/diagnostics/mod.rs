@@ -375,10 +375,7 @@ impl Checker<'_> {
     fn suggested_target(&self, link: &LinkFact, title: &str) -> String {
         match (link.syntax, self.index.settings.layout) {
             (LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor | LinkSyntax::WikiUrl, Layout::Export) => {
-                let path = self.path_for_title(title);
-                let depth = self.document.path.matches('/').count();
-                let escaped = path.replace('(', "\\(").replace(')', "\\)");
-                format!("{}{escaped}", "../".repeat(depth))
+                crate::layout::markdown_link_path(&self.document.path, &self.path_for_title(title))
             }
             _ => title.to_string(),
         }

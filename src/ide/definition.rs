@@ -47,7 +47,7 @@ pub fn definitions(index: &Index, document: &Document, offset: usize) -> Vec<Def
 
 /// The innermost link containing `offset`; a link ending exactly at the cursor counts, so that
 /// the cursor right after `]]` still finds it.
-fn link_at(document: &Document, offset: usize) -> Option<&LinkFact> {
+pub(crate) fn link_at(document: &Document, offset: usize) -> Option<&LinkFact> {
     let inside = |link: &&LinkFact| link.span.start as usize <= offset && offset < link.span.end as usize;
     let innermost = |link: &&LinkFact| link.span.end - link.span.start;
     document

@@ -98,7 +98,7 @@ impl WikiWorkspace {
     }
 
     /// A root's configuration with the editor's rule severities applied.
-    fn effective_config(&self, root: &Root) -> crate::config::Config {
+    pub(crate) fn effective_config(&self, root: &Root) -> crate::config::Config {
         let mut config = (*root.config()).clone();
         let editor_rules = self
             .editor_rules

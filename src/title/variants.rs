@@ -224,6 +224,62 @@ pub(super) fn has_variant_characters(s: &str) -> bool {
     }
 }
 
+/// Folded character → the other characters that fold to it, built on first use from the table.
+fn spellings_table() -> &'static HashMap<char, Vec<char>> {
+    static SPELLINGS: OnceLock<HashMap<char, Vec<char>>> = OnceLock::new();
+    SPELLINGS.get_or_init(|| {
+        let table = table();
+        let mut spellings: HashMap<char, Vec<char>> = HashMap::new();
+        let dense = table.dense.iter().enumerate().filter_map(|(slot, &target)| {
+            let source = char::from_u32(DENSE_FIRST + slot as u32)?;
+            (target != '\0').then_some((source, target))
+        });
+        for (source, target) in dense.chain(table.sparse.iter().copied()) {
+            spellings.entry(target).or_default().push(source);
+        }
+        for sources in spellings.values_mut() {
+            sources.sort_unstable();
+        }
+        spellings
+    })
+}
+
+/// Every string folding like `s` (itself included), as long as there are at most `limit`; `None`
+/// when there are more. A title has a handful of characters with one or two other forms, so
+/// this is a few strings, where scanning every known title would be a million.
+pub(super) fn variant_spellings(s: &str, limit: usize) -> Option<Vec<String>> {
+    let mut spellings = vec![String::new()];
+    if !may_contain_ideographs(s) {
+        return Some(vec![s.to_string()]);
+    }
+    let table = table();
+    let inverse = spellings_table();
+    for character in s.chars() {
+        let folded = table.fold_char(character).unwrap_or(character);
+        let others = inverse.get(&folded).map_or(&[][..], Vec::as_slice);
+        if others.is_empty() {
+            spellings.iter_mut().for_each(|spelling| spelling.push(character));
+            continue;
+        }
+        let mut forms = vec![folded];
+        forms.extend(others.iter().copied().filter(|&other| other != folded));
+        if spellings.len() * forms.len() > limit {
+            return None;
+        }
+        spellings = spellings
+            .iter()
+            .flat_map(|spelling| {
+                forms.iter().map(move |&form| {
+                    let mut longer = spelling.clone();
+                    longer.push(form);
+                    longer
+                })
+            })
+            .collect();
+    }
+    Some(spellings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +306,20 @@ mod tests {
             table().sparse.len() > 100,
             "astral Traditional characters are folded too"
         );
+    }
+
+    #[test]
+    fn variant_spellings_fold_alike_and_include_the_original() {
+        let mut spellings = variant_spellings("務內x", 64).expect("few spellings");
+        spellings.sort();
+        assert!(spellings.contains(&"務內x".to_string()));
+        assert!(spellings.contains(&"务内x".to_string()));
+        assert!(spellings.len() >= 4, "{spellings:?}");
+        for spelling in &spellings {
+            assert_eq!(fold_variants(spelling), fold_variants("務內x"));
+        }
+        assert_eq!(variant_spellings("abc", 1), Some(vec!["abc".to_string()]));
+        assert_eq!(variant_spellings("務內務內務內務內", 4), None);
     }
 
     #[test]

@@ -20,4 +20,6 @@ pub mod references;
 pub mod rename;
 
 #[cfg(test)]
+mod navigation_tests;
+#[cfg(test)]
 mod tests;

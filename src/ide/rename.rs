@@ -283,7 +283,8 @@ fn new_page_path(index: &Index, old_path: &str, new_title: &Title) -> Result<Str
             }
             let (folder, file) = old_path.rsplit_once('/').map_or(("", old_path), |(folder, file)| (folder, file));
             let extension = file.rsplit_once('.').map_or("md", |(_, extension)| extension);
-            let name = new_title.name.replace(' ', "_");
+            // Tree files are named by their full title (`Category:X.wiki`).
+            let name = new_title.full().replace(' ', "_");
             Ok(match folder {
                 "" => format!("{name}.{extension}"),
                 folder => format!("{folder}/{name}.{extension}"),

@@ -11,7 +11,7 @@ const CURSOR: &str = "$0";
 
 /// Builds an index from `//- path` sections (`//- path -> target` for a symlink); returns it with
 /// the path and text of the section holding the cursor and the cursor's byte offset.
-fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, usize) {
+pub(super) fn fixture(layout: Layout, fixture: &str) -> (Index, String, String, usize) {
     let index = Index::new(IndexSettings {
         layout,
         rules: TitleRules::default(),

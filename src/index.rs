@@ -353,12 +353,18 @@ impl Index {
     /// The documents linking to a target (a title or path symbol as written in the link, or the
     /// target of a symlink), each once.
     pub fn backlinks_of(&self, target: Symbol) -> Vec<DocumentId> {
-        self.backlinks.get(&target).map(|entry| entry.clone()).unwrap_or_default()
+        self.backlinks
+            .get(&target)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
     }
 
     /// The documents in a category, each once.
     pub fn members_of(&self, category: Symbol) -> Vec<DocumentId> {
-        self.members.get(&category).map(|entry| entry.clone()).unwrap_or_default()
+        self.members
+            .get(&category)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
     }
 
     /// How many documents link to a target, without copying the list (completion ranks by it).

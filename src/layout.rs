@@ -166,8 +166,16 @@ mod tests {
             ("a/b/c.md", "d.md"),
         ] {
             let destination = markdown_link_path(document, target);
-            let decoded = destination.replace("\\(", "(").replace("\\)", ")").replace("%20", " ").replace("%25", "%");
-            assert_eq!(join_relative(document, &decoded).as_deref(), Some(target), "{destination}");
+            let decoded = destination
+                .replace("\\(", "(")
+                .replace("\\)", ")")
+                .replace("%20", " ")
+                .replace("%25", "%");
+            assert_eq!(
+                join_relative(document, &decoded).as_deref(),
+                Some(target),
+                "{destination}"
+            );
         }
         assert_eq!(markdown_link_path("Page/A.md", "Page/B_(x).md"), "../Page/B_\\(x\\).md");
     }
@@ -186,7 +194,11 @@ mod tests {
         ];
         for title in titles {
             let path = export_path_of_title(&title);
-            assert_eq!(Layout::Export.title_of_path(&path, &rules), Some(title.clone()), "{path}");
+            assert_eq!(
+                Layout::Export.title_of_path(&path, &rules),
+                Some(title.clone()),
+                "{path}"
+            );
         }
         assert_eq!(
             export_path_of_title(&Title::new(Namespace::Category, "香港 歷史")),

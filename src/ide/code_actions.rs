@@ -98,7 +98,11 @@ impl FixContext<'_> {
                     Layout::Export => layout::export_path_of_title(&title),
                     Layout::Tree => {
                         let folder = self.document.path.rsplit_once('/').map(|(folder, _)| folder);
-                        let extension = self.document.path.rsplit_once('.').map_or("md", |(_, extension)| extension);
+                        let extension = self
+                            .document
+                            .path
+                            .rsplit_once('.')
+                            .map_or("md", |(_, extension)| extension);
                         let file = format!("{}.{extension}", title.name.replace(' ', "_"));
                         folder.map_or(file.clone(), |folder| format!("{folder}/{file}"))
                     }
@@ -189,9 +193,11 @@ impl FixContext<'_> {
     fn remove_duplicate_category(&self) -> CodeAction {
         let span = self.link.span.range();
         let line_start = self.text[..span.start].rfind('\n').map_or(0, |newline| newline + 1);
-        let line_end = self.text[span.end..].find('\n').map_or(self.text.len(), |newline| span.end + newline + 1);
-        let alone_on_line = self.text[line_start..span.start].trim().is_empty()
-            && self.text[span.end..line_end].trim().is_empty();
+        let line_end = self.text[span.end..]
+            .find('\n')
+            .map_or(self.text.len(), |newline| span.end + newline + 1);
+        let alone_on_line =
+            self.text[line_start..span.start].trim().is_empty() && self.text[span.end..line_end].trim().is_empty();
         let removed = if alone_on_line {
             Span::new(line_start, line_end)
         } else {

@@ -72,7 +72,9 @@ pub fn rewrite_anchor(link: &Link, heading_text: &str, by_slug: bool) -> Option<
         heading_text.trim().to_string()
     };
     let new_text = match link.syntax {
-        LinkSyntax::MarkdownPath | LinkSyntax::WikiUrl => anchor.replace(' ', "_").replace('(', "\\(").replace(')', "\\)"),
+        LinkSyntax::MarkdownPath | LinkSyntax::WikiUrl => {
+            anchor.replace(' ', "_").replace('(', "\\(").replace(')', "\\)")
+        }
         LinkSyntax::HtmlAnchor => html_escape(&anchor.replace(' ', "_")),
         LinkSyntax::DoubleBracket | LinkSyntax::Redirect | LinkSyntax::Template => anchor,
     };

@@ -32,7 +32,10 @@ fn check_references(layout: Layout, wiki: &str, include_declaration: bool, expec
         .map(|reference| {
             let shown = &texts[&reference.path][reference.span.range()];
             let mark = if reference.is_declaration { " (declaration)" } else { "" };
-            format!("{} {}..{} {shown}{mark}", reference.path, reference.span.start, reference.span.end)
+            format!(
+                "{} {}..{} {shown}{mark}",
+                reference.path, reference.span.start, reference.span.end
+            )
         })
         .collect();
     assert_eq!(found.join("\n"), expected.trim(), "\nfixture:\n{wiki}");
@@ -161,7 +164,9 @@ fn references_from_the_title_line_equal_those_from_a_link() {
     let document = index.document_by_path(&path).expect("document");
     let from_title = references(&index, &document, &text, offset, false);
     assert_eq!(from_title.len(), 8, "{from_title:?}");
-    assert!(from_title.iter().all(|reference| reference.path != "Page/政制及內地事務局.md"));
+    assert!(from_title
+        .iter()
+        .all(|reference| reference.path != "Page/政制及內地事務局.md"));
 }
 
 #[test]
@@ -274,10 +279,19 @@ fn rename_rejects_bad_names_collisions_and_other_wikis() {
     for (name, error) in [
         ("", "error: the new name is empty"),
         ("A#B", "error: `A#B` is not a valid title: title contains #"),
-        ("A|B", "error: `A|B` is not a valid title: title contains one of [ ] { } | < >"),
+        (
+            "A|B",
+            "error: `A|B` is not a valid title: title contains one of [ ] { } | < >",
+        ),
         ("首頁", "error: a page `首頁` already exists"),
-        ("首页", "error: a page `首頁` already exists (the same title in the other Chinese script)"),
-        ("Category:X", "error: `Category:X` is in another namespace: moving pages between namespaces is not supported"),
+        (
+            "首页",
+            "error: a page `首頁` already exists (the same title in the other Chinese script)",
+        ),
+        (
+            "Category:X",
+            "error: `Category:X` is in another namespace: moving pages between namespaces is not supported",
+        ),
     ] {
         check_rename(Layout::Export, &wiki, name, error);
     }
@@ -381,8 +395,14 @@ fn moving_a_page_file_rewrites_links_but_not_the_file() {
     let plan = file_moved(&index, "Page/政制及內地事務局.md", "Page/搬走.md", &read);
     assert_eq!(plan.file_rename, None);
     let rendered = render_plan(&plan, &texts);
-    assert!(rendered.contains(r#"[政制](../Page/搬走.md "wikilink") [[搬走]]"#), "{rendered}");
-    assert!(rendered.contains("symlink Redirect/別名.md => #REDIRECT [[搬走]]"), "{rendered}");
+    assert!(
+        rendered.contains(r#"[政制](../Page/搬走.md "wikilink") [[搬走]]"#),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("symlink Redirect/別名.md => #REDIRECT [[搬走]]"),
+        "{rendered}"
+    );
     assert!(rendered.contains("//- Page/政制及內地事務局.md\n# 搬走"), "{rendered}");
 }
 

@@ -70,7 +70,11 @@ fn link_target(index: &Index, document: &Document, link: &LinkFact) -> Option<Re
         Resolution::Found(_) if link.target() == LinkTarget::SameDocument => {
             let anchor = link.anchor?;
             let heading = resolve::anchor_heading(index, document, anchor)?;
-            let position = document.facts.headings.iter().position(|candidate| candidate == heading)?;
+            let position = document
+                .facts
+                .headings
+                .iter()
+                .position(|candidate| candidate == heading)?;
             Some(ReferenceTarget::Heading {
                 page: document.id,
                 heading: position,

@@ -92,7 +92,11 @@ fn renamed_at(index: &Index, document: &Document, text: &str, offset: usize) -> 
                 .anchor
                 .and_then(|anchor| resolve::anchor_heading(index, document, anchor))
                 .ok_or("this page has no heading by that anchor")?;
-            let position = document.facts.headings.iter().position(|candidate| candidate == heading);
+            let position = document
+                .facts
+                .headings
+                .iter()
+                .position(|candidate| candidate == heading);
             return position
                 .map(|heading| Renamed::Heading {
                     page: document.id,
@@ -256,12 +260,19 @@ fn new_page_title(index: &Index, old_title: &str, new_name: &str) -> Result<Titl
 
 /// Rejects a title another page has, exactly or in the other script.
 fn check_no_collision(index: &Index, page: DocumentId, new_title: &str) -> Result<(), String> {
-    let existing = index.interner.get(new_title).map(|symbol| index.documents_titled(symbol));
+    let existing = index
+        .interner
+        .get(new_title)
+        .map(|symbol| index.documents_titled(symbol));
     if existing.is_some_and(|documents| documents.iter().any(|&document| document != page)) {
         return Err(format!("a page `{new_title}` already exists"));
     }
     for similar in index.titles_folding_like(new_title) {
-        let others: Vec<DocumentId> = index.documents_titled(similar).into_iter().filter(|&id| id != page).collect();
+        let others: Vec<DocumentId> = index
+            .documents_titled(similar)
+            .into_iter()
+            .filter(|&id| id != page)
+            .collect();
         if !others.is_empty() {
             let similar = index.resolve_symbol(similar);
             return Err(format!(
@@ -281,7 +292,9 @@ fn new_page_path(index: &Index, old_path: &str, new_title: &Title) -> Result<Str
             if new_title.name.contains('/') {
                 return Err("a page name in a folder tree cannot contain `/`".to_string());
             }
-            let (folder, file) = old_path.rsplit_once('/').map_or(("", old_path), |(folder, file)| (folder, file));
+            let (folder, file) = old_path
+                .rsplit_once('/')
+                .map_or(("", old_path), |(folder, file)| (folder, file));
             let extension = file.rsplit_once('.').map_or("md", |(_, extension)| extension);
             // Tree files are named by their full title (`Category:X.wiki`).
             let name = new_title.full().replace(' ', "_");
@@ -305,7 +318,10 @@ fn rename_heading(
     if new_name.is_empty() {
         return Err("the new name is empty".to_string());
     }
-    if let Some(bad) = new_name.chars().find(|c| matches!(c, '#' | '|' | '[' | ']' | '{' | '}') || c.is_control()) {
+    if let Some(bad) = new_name
+        .chars()
+        .find(|c| matches!(c, '#' | '|' | '[' | ']' | '{' | '}') || c.is_control())
+    {
         return Err(format!("a heading cannot contain `{bad}`"));
     }
     let page_document = document_or_fresh(index, fresh, page).ok_or("the page is no longer in the workspace")?;
@@ -388,7 +404,14 @@ impl DocumentEdits {
         }
     }
 
-    fn rewrite_heading(&mut self, index: &Index, page: &Document, heading: Span, new_text: &str, texts: &DocumentTexts) {
+    fn rewrite_heading(
+        &mut self,
+        index: &Index,
+        page: &Document,
+        heading: Span,
+        new_text: &str,
+        texts: &DocumentTexts,
+    ) {
         let (parsed, _, edits) = self.entry(index, page, texts);
         let Some(parsed) = parsed.as_ref() else { return };
         if let Some(found) = parsed.headings.iter().find(|candidate| candidate.span == heading) {

@@ -1,6 +1,9 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, RenameOptions, ResourceOperationKind,
+};
+use tower_lsp::lsp_types::{
     CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, FileOperationFilter, FileOperationPattern,
     FileOperationRegistrationOptions, InitializeParams, OneOf, PositionEncodingKind, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Url,
@@ -83,6 +86,23 @@ pub fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|text_document| text_document.definition.as_ref())
             .and_then(|definition| definition.link_support)
             .unwrap_or(false),
+        workspace_edit_file_operations: workspace
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .is_some_and(|edit| {
+                let operations = edit.resource_operations.as_deref().unwrap_or_default();
+                edit.document_changes == Some(true)
+                    && [
+                        ResourceOperationKind::Create,
+                        ResourceOperationKind::Rename,
+                        ResourceOperationKind::Delete,
+                    ]
+                    .iter()
+                    .all(|operation| operations.contains(operation))
+            }),
+        prepare_rename_support: text_document
+            .and_then(|text_document| text_document.rename.as_ref())
+            .and_then(|rename| rename.prepare_support)
+            .unwrap_or(false),
     }
 }
 
@@ -95,6 +115,18 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
             ..TextDocumentSyncOptions::default()
         })),
         definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(match features.prepare_rename_support {
+            true => OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            }),
+            false => OneOf::Left(true),
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         completion_provider: Some(CompletionOptions {
             resolve_provider: Some(true),
             trigger_characters: Some(["[", "{", "/", "#", ":"].map(String::from).to_vec()),
@@ -115,6 +147,7 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
                 did_create: Some(wiki_file_operations()),
                 did_rename: Some(wiki_file_operations()),
                 did_delete: Some(wiki_file_operations()),
+                will_rename: Some(wiki_file_operations()),
                 ..WorkspaceFileOperationsServerCapabilities::default()
             }),
         }),

@@ -50,7 +50,7 @@ pub fn goto_definition(
     }
 }
 
-fn fresh_document(index: &Index, relative: &str, text: &str) -> Option<Document> {
+pub(crate) fn fresh_document(index: &Index, relative: &str, text: &str) -> Option<Document> {
     let flavor = Flavor::from_path(std::path::Path::new(relative))?;
     let stored = index.document_by_path(relative);
     let title = index

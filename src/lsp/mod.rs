@@ -13,6 +13,10 @@
 //! - [`progress`]: `$/progress` while indexing.
 //! - [`convert`]: byte spans to ranges, findings to diagnostics.
 //! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
+//! - [`references`] (`textDocument/references`), [`rename`] (`prepareRename`, `rename`,
+//!   `workspace/willRenameFiles`), [`code_actions`] (quick fixes): adapters too;
+//!   [`workspace_edit`] brings open documents into the index first and builds workspace edits
+//!   (`documentChanges` with file operations when the client takes them, else `changes`).
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -21,16 +25,20 @@
 
 pub mod backend;
 pub mod capabilities;
+pub mod code_actions;
 pub mod completion;
 pub mod convert;
 pub mod definition;
 pub mod documents;
 pub mod framing;
 pub mod progress;
+pub mod references;
+pub mod rename;
 pub mod root;
 pub mod state;
 pub mod transport;
 pub mod wiki_workspace;
+pub mod workspace_edit;
 
 use std::sync::Arc;
 

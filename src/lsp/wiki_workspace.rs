@@ -46,6 +46,11 @@ pub struct ClientFeatures {
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
     pub definition_link_support: bool,
+    /// `workspace.workspaceEdit.documentChanges` with the `create`, `rename` and `delete`
+    /// resource operations: edits can move and create files.
+    pub workspace_edit_file_operations: bool,
+    /// `textDocument.rename.prepareSupport`.
+    pub prepare_rename_support: bool,
 }
 
 /// The open documents as last changed: version and text.
@@ -504,6 +509,14 @@ impl WikiWorkspace {
         }
         reports.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         reports
+    }
+
+    /// Every open document's latest version and text.
+    pub fn open_documents(&self) -> Vec<(Url, i32, Rope)> {
+        self.latest
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.version, entry.rope.clone()))
+            .collect()
     }
 
     /// The latest text of an open document.

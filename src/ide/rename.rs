@@ -366,8 +366,11 @@ pub fn file_moved(index: &Index, old_path: &str, new_path: &str, texts: &Documen
 /// Edits collected per document, each document's text parsed once.
 #[derive(Default)]
 struct DocumentEdits {
-    by_path: std::collections::BTreeMap<String, (Option<crate::syntax::Parsed>, Option<String>, Vec<TextEdit>)>,
+    by_path: std::collections::BTreeMap<String, EditedDocument>,
 }
+
+/// A document's parse and text (when it could be read) and the edits made to it so far.
+type EditedDocument = (Option<crate::syntax::Parsed>, Option<String>, Vec<TextEdit>);
 
 impl DocumentEdits {
     fn entry(
@@ -375,7 +378,7 @@ impl DocumentEdits {
         index: &Index,
         document: &Document,
         texts: &DocumentTexts,
-    ) -> &mut (Option<crate::syntax::Parsed>, Option<String>, Vec<TextEdit>) {
+    ) -> &mut EditedDocument {
         self.by_path.entry(document.path.to_string()).or_insert_with(|| {
             let text = texts(&document.path);
             let parsed = text.as_deref().map(|text| index.parse_text(document.flavor, text));

@@ -39,8 +39,11 @@ pub fn index_open_documents(workspace: &Arc<WikiWorkspace>, root: &Arc<Root>) {
 pub struct DocumentTexts<'a> {
     workspace: &'a Arc<WikiWorkspace>,
     root: &'a Root,
-    cache: std::sync::Mutex<HashMap<String, Option<(Option<i32>, Rope)>>>,
+    cache: std::sync::Mutex<HashMap<String, Option<VersionedText>>>,
 }
+
+/// An open document's version (`None` when read from disk) and text.
+type VersionedText = (Option<i32>, Rope);
 
 impl<'a> DocumentTexts<'a> {
     pub fn new(workspace: &'a Arc<WikiWorkspace>, root: &'a Root) -> DocumentTexts<'a> {
@@ -56,7 +59,7 @@ impl<'a> DocumentTexts<'a> {
     }
 
     /// The open version (if open) and text of a document.
-    pub fn get(&self, relative: &str) -> Option<(Option<i32>, Rope)> {
+    pub fn get(&self, relative: &str) -> Option<VersionedText> {
         let mut cache = super::root::lock(&self.cache);
         cache
             .entry(relative.to_string())

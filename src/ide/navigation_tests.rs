@@ -204,6 +204,30 @@ B.wiki 8..31 [[Category:甲|排序]]
 }
 
 #[test]
+fn references_anywhere_on_a_category_page_are_its_members() {
+    check_references(
+        Layout::Export,
+        r#"
+//- Category/香港.md
+# Category:香港
+
+中𠀀 說$0明
+//- Page/A.md
+[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink")
+//- Page/B.md
+[[Category:香港|排]] [[:Category:香港]]
+"#,
+        true,
+        r#"
+Category/香港.md 0..17 # Category:香港 (declaration)
+Page/A.md 0..75 [Category:香港](https://zh.wikipedia.org/wiki/Category:香港 "wikilink")
+Page/B.md 0..23 [[Category:香港|排]]
+Page/B.md 24..44 [[:Category:香港]]
+"#,
+    );
+}
+
+#[test]
 fn references_of_a_missing_page_are_the_links_naming_it() {
     check_references(
         Layout::Tree,

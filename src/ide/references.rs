@@ -42,7 +42,7 @@ pub struct Reference {
 
 /// What the cursor at `offset` in `document` (whose text is `text`) asks references for: the
 /// link under it, the heading under it (the title heading meaning the page), or the page when
-/// the cursor is on the first line.
+/// the cursor is on the first line (anywhere, on a category page).
 pub fn target_at(index: &Index, document: &Document, text: &str, offset: usize) -> Option<ReferenceTarget> {
     if let Some(link) = link_at(document, offset) {
         return link_target(index, document, link);
@@ -58,8 +58,13 @@ pub fn target_at(index: &Index, document: &Document, text: &str, offset: usize) 
             },
         });
     }
+    // On a category page, anywhere off its links and headings means the category itself.
+    let is_category = document
+        .title
+        .is_some_and(|title| namespace_of_full_title(index.resolve_symbol(title)) == Namespace::Category);
     let first_line_end = text.find(['\n', '\r']).unwrap_or(text.len());
-    (offset <= first_line_end && document.title.is_some()).then_some(ReferenceTarget::Page(document.id))
+    let on_page = is_category || (offset <= first_line_end && document.title.is_some());
+    on_page.then_some(ReferenceTarget::Page(document.id))
 }
 
 fn link_target(index: &Index, document: &Document, link: &LinkFact) -> Option<ReferenceTarget> {

@@ -373,12 +373,7 @@ struct DocumentEdits {
 type EditedDocument = (Option<crate::syntax::Parsed>, Option<String>, Vec<TextEdit>);
 
 impl DocumentEdits {
-    fn entry(
-        &mut self,
-        index: &Index,
-        document: &Document,
-        texts: &DocumentTexts,
-    ) -> &mut EditedDocument {
+    fn entry(&mut self, index: &Index, document: &Document, texts: &DocumentTexts) -> &mut EditedDocument {
         self.by_path.entry(document.path.to_string()).or_insert_with(|| {
             let text = texts(&document.path);
             let parsed = text.as_deref().map(|text| index.parse_text(document.flavor, text));

@@ -307,6 +307,22 @@ fn rename_in_utf8_moves_the_page_and_check_finds_nothing_new() {
             "end": { "line": 12, "character": target_start + "政制及內地事務局".len() },
         })
     );
+    // References in UTF-8: the full-width link after 𠀀𠀀 starts at byte column 40 (UTF-16: 20).
+    let references = server
+        .request(
+            "textDocument/references",
+            json!({ "textDocument": document, "position": position, "context": { "includeDeclaration": false } }),
+        )
+        .expect("references");
+    let last = references
+        .as_array()
+        .and_then(|locations| locations.last())
+        .expect("locations");
+    assert_eq!(
+        last["range"],
+        json!({ "start": { "line": 12, "character": 40 }, "end": { "line": 12, "character": 82 } })
+    );
+    assert_eq!(references.as_array().map(Vec::len), Some(8));
     let params = json!({ "textDocument": document, "position": position, "newName": "新政制局 (2026)" });
     let edit = server.request("textDocument/rename", params).expect("rename");
     apply(&wiki, &edit, Encoding::Utf8);

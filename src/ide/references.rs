@@ -13,6 +13,7 @@ use crate::ide::definition::link_at;
 use crate::index::{namespace_of_full_title, Document, DocumentId, Index, SymlinkTarget};
 use crate::resolve::{self, Resolution};
 use crate::syntax::Span;
+use crate::text::Position;
 use crate::title::Namespace;
 
 /// Spellings of a title in the other script, at most: past this a title is not a name people
@@ -36,6 +37,10 @@ pub struct Reference {
     /// Root-relative path of the document holding it.
     pub path: String,
     pub span: Span,
+    /// The span's start and end as UTF-16 line/column, when the facts know them (links): the
+    /// server then needs no text to answer a UTF-16 client, where reading every referring file
+    /// would cost seconds for a page linked from tens of thousands.
+    pub utf16_range: Option<(Position, Position)>,
     /// The page itself (its title heading or top) or the heading itself.
     pub is_declaration: bool,
 }
@@ -333,6 +338,7 @@ fn reference(document: &Document, link: &LinkFact) -> Reference {
     Reference {
         path: document.path.to_string(),
         span: link.span,
+        utf16_range: Some((link.start, link.end)),
         is_declaration: false,
     }
 }
@@ -341,6 +347,7 @@ fn declaration(document: &Document, span: Span) -> Reference {
     Reference {
         path: document.path.to_string(),
         span,
+        utf16_range: None,
         is_declaration: true,
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use ropey::Rope;
-use tower_lsp::lsp_types::{Location, ReferenceParams};
+use tower_lsp::lsp_types::{self, Location, Range, ReferenceParams};
 
 use super::convert::span_to_range;
 use super::definition::fresh_document;
@@ -12,6 +12,7 @@ use super::wiki_workspace::WikiWorkspace;
 use super::workspace_edit::{index_open_documents, DocumentTexts};
 use crate::ide::references;
 use crate::text::rope::position_to_byte_clamped;
+use crate::text::Encoding;
 
 /// Answers a references request for an open document whose text is `rope`.
 pub fn references(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &ReferenceParams) -> Option<Vec<Location>> {
@@ -29,14 +30,16 @@ pub fn references(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &Referenc
     let locations = found
         .iter()
         .filter_map(|reference| {
-            let reference_rope = match reference.path == relative {
-                true => rope.clone(),
-                false => texts.rope(&reference.path)?,
+            let uri = texts.uri(&reference.path)?;
+            let range = match (encoding, reference.utf16_range) {
+                (Encoding::Utf16, Some((start, end))) if reference.path != relative => Range::new(
+                    lsp_types::Position::new(start.line, start.column),
+                    lsp_types::Position::new(end.line, end.column),
+                ),
+                _ if reference.path == relative => span_to_range(rope, reference.span, encoding),
+                _ => span_to_range(&texts.rope(&reference.path)?, reference.span, encoding),
             };
-            Some(Location::new(
-                texts.uri(&reference.path)?,
-                span_to_range(&reference_rope, reference.span, encoding),
-            ))
+            Some(Location::new(uri, range))
         })
         .collect();
     Some(locations)

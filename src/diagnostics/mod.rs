@@ -355,13 +355,12 @@ impl Checker<'_> {
         match self.index.settings.layout {
             Layout::Tree => format!("a file named {}.*", title.replace(' ', "_")),
             Layout::Export => {
-                let (folder, name) = match title.split_once(':') {
-                    Some((prefix, name)) if crate::index::namespace_of_full_title(title) != Namespace::Main => {
-                        (prefix, name)
-                    }
-                    _ => ("Page", title),
+                let namespace = crate::index::namespace_of_full_title(title);
+                let name = match title.split_once(':') {
+                    Some((_, name)) if namespace != Namespace::Main => name,
+                    _ => title,
                 };
-                format!("{folder}/{}.md", name.replace(' ', "_"))
+                crate::layout::export_path_of_title(&crate::title::Title::new(namespace, name))
             }
         }
     }

@@ -192,12 +192,13 @@ impl FixContext<'_> {
 
     fn remove_duplicate_category(&self) -> CodeAction {
         let span = self.link.span.range();
-        let line_start = self.text[..span.start].rfind('\n').map_or(0, |newline| newline + 1);
-        let line_end = self.text[span.end..]
+        let before = self.text.get(..span.start).unwrap_or_default();
+        let after = self.text.get(span.end..).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let line_end = after
             .find('\n')
             .map_or(self.text.len(), |newline| span.end + newline + 1);
-        let alone_on_line =
-            self.text[line_start..span.start].trim().is_empty() && self.text[span.end..line_end].trim().is_empty();
+        let alone_on_line = before[line_start..].trim().is_empty() && after[..line_end - span.end].trim().is_empty();
         let removed = if alone_on_line {
             Span::new(line_start, line_end)
         } else {

@@ -528,3 +528,22 @@ tail
 ",
     );
 }
+
+#[test]
+fn renaming_an_alias_keeps_it_among_the_aliases() {
+    check_rename(
+        Layout::Export,
+        r#"
+//- Redirect/別名.md
+#REDIRECT [[甲]] $0
+//- Page/甲.md
+𠀀 [[別名|x]] [y](../Page/別名.md "wikilink")
+"#,
+        "新別名",
+        r#"
+rename Redirect/別名.md -> Redirect/新別名.md
+//- Page/甲.md
+𠀀 [[新別名|x]] [y](../Page/新別名.md "wikilink")
+"#,
+    );
+}

@@ -181,8 +181,9 @@ pub fn references_to(
     found
 }
 
-/// Calls `f` with every link, in any document, that resolves to `page`; `#anchor`-only links
-/// inside the page are not links to the page and are left out.
+/// Calls `f` with every link, in any document, that resolves to `page` (or through it, when it
+/// is a redirect); `#anchor`-only links inside the page are not links to the page and are left
+/// out.
 pub fn for_each_link_to_page(
     index: &Index,
     fresh: &Document,
@@ -198,8 +199,9 @@ pub fn for_each_link_to_page(
         if !named || matches!(link.kind, LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot) {
             return;
         }
+        // A redirect page is reached by the links naming it, which resolve through it.
         if let Resolution::Found(found) = resolve::resolve_target(index, document, link.target()) {
-            if found.document == page {
+            if found.document == page || found.via_redirect == Some(page) {
                 f(document, link);
             }
         }

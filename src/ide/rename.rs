@@ -176,15 +176,21 @@ fn links_to_new_target(
     texts: &DocumentTexts,
 ) -> RenamePlan {
     let new_title_text = new_title.full();
+    // Export links name pages and aliases alike by their title's page path.
+    let link_path = match index.settings.layout {
+        Layout::Export => layout::export_path_of_title(new_title),
+        Layout::Tree => new_path.to_string(),
+    };
     let target = NewTarget {
         title: &new_title_text,
-        path: new_path,
+        path: &link_path,
     };
     let mut edits = DocumentEdits::default();
     references::for_each_link_to_page(index, fresh, page.id, |document, link| {
+        // The first page the link reaches is this one, not a redirect on the way.
         let direct = matches!(
             resolve::resolve_target(index, document, link.target()),
-            Resolution::Found(found) if found.via_redirect.is_none()
+            Resolution::Found(found) if found.via_redirect.unwrap_or(found.document) == page.id
         );
         if direct && link.kind != LinkKind::OnlinePage {
             edits.rewrite_link(index, document, link, texts, |text, parsed| match parsed.syntax {
@@ -287,6 +293,12 @@ fn check_no_collision(index: &Index, page: DocumentId, new_title: &str) -> Resul
 /// folder and extension with the new name.
 fn new_page_path(index: &Index, old_path: &str, new_title: &Title) -> Result<String, String> {
     match index.settings.layout {
+        // An alias stays among the aliases.
+        Layout::Export if old_path.starts_with(&format!("{}/", layout::REDIRECT_FOLDER)) => Ok(format!(
+            "{}/{}.md",
+            layout::REDIRECT_FOLDER,
+            new_title.name.replace(' ', "_")
+        )),
         Layout::Export => Ok(layout::export_path_of_title(new_title)),
         Layout::Tree => {
             if new_title.name.contains('/') {

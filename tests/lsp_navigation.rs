@@ -279,6 +279,28 @@ fn references_list_every_link_to_the_page_in_utf16() {
         ],
         "{locations:#}"
     );
+
+    // A link typed in another open document and not saved is a reference too.
+    open(&mut server, &wiki, "Page/What?.md");
+    let unsaved = "𠀀 [[政制及內地事務局|局]]\n";
+    server.change(&wiki.uri("Page/What?.md"), 2, json!([{ "text": unsaved }]));
+    let params = json!({
+        "textDocument": { "uri": wiki.uri("Page/首頁.md") },
+        "position": position,
+        "context": { "includeDeclaration": false },
+    });
+    let locations = server.request("textDocument/references", params).expect("references");
+    let typed: Vec<&Value> = locations
+        .as_array()
+        .expect("locations")
+        .iter()
+        .filter(|location| location["uri"] == wiki.uri("Page/What?.md"))
+        .collect();
+    assert_eq!(typed.len(), 1, "{locations:#}");
+    assert_eq!(
+        typed[0]["range"],
+        json!({ "start": { "line": 0, "character": 3 }, "end": { "line": 0, "character": 17 } })
+    );
     server.take_notifications();
     server.shutdown_and_exit();
 }

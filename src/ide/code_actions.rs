@@ -198,7 +198,8 @@ impl FixContext<'_> {
         let line_end = after
             .find('\n')
             .map_or(self.text.len(), |newline| span.end + newline + 1);
-        let alone_on_line = before[line_start..].trim().is_empty() && after[..line_end - span.end].trim().is_empty();
+        let rest_of_line = after.get(..line_end.saturating_sub(span.end)).unwrap_or_default();
+        let alone_on_line = before[line_start..].trim().is_empty() && rest_of_line.trim().is_empty();
         let removed = if alone_on_line {
             Span::new(line_start, line_end)
         } else {

@@ -547,3 +547,22 @@ rename Redirect/別名.md -> Redirect/新別名.md
 "#,
     );
 }
+
+#[test]
+fn navigation_features_answer_at_every_offset_without_panicking() {
+    let text = "# 內\r\n中𠀀 [[內#歷|x]] {{T|[[a]]}} [C](../Page/B_\\(x\\).md#s \"wikilink\") [[Category:香]]\n[[Category:香]] [網](https://zh.wikipedia.org/wiki/內) [Category:香\r\n](#) [[::x [[:Category:";
+    let wiki = format!(
+        "//- Page/A.md\n{text}$0\n//- Page/內.md\n## 歷\n//- Page/B_(x).md\n//- Redirect/R.md -> ../Page/內.md\n"
+    );
+    let (index, path, text, _) = fixture(Layout::Export, &wiki);
+    let texts = texts_of(&wiki);
+    let read = |path: &str| texts.get(path).cloned();
+    let document = index.document_by_path(&path).expect("the document");
+    for offset in 0..=text.len() + 2 {
+        let _ = references(&index, &document, &text, offset, true);
+        let _ = prepare_rename(&index, &document, &text, offset);
+        let _ = rename(&index, &document, &text, offset, "新", &read);
+        let range = Span::new(offset.saturating_sub(3), offset);
+        let _ = code_actions(&index, &document, &text, range, &Config::default());
+    }
+}

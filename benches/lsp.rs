@@ -46,6 +46,7 @@ struct Options {
     pages: u32,
     dir: Option<PathBuf>,
     definitions: usize,
+    references: usize,
     completions: usize,
     edits: usize,
     rounds: u32,
@@ -56,6 +57,7 @@ fn options() -> Options {
         pages: 100_000,
         dir: None,
         definitions: 2_000,
+        references: 300,
         completions: 1_000,
         edits: 100,
         rounds: 3,
@@ -66,6 +68,7 @@ fn options() -> Options {
         match argument.as_str() {
             "--pages" => options.pages = number(options.pages as usize) as u32,
             "--definitions" => options.definitions = number(options.definitions),
+            "--references" => options.references = number(options.references),
             "--completions" => options.completions = number(options.completions),
             "--edits" => options.edits = number(options.edits),
             "--rounds" => options.rounds = number(options.rounds as usize).max(1) as u32,
@@ -492,6 +495,24 @@ fn main() {
         found += usize::from(!result.is_null());
     }
 
+    // References from the same link positions: every link to the page across the wiki,
+    // confirmed by the resolver; compared with definition's latency in this run.
+    let mut references = Latencies::new("references");
+    let mut locations = 0;
+    for _ in 0..options.references {
+        let page = &opened[random.below(opened.len())];
+        let (line, character) = page.links[random.below(page.links.len())];
+        let params = json!({
+            "textDocument": { "uri": &page.uri },
+            "position": { "line": line, "character": character },
+            "context": { "includeDeclaration": false },
+        });
+        let sent = Instant::now();
+        let (result, at) = session.request("textDocument/references", params);
+        references.samples.push(at - sent);
+        locations += result.as_array().map_or(0, Vec::len);
+    }
+
     // Completion: a line appended to an open page is rewritten as if typed, then completed.
     let mut completion = Latencies::new("completion (didChange + completion)");
     let mut items = 0;
@@ -633,6 +654,11 @@ fn main() {
         "{found} of {} answered with a target (null: a missing page), {} open pages",
         options.definitions,
         pages.len() + 1
+    ));
+    references.row(&format!(
+        "{:.1} locations on average; p50 is {:.1}× definition's",
+        locations as f64 / options.references.max(1) as f64,
+        references.percentile(0.5).as_secs_f64() / definition.percentile(0.5).as_secs_f64().max(1e-9)
     ));
     completion.row(&format!(
         "[[ + 0–3 chars, every 4th ](../Page/; {:.1} items on average",

@@ -263,7 +263,7 @@ pub fn page_backlinks(index: &Index, page: &Document) -> Backlinks {
 }
 
 /// Whether a redirect document finally leads to `page`.
-fn leads_to(index: &Index, redirect: &Document, page: DocumentId) -> bool {
+pub(crate) fn leads_to(index: &Index, redirect: &Document, page: DocumentId) -> bool {
     let target = match (&redirect.symlink, redirect.redirect) {
         (Some(SymlinkTarget::Target(target)), _) => *target,
         (None, Some(target)) => target,
@@ -275,7 +275,7 @@ fn leads_to(index: &Index, redirect: &Document, page: DocumentId) -> bool {
 /// The symbols a link may be written with to name this document: its path, its title and the
 /// title's Traditional/Simplified spellings, and in tree layouts `folder/Title` suffixes of
 /// its path. Only symbols the interner already holds can be link targets.
-fn names_of(index: &Index, document: &Document) -> Vec<Symbol> {
+pub(crate) fn names_of(index: &Index, document: &Document) -> Vec<Symbol> {
     let mut names = vec![document.path_symbol];
     let Some(title) = document.title else {
         return names;

@@ -135,6 +135,16 @@ impl Index {
         facts::document_facts(text, path, flavor, &context)
     }
 
+    /// Parses a document's text into links and headings as written, with their parts' spans
+    /// (what editing features need to rewrite a link), without touching the index.
+    pub fn parse_text(&self, flavor: Flavor, text: &str) -> crate::syntax::Parsed {
+        let options = match flavor {
+            Flavor::Markdown => &self.markdown_options,
+            Flavor::Wikitext => &self.wikitext_options,
+        };
+        crate::syntax::parse(text, options)
+    }
+
     /// Adds or replaces the document at `path` with the given text.
     pub fn set_document_text(&self, path: &str, flavor: Flavor, text: &str) -> DocumentId {
         let facts = self.facts_for_text(path, flavor, text);
@@ -340,6 +350,23 @@ impl Index {
             .unwrap_or_default()
     }
 
+    /// The documents linking to a target (a title or path symbol as written in the link, or the
+    /// target of a symlink), each once.
+    pub fn backlinks_of(&self, target: Symbol) -> Vec<DocumentId> {
+        self.backlinks
+            .get(&target)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
+    }
+
+    /// The documents in a category, each once.
+    pub fn members_of(&self, category: Symbol) -> Vec<DocumentId> {
+        self.members
+            .get(&category)
+            .map(|entry| entry.clone())
+            .unwrap_or_default()
+    }
+
     /// How many documents link to a target, without copying the list (completion ranks by it).
     pub fn backlink_count(&self, target: Symbol) -> usize {
         self.backlinks.get(&target).map_or(0, |entry| entry.len())
@@ -486,22 +513,21 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
         .unwrap_or(Namespace::Main)
 }
 
-/// The categories a document is in and the targets it links to (a symlink: where it points), each once: the maps record
-/// which documents link, not how often, and a page links to the same target many times.
+/// The categories a document is in and the targets it links to, each once: the maps record
+/// which documents link, not how often, and a page links to the same target many times. A
+/// symlink's target counts as a link, so that the aliases of a page can be found from it.
 fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
     let mut categories = Vec::new();
-    let mut targets = Vec::with_capacity(document.facts.links.len());
+    let mut targets = Vec::with_capacity(document.facts.links.len() + 1);
+    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+        targets.push(*target);
+    }
     for link in &document.facts.links {
         match (link.kind, link.target()) {
             (LinkKind::CategoryMembership, LinkTarget::Title(category)) => categories.push(category),
             (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
             _ => {}
         }
-    }
-    // A symlinked redirect has no facts; its target is recorded as a backlink so that the pages
-    // reached through an alias can be found from the page (the link graph walks redirects back).
-    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
-        targets.push(*target);
     }
     for symbols in [&mut categories, &mut targets] {
         symbols.sort_unstable();

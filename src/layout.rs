@@ -55,6 +55,17 @@ impl Layout {
     }
 }
 
+/// The root-relative path at which an export stores the page `title`: the namespace's folder
+/// (`Page` for the main namespace) and the name with spaces written as `_`, plus `.md`. The
+/// inverse of [`Layout::title_of_path`] for export layouts.
+pub fn export_path_of_title(title: &Title) -> String {
+    let folder = match title.namespace {
+        Namespace::Main => MAIN_NAMESPACE_FOLDER,
+        namespace => namespace.canonical_name(),
+    };
+    format!("{folder}/{}.md", title.name.replace(' ', "_"))
+}
+
 fn page_title(raw: &str, rules: &TitleRules) -> Option<Title> {
     match title::parse_title(raw, rules) {
         TitleTarget::Page(title) if !title.name.is_empty() => Some(title),
@@ -93,6 +104,25 @@ pub fn strip_wiki_extension(path: &str) -> Option<&str> {
     Some(&path[..dot])
 }
 
+/// The destination a Markdown link in the document at `document_path` writes for the file at
+/// `target_path` (both root-relative), as exports write it: up to the root with `../`, then
+/// down to the file, with `(` and `)` backslash-escaped and `%` and spaces percent-encoded so
+/// that the destination decodes back to the path.
+pub fn markdown_link_path(document_path: &str, target_path: &str) -> String {
+    let depth = document_path.matches('/').count();
+    let mut destination = "../".repeat(depth);
+    for character in target_path.chars() {
+        match character {
+            '(' => destination.push_str("\\("),
+            ')' => destination.push_str("\\)"),
+            '%' => destination.push_str("%25"),
+            ' ' => destination.push_str("%20"),
+            other => destination.push(other),
+        }
+    }
+    destination
+}
+
 /// Joins a link's relative path to the folder of the document holding it and normalises `.` and
 /// `..` lexically. `None` when the result would leave the workspace root.
 pub fn join_relative(document_path: &str, link_path: &str) -> Option<String> {
@@ -125,6 +155,59 @@ mod tests {
         assert_eq!(strip_wiki_extension("Page/.md"), None);
         assert_eq!(strip_wiki_extension("a.png"), None);
         assert_eq!(strip_wiki_extension("a.b/c"), None);
+    }
+
+    #[test]
+    fn markdown_link_paths_join_back_to_the_target() {
+        for (document, target) in [
+            ("Page/A.md", "Page/B_(x).md"),
+            ("Page/𠀀.md", "Category/香港.md"),
+            ("A.md", "b/c 100%.md"),
+            ("a/b/c.md", "d.md"),
+        ] {
+            let destination = markdown_link_path(document, target);
+            let decoded = destination
+                .replace("\\(", "(")
+                .replace("\\)", ")")
+                .replace("%20", " ")
+                .replace("%25", "%");
+            assert_eq!(
+                join_relative(document, &decoded).as_deref(),
+                Some(target),
+                "{destination}"
+            );
+        }
+        assert_eq!(markdown_link_path("Page/A.md", "Page/B_(x).md"), "../Page/B_\\(x\\).md");
+    }
+
+    #[test]
+    fn export_paths_of_titles_round_trip() {
+        let rules = TitleRules::default();
+        let titles = [
+            Title::new(Namespace::Main, "政制及內地事務局"),
+            Title::new(Namespace::Main, "Rock 'n' Roll!"),
+            Title::new(Namespace::Main, "(+)-ネオメントール"),
+            Title::new(Namespace::Main, "AC/DC 𠀀"),
+            Title::new(Namespace::Category, "香港 歷史"),
+            Title::new(Namespace::Template, "Reflist"),
+            Title::new(Namespace::Project, "格式手冊"),
+        ];
+        for title in titles {
+            let path = export_path_of_title(&title);
+            assert_eq!(
+                Layout::Export.title_of_path(&path, &rules),
+                Some(title.clone()),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            export_path_of_title(&Title::new(Namespace::Category, "香港 歷史")),
+            "Category/香港_歷史.md"
+        );
+        assert_eq!(
+            export_path_of_title(&Title::new(Namespace::Main, "Rock 'n' Roll!")),
+            "Page/Rock_'n'_Roll!.md"
+        );
     }
 
     #[test]

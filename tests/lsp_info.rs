@@ -184,16 +184,17 @@ fn hover_reads_the_editors_unsaved_copy_of_the_target_and_speaks_plain_text_when
     let (mut server, uri) = start(&root, client, path);
     let target = hover(&mut server, &uri, position(&text, 0, "[[Target]]", 2, false));
     assert_eq!(target["contents"]["kind"], "plaintext");
+    // Redirect_Page.wiki is an alias of Target, not a page linking to it (as the lens counts).
     assert_eq!(
         target["contents"]["value"],
-        "Target Target.wiki\n\nText.\n\n2 documents link here"
+        "Target Target.wiki\n\nText.\n\n1 document links here"
     );
     // The target's unsaved text wins over the disk's.
     server.open(&uri_of(&root, "Target.wiki"), "== Section ==\n未儲存的 ''文字''。\n");
     let target = hover(&mut server, &uri, position(&text, 0, "[[Target]]", 2, false));
     assert_eq!(
         target["contents"]["value"],
-        "Target Target.wiki\n\n未儲存的 文字。\n\n2 documents link here"
+        "Target Target.wiki\n\n未儲存的 文字。\n\n1 document links here"
     );
     let ambiguous = hover(&mut server, &uri, position(&text, 1, "[[Dup]]", 2, false));
     assert_eq!(

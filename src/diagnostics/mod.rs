@@ -347,10 +347,7 @@ impl Checker<'_> {
     fn suggested_target(&self, link: &LinkFact, title: &str) -> String {
         match (link.syntax, self.index.settings.layout) {
             (LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor | LinkSyntax::WikiUrl, Layout::Export) => {
-                let path = path_for_title(self.index, title);
-                let depth = self.document.path.matches('/').count();
-                let escaped = path.replace('(', "\\(").replace(')', "\\)");
-                format!("{}{escaped}", "../".repeat(depth))
+                crate::layout::markdown_link_path(&self.document.path, &path_for_title(self.index, title))
             }
             _ => title.to_string(),
         }
@@ -403,13 +400,12 @@ fn path_for_title(index: &Index, title: &str) -> String {
     match index.settings.layout {
         Layout::Tree => format!("a file named {}.*", title.replace(' ', "_")),
         Layout::Export => {
-            let (folder, name) = match title.split_once(':') {
-                Some((prefix, name)) if crate::index::namespace_of_full_title(title) != Namespace::Main => {
-                    (prefix, name)
-                }
-                _ => ("Page", title),
+            let namespace = crate::index::namespace_of_full_title(title);
+            let name = match title.split_once(':') {
+                Some((_, name)) if namespace != Namespace::Main => name,
+                _ => title,
             };
-            format!("{folder}/{}.md", name.replace(' ', "_"))
+            crate::layout::export_path_of_title(&crate::title::Title::new(namespace, name))
         }
     }
 }

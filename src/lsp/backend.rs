@@ -18,6 +18,10 @@ use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types;
 use tower_lsp::lsp_types::{
+    CodeActionParams, CodeActionResponse, Location, PrepareRenameResponse, ReferenceParams, RenameParams,
+    TextDocumentPositionParams, WorkspaceEdit,
+};
+use tower_lsp::lsp_types::{
     CompletionItem, CompletionParams, CompletionResponse, CreateFilesParams, DeleteFilesParams,
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DocumentDiagnosticParams, DocumentDiagnosticReport, DocumentDiagnosticReportResult,
@@ -190,6 +194,48 @@ impl LanguageServer for Backend {
         };
         let wiki = Arc::clone(&self.wiki);
         run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, &params)).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let uri = &params.text_document_position.text_document.uri;
+        let Some(document) = self.state.documents.snapshot(uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::references::references(&wiki, &document.rope, &params)).await
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::rename::prepare_rename(&wiki, &document.rope, &params)).await?
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let Some(document) = self
+            .state
+            .documents
+            .snapshot(&params.text_document_position.text_document.uri)
+        else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::rename::rename(&wiki, &document.rope, &params)).await?
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::rename::will_rename_files(&wiki, &params)).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        let wiki = Arc::clone(&self.wiki);
+        run_blocking(move || super::code_actions::code_actions(&wiki, &document.rope, document.version, &params)).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

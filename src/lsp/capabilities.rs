@@ -1,10 +1,12 @@
 //! What the server tells the client at `initialize`: the position encoding and the capabilities.
 
 use tower_lsp::lsp_types::{
-    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, DocumentLinkOptions, FileOperationFilter,
-    FileOperationPattern, FileOperationRegistrationOptions, HoverProviderCapability, InitializeParams, MarkupKind,
-    OneOf, PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions, Url, WorkspaceFileOperationsServerCapabilities, WorkspaceServerCapabilities,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, CompletionOptions, DiagnosticOptions,
+    DiagnosticServerCapabilities, DocumentLinkOptions, FileOperationFilter, FileOperationPattern,
+    FileOperationRegistrationOptions, HoverProviderCapability, InitializeParams, MarkupKind, OneOf,
+    PositionEncodingKind, RenameOptions, ResourceOperationKind, ServerCapabilities, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, Url, WorkspaceFileOperationsServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 
 /// The files whose creation, renaming and deletion in the editor the server wants to hear about.
@@ -92,6 +94,23 @@ pub fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|symbols| symbols.hierarchical_document_symbol_support)
             .unwrap_or(false),
         semantic_tokens: text_document.is_some_and(|text_document| text_document.semantic_tokens.is_some()),
+        workspace_edit_file_operations: workspace
+            .and_then(|workspace| workspace.workspace_edit.as_ref())
+            .is_some_and(|edit| {
+                let operations = edit.resource_operations.as_deref().unwrap_or_default();
+                edit.document_changes == Some(true)
+                    && [
+                        ResourceOperationKind::Create,
+                        ResourceOperationKind::Rename,
+                        ResourceOperationKind::Delete,
+                    ]
+                    .iter()
+                    .all(|operation| operations.contains(operation))
+            }),
+        prepare_rename_support: text_document
+            .and_then(|text_document| text_document.rename.as_ref())
+            .and_then(|rename| rename.prepare_support)
+            .unwrap_or(false),
     }
 }
 
@@ -108,6 +127,18 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
             resolve_provider: Some(false),
         }),
         folding_range_provider: Some(tower_lsp::lsp_types::FoldingRangeProviderCapability::Simple(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(match features.prepare_rename_support {
+            true => OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            }),
+            false => OneOf::Left(true),
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..CodeActionOptions::default()
+        })),
         completion_provider: Some(CompletionOptions {
             resolve_provider: Some(true),
             trigger_characters: Some(["[", "{", "/", "#", ":"].map(String::from).to_vec()),
@@ -128,6 +159,7 @@ pub fn server_capabilities(encoding: Encoding, features: ClientFeatures) -> Serv
                 did_create: Some(wiki_file_operations()),
                 did_rename: Some(wiki_file_operations()),
                 did_delete: Some(wiki_file_operations()),
+                will_rename: Some(wiki_file_operations()),
                 ..WorkspaceFileOperationsServerCapabilities::default()
             }),
         }),

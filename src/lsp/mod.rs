@@ -17,6 +17,10 @@
 //!   [`semantic_tokens`] (split per line, delta-encoded): adapters around the information
 //!   features in [`crate::ide`].
 //! - [`code_lens`] ("N backlinks" on a page's title), [`folding`] (sections): adapters too.
+//! - [`references`] (`textDocument/references`), [`rename`] (`prepareRename`, `rename`,
+//!   `workspace/willRenameFiles`), [`code_actions`] (quick fixes): adapters too;
+//!   [`workspace_edit`] brings open documents into the index first and builds workspace edits
+//!   (`documentChanges` with file operations when the client takes them, else `changes`).
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -25,6 +29,7 @@
 
 pub mod backend;
 pub mod capabilities;
+pub mod code_actions;
 pub mod code_lens;
 pub mod completion;
 pub mod convert;
@@ -35,12 +40,15 @@ pub mod folding;
 pub mod framing;
 pub mod hover;
 pub mod progress;
+pub mod references;
+pub mod rename;
 pub mod root;
 pub mod semantic_tokens;
 pub mod state;
 pub mod symbols;
 pub mod transport;
 pub mod wiki_workspace;
+pub mod workspace_edit;
 
 use std::sync::Arc;
 

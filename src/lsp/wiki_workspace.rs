@@ -52,6 +52,11 @@ pub struct ClientFeatures {
     pub hierarchical_document_symbols: bool,
     /// The client asks for semantic tokens; only then are they advertised.
     pub semantic_tokens: bool,
+    /// `workspace.workspaceEdit.documentChanges` with the `create`, `rename` and `delete`
+    /// resource operations: edits can move and create files.
+    pub workspace_edit_file_operations: bool,
+    /// `textDocument.rename.prepareSupport`.
+    pub prepare_rename_support: bool,
 }
 
 /// The open documents as last changed: version and text.
@@ -104,7 +109,7 @@ impl WikiWorkspace {
     }
 
     /// A root's configuration with the editor's rule severities applied.
-    fn effective_config(&self, root: &Root) -> crate::config::Config {
+    pub(crate) fn effective_config(&self, root: &Root) -> crate::config::Config {
         let mut config = (*root.config()).clone();
         let editor_rules = self
             .editor_rules
@@ -510,6 +515,14 @@ impl WikiWorkspace {
         }
         reports.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         reports
+    }
+
+    /// Every open document's latest version and text.
+    pub fn open_documents(&self) -> Vec<(Url, i32, Rope)> {
+        self.latest
+            .iter()
+            .map(|entry| (entry.key().clone(), entry.version, entry.rope.clone()))
+            .collect()
     }
 
     /// The latest text of an open document.

@@ -1,0 +1,46 @@
+//! `textDocument/references`: converts the position, calls [`crate::ide::references`] on a
+//! blocking thread, and converts each reference to a `Location` in its document's text.
+
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp::lsp_types::{self, Location, Range, ReferenceParams};
+
+use super::convert::span_to_range;
+use super::definition::fresh_document;
+use super::wiki_workspace::WikiWorkspace;
+use super::workspace_edit::{index_open_documents, DocumentTexts};
+use crate::ide::references;
+use crate::text::rope::position_to_byte_clamped;
+use crate::text::Encoding;
+
+/// Answers a references request for an open document whose text is `rope`.
+pub fn references(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &ReferenceParams) -> Option<Vec<Location>> {
+    let uri = &params.text_document_position.text_document.uri;
+    let position = params.text_document_position.position;
+    let (root, relative) = workspace.locate(uri)?;
+    let encoding = workspace.encoding();
+    let offset = position_to_byte_clamped(rope, position.line, position.character, encoding);
+    index_open_documents(workspace, &root);
+    let index = root.index();
+    let text = rope.to_string();
+    let document = fresh_document(&index, &relative, &text)?;
+    let found = references::references(&index, &document, &text, offset, params.context.include_declaration);
+    let texts = DocumentTexts::new(workspace, &root);
+    let locations = found
+        .iter()
+        .filter_map(|reference| {
+            let uri = texts.uri(&reference.path)?;
+            let range = match (encoding, reference.utf16_range) {
+                (Encoding::Utf16, Some((start, end))) if reference.path != relative => Range::new(
+                    lsp_types::Position::new(start.line, start.column),
+                    lsp_types::Position::new(end.line, end.column),
+                ),
+                _ if reference.path == relative => span_to_range(rope, reference.span, encoding),
+                _ => span_to_range(&texts.rope(&reference.path)?, reference.span, encoding),
+            };
+            Some(Location::new(uri, range))
+        })
+        .collect();
+    Some(locations)
+}

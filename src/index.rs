@@ -207,11 +207,37 @@ impl Index {
         // The old entry is taken out of `documents` before its facts are removed from the other
         // maps, so no guard of one map is held while another is locked.
         let old = self.documents.insert(id, document.clone());
-        if let Some(old) = old {
-            self.remove_contributions(&old);
+        match old {
+            Some(old) => self.replace_contributions(&old, &document),
+            None => self.add_contributions(&document),
         }
-        self.add_contributions(&document);
         id
+    }
+
+    /// A document replaced at the same path keeps its title (titles come from paths), so its
+    /// title entries are left alone, and only the categories and targets that changed are
+    /// added and removed, new ones first: a reader never sees the page undefined, nor a link
+    /// that both versions have missing from the backlinks, while the update runs.
+    fn replace_contributions(&self, old: &Document, new: &Document) {
+        debug_assert_eq!(old.title, new.title, "the same path has the same title");
+        let (old_categories, old_targets) = distinct_targets(old);
+        let (new_categories, new_targets) = distinct_targets(new);
+        for (map, old_symbols, new_symbols) in [
+            (&self.members, &old_categories, &new_categories),
+            (&self.backlinks, &old_targets, &new_targets),
+        ] {
+            // Both lists are sorted and deduplicated.
+            for symbol in new_symbols {
+                if old_symbols.binary_search(symbol).is_err() {
+                    push(map, *symbol, new.id);
+                }
+            }
+            for symbol in old_symbols {
+                if new_symbols.binary_search(symbol).is_err() {
+                    remove_value(map, symbol, old.id);
+                }
+            }
+        }
     }
 
     /// Removes the document at `path`, if indexed.

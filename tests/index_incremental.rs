@@ -100,3 +100,42 @@ fn racing_updates_of_one_document_leave_no_stale_facts() {
     );
     assert_eq!(index.canonical_dump(), rebuilt.canonical_dump());
 }
+
+/// A page being re-indexed (every keystroke in the editor) stays defined, and a link both
+/// versions have stays in the backlinks, for readers looking at the same moment: features
+/// answered in between must not see the page vanish.
+#[test]
+fn readers_never_see_a_page_vanish_while_it_is_replaced() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(workspace.path().join("Page")).expect("Page folder");
+    let index = Index::new(workspace::index_settings(workspace.path(), &Config::default()));
+    index.set_document_text("Page/甲.md", Flavor::Markdown, "[[乙]]\n");
+    let title = index.interner.get("甲").expect("the title is interned");
+    let target = index.interner.get("乙").expect("the target is interned");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (mut undefined, mut unlinked, mut looks) = (0, 0, 0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for round in 0..20_000 {
+                let text = format!("[[乙]] [[丙{}]]\n", round % 5);
+                index.set_document_text("Page/甲.md", Flavor::Markdown, &text);
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            looks += 1;
+            if index.documents_titled(title).is_empty() {
+                undefined += 1;
+            }
+            if index.backlinks(target).is_empty() {
+                unlinked += 1;
+            }
+        }
+    });
+    assert!(looks > 0);
+    assert_eq!(
+        (undefined, unlinked),
+        (0, 0),
+        "of {looks} looks, the page was undefined in {undefined} and its link missing in {unlinked}"
+    );
+}

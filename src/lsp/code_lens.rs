@@ -24,8 +24,8 @@ pub fn code_lens(
     params: &CodeLensParams,
 ) -> Option<Vec<CodeLens>> {
     let (root, relative) = workspace.locate(&params.text_document.uri)?;
-    // The page's own entry must be settled: the background indexing of an edit replaces it, and
-    // the page's title is briefly undefined while that happens. This waits for it, or indexes
+    // The index holds this version of the page before counting (a redirect made or unmade by the
+    // edit changes the answer): this waits for the background indexing of the edit, or indexes
     // the text now; the lock is released at once.
     drop(root.index_open_document(&relative, version, rope));
     let index = root.index();

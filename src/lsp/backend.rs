@@ -240,7 +240,7 @@ impl LanguageServer for Backend {
 
 /// Runs a feature on a blocking thread, so the async runtime keeps serving other messages; a
 /// panic in the feature becomes an internal-error response.
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+pub(crate) async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(work).await.map_err(|error| {
         let mut response = tower_lsp::jsonrpc::Error::internal_error();
         response.message = format!("wikils: {error}").into();

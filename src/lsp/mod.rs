@@ -13,6 +13,7 @@
 //! - [`progress`]: `$/progress` while indexing.
 //! - [`convert`]: byte spans to ranges, findings to diagnostics.
 //! - [`definition`], [`completion`]: adapters around the features in [`crate::ide`].
+//! - [`index_dump`]: `wikils/indexDump`, a test-only request comparing the index with a rebuild.
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -26,6 +27,7 @@ pub mod convert;
 pub mod definition;
 pub mod documents;
 pub mod framing;
+pub mod index_dump;
 pub mod progress;
 pub mod root;
 pub mod state;
@@ -90,6 +92,13 @@ fn build_service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
         }
     })
     .custom_method("wikils/documentState", Backend::document_state);
+    let test_requests_enabled =
+        std::env::var(index_dump::TEST_REQUESTS_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");
+    let builder = if test_requests_enabled {
+        builder.custom_method("wikils/indexDump", Backend::index_dump)
+    } else {
+        builder
+    };
     let test_panic_enabled = std::env::var(TEST_PANIC_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");
     let builder = if test_panic_enabled {
         builder.custom_method("wikils/debugPanic", Backend::debug_panic)

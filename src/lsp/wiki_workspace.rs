@@ -453,7 +453,7 @@ impl WikiWorkspace {
         }
     }
 
-    fn roots(&self) -> Vec<Arc<Root>> {
+    pub(crate) fn roots(&self) -> Vec<Arc<Root>> {
         self.roots.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 

@@ -327,6 +327,13 @@ impl Server {
         }
     }
 
+    /// The server's peak resident memory so far (VmHWM), in KiB, where /proc tells.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// Closes the server's stdin, as an editor that dies would.
     pub fn close_stdin(&mut self) {
         self.stdin.take();

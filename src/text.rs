@@ -441,8 +441,18 @@ mod tests {
     #[test]
     fn seeded_bytes_pass_the_positions_fuzz_check() {
         const PIECES: [&[u8]; 12] = [
-            b"a", b" ", b"\n", b"\r", b"\r\n", "中".as_bytes(), "𠀀".as_bytes(), "é".as_bytes(),
-            b"\xF0\x9F", b"\xFF", b"\t", b"[[",
+            b"a",
+            b" ",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            "中".as_bytes(),
+            "𠀀".as_bytes(),
+            "é".as_bytes(),
+            b"\xF0\x9F",
+            b"\xFF",
+            b"\t",
+            b"[[",
         ];
         let iterations = crate::testing::iterations_from_environment("WIKILS_FUZZ_ITERATIONS", 400);
         let mut random = XorShift(0xA076_1D64_78BD_642F);

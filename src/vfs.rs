@@ -173,7 +173,9 @@ fn walk_would_reach(root: &Path, absolute: &Path) -> bool {
             }
             let (matcher, _) = ignore::gitignore::Gitignore::new(&path);
             // Relative to the ignore file's folder, never absolute: the matcher asserts that.
-            let Ok(below) = inside.strip_prefix(folder) else { continue };
+            let Ok(below) = inside.strip_prefix(folder) else {
+                continue;
+            };
             match matcher.matched_path_or_any_parents(below, false) {
                 ignore::Match::Ignore(_) => return false,
                 ignore::Match::Whitelist(_) => return true,

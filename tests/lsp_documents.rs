@@ -411,7 +411,11 @@ fn randomized_session(encoding: Encoding, seed: u64) {
         edits += changes.len();
         server.change(&uri, version, Value::Array(changes));
         if random.below(4) == 0 {
-            let method = ["textDocument/completion", "textDocument/definition", "textDocument/diagnostic"][random.below(3)];
+            let method = [
+                "textDocument/completion",
+                "textDocument/definition",
+                "textDocument/diagnostic",
+            ][random.below(3)];
             let (line, character) = random_position(&mut random, &shadow);
             let params = match method {
                 "textDocument/diagnostic" => json!({ "textDocument": { "uri": uri } }),
@@ -459,7 +463,11 @@ fn randomized_session(encoding: Encoding, seed: u64) {
     // opened the final text directly.
     let after_edits = pulled_diagnostics(&mut server, &uri);
     let mut fresh = start_stress_session(encoding, &wiki, &shadow.text);
-    assert_eq!(after_edits, pulled_diagnostics(&mut fresh, &uri), "{encoding:?} seed {seed}");
+    assert_eq!(
+        after_edits,
+        pulled_diagnostics(&mut fresh, &uri),
+        "{encoding:?} seed {seed}"
+    );
     fresh.shutdown_and_exit();
     server.shutdown_and_exit();
     eprintln!(

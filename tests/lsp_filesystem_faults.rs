@@ -91,7 +91,9 @@ fn assert_index_matches_rebuild(server: &mut Server, wiki: &TempWiki, step: &str
 /// `workspace/diagnostic`: the codes and messages reported for one file.
 fn findings(server: &mut Server, wiki: &TempWiki, path: &str) -> Vec<(String, String)> {
     let id = server.send_request("workspace/diagnostic", json!({ "previousResultIds": [] }));
-    let report = server.wait_response_within(id, CONVERGENCE_TIMEOUT).expect("workspace/diagnostic");
+    let report = server
+        .wait_response_within(id, CONVERGENCE_TIMEOUT)
+        .expect("workspace/diagnostic");
     let uri = wiki.uri(path);
     let items = report["items"]
         .as_array()
@@ -116,7 +118,10 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
     let wiki = TempWiki::new(
         "fs-faults",
         &[
-            ("Page/甲.md", "[乙](../Page/乙.md \"wikilink\") [丙](../Page/丙.md \"wikilink\") [[丁]]\n"),
+            (
+                "Page/甲.md",
+                "[乙](../Page/乙.md \"wikilink\") [丙](../Page/丙.md \"wikilink\") [[丁]]\n",
+            ),
             ("Page/乙.md", "# 乙\n\n## 歷史\n"),
             ("Page/丙.md", "𠀀 [甲](../Page/甲.md \"wikilink\")\n"),
             ("Page/戊.md", "[[甲]]\n"),
@@ -126,13 +131,20 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
     );
     let mut server = start(&wiki);
     assert_index_matches_rebuild(&mut server, &wiki, "loading");
-    assert_eq!(codes(&findings(&mut server, &wiki, "Page/甲.md")), ["broken-link"], "[[丁]] only");
+    assert_eq!(
+        codes(&findings(&mut server, &wiki, "Page/甲.md")),
+        ["broken-link"],
+        "[[丁]] only"
+    );
 
     // A page is deleted: links to it become broken.
     wiki.remove("Page/乙.md");
     watched(&mut server, &wiki, &[("Page/乙.md", DELETED)]);
     assert_index_matches_rebuild(&mut server, &wiki, "a deletion");
-    assert_eq!(codes(&findings(&mut server, &wiki, "Page/甲.md")), ["broken-link", "broken-link"]);
+    assert_eq!(
+        codes(&findings(&mut server, &wiki, "Page/甲.md")),
+        ["broken-link", "broken-link"]
+    );
 
     // A page is created: links to it resolve.
     wiki.write("Page/丁.md", "[[甲]]\n");
@@ -144,9 +156,16 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
 
     // A rename, as the editor's watcher reports it: the old path deleted, the new one created.
     std::fs::rename(wiki.root.join("Page/丙.md"), wiki.root.join("Page/丙丙.md")).expect("rename");
-    watched(&mut server, &wiki, &[("Page/丙.md", DELETED), ("Page/丙丙.md", CREATED)]);
+    watched(
+        &mut server,
+        &wiki,
+        &[("Page/丙.md", DELETED), ("Page/丙丙.md", CREATED)],
+    );
     assert_index_matches_rebuild(&mut server, &wiki, "a rename");
-    assert_eq!(codes(&findings(&mut server, &wiki, "Page/甲.md")), ["broken-link", "broken-link"]);
+    assert_eq!(
+        codes(&findings(&mut server, &wiki, "Page/甲.md")),
+        ["broken-link", "broken-link"]
+    );
 
     // Unreadable, then readable again (as root, which reads anything, the page just stays).
     let unreadable = wiki.root.join("Page/戊.md");
@@ -165,10 +184,17 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
     watched(
         &mut server,
         &wiki,
-        &[("Redirect/环甲.md", CREATED), ("Redirect/环乙.md", CREATED), ("Redirect/自己.md", CREATED)],
+        &[
+            ("Redirect/环甲.md", CREATED),
+            ("Redirect/环乙.md", CREATED),
+            ("Redirect/自己.md", CREATED),
+        ],
     );
     assert_index_matches_rebuild(&mut server, &wiki, "symlink loops");
-    assert_eq!(codes(&findings(&mut server, &wiki, "Redirect/环甲.md")), ["broken-redirect"]);
+    assert_eq!(
+        codes(&findings(&mut server, &wiki, "Redirect/环甲.md")),
+        ["broken-redirect"]
+    );
 
     // A 50 MB page (over the default max-file-size: left out, as by a rebuild) and a page with
     // invalid UTF-8 (read with replacement characters).
@@ -194,7 +220,11 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
     watched(
         &mut server,
         &wiki,
-        &[("草稿/草.md", CREATED), (".git/页.md", CREATED), ("Page/外/秘密.md", CREATED)],
+        &[
+            ("草稿/草.md", CREATED),
+            (".git/页.md", CREATED),
+            ("Page/外/秘密.md", CREATED),
+        ],
     );
     assert_index_matches_rebuild(&mut server, &wiki, "files the walk does not reach");
     let dump = server_dump(&mut server).expect("loaded");
@@ -211,14 +241,25 @@ fn the_index_follows_file_system_faults_and_equals_a_rebuild() {
     watched(&mut server, &wiki, &events);
     assert_index_matches_rebuild(&mut server, &wiki, "a burst of new files");
     let last = format!("Page/批{}.md", count - 1);
-    assert_eq!(codes(&findings(&mut server, &wiki, &last)), ["broken-link"], "only the link past the last page");
-    eprintln!("{count} files created at once: indexed and checked in {:?}", started.elapsed());
+    assert_eq!(
+        codes(&findings(&mut server, &wiki, &last)),
+        ["broken-link"],
+        "only the link past the last page"
+    );
+    eprintln!(
+        "{count} files created at once: indexed and checked in {:?}",
+        started.elapsed()
+    );
 
     // And all of them deleted again.
     for name in &names {
         wiki.remove(name);
     }
-    watched(&mut server, &wiki, &events.iter().map(|(name, _)| (*name, DELETED)).collect::<Vec<_>>());
+    watched(
+        &mut server,
+        &wiki,
+        &events.iter().map(|(name, _)| (*name, DELETED)).collect::<Vec<_>>(),
+    );
     assert_index_matches_rebuild(&mut server, &wiki, "a burst of deletions");
     server.shutdown_and_exit();
 }

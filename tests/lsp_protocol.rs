@@ -228,7 +228,9 @@ const HUGE_INPUT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1
 
 fn huge_document_state(server: &mut Server, uri: &str) -> (i64, String) {
     let id = server.send_request("wikils/documentState", json!({ "uri": uri }));
-    let state = server.wait_response_within(id, HUGE_INPUT_TIMEOUT).expect("documentState");
+    let state = server
+        .wait_response_within(id, HUGE_INPUT_TIMEOUT)
+        .expect("documentState");
     let text = state["text"].as_str().expect("an open document").to_string();
     (state["version"].as_i64().expect("a version"), text)
 }
@@ -314,20 +316,35 @@ fn notifications_with_wrong_params_are_ignored() {
     server.initialize(None);
     server.open("file:///wiki/a.md", "中文");
     let wrong: [(&str, Value); 9] = [
-        ("textDocument/didOpen", json!({ "textDocument": { "uri": "file:///wiki/b.md" } })),
+        (
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": "file:///wiki/b.md" } }),
+        ),
         ("textDocument/didOpen", json!("a string")),
-        ("textDocument/didChange", json!({ "textDocument": { "uri": "file:///wiki/a.md", "version": 2 }, "contentChanges": "x" })),
-        ("textDocument/didChange", json!({ "textDocument": { "uri": "not a uri", "version": 2 }, "contentChanges": [] })),
+        (
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": "file:///wiki/a.md", "version": 2 }, "contentChanges": "x" }),
+        ),
+        (
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": "not a uri", "version": 2 }, "contentChanges": [] }),
+        ),
         ("textDocument/didChange", json!([1, 2, 3])),
         ("textDocument/didClose", json!({ "textDocument": 5 })),
-        ("workspace/didChangeWatchedFiles", json!({ "changes": [{ "uri": "file:///wiki/a.md", "type": 99 }] })),
+        (
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": "file:///wiki/a.md", "type": 99 }] }),
+        ),
         ("workspace/didChangeConfiguration", json!(null)),
         ("wikils/unknownNotification", json!({ "anything": true })),
     ];
     for (method, params) in wrong {
         server.notify(method, params);
     }
-    assert_eq!(server.document_state("file:///wiki/a.md"), Some((1, "中文".to_string())));
+    assert_eq!(
+        server.document_state("file:///wiki/a.md"),
+        Some((1, "中文".to_string()))
+    );
     assert_eq!(server.document_state("file:///wiki/b.md"), None);
     assert_still_usable(&mut server);
     server.shutdown_and_exit();
@@ -338,9 +355,7 @@ fn requests_with_wrong_params_are_invalid_params() {
     let mut server = Server::start();
     server.initialize(None);
     server.open("file:///wiki/a.md", "[[中文]]");
-    let position = |line: Value, character: Value| {
-        json!({ "textDocument": { "uri": "file:///wiki/a.md" }, "position": { "line": line, "character": character } })
-    };
+    let position = |line: Value, character: Value| json!({ "textDocument": { "uri": "file:///wiki/a.md" }, "position": { "line": line, "character": character } });
     let wrong: [(&str, Value); 7] = [
         ("textDocument/completion", json!({})),
         ("textDocument/completion", json!("a string")),
@@ -359,7 +374,10 @@ fn requests_with_wrong_params_are_invalid_params() {
         );
     }
     // Positions far out of range are clamped, not errors.
-    let far = server.request("textDocument/definition", position(json!(4_000_000_000_u32), json!(4_000_000_000_u32)));
+    let far = server.request(
+        "textDocument/definition",
+        position(json!(4_000_000_000_u32), json!(4_000_000_000_u32)),
+    );
     assert_eq!(far, Ok(Value::Null));
     assert_still_usable(&mut server);
     server.shutdown_and_exit();

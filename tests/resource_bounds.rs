@@ -92,7 +92,10 @@ fn check_finishes_on_pathological_pages_with_exact_findings() {
     assert_eq!(unclosed_links.len(), 1);
     // Each `[[` opens inside the previous one's target; only the innermost is left unclosed.
     let last_opener = 2 * (1_000_000 / scale() - 1);
-    assert_eq!(unclosed_links[0]["range"]["start"], json!({ "line": 0, "character": last_opener }));
+    assert_eq!(
+        unclosed_links[0]["range"]["start"],
+        json!({ "line": 0, "character": last_opener })
+    );
     let unclosed_templates = by_path("Page/模.md");
     assert_eq!(codes(&unclosed_templates), ["unclosed-template"]);
     assert_eq!(unclosed_templates.len(), wikils::syntax::MAX_PROBLEMS_PER_DOCUMENT);
@@ -100,7 +103,11 @@ fn check_finishes_on_pathological_pages_with_exact_findings() {
 
 #[test]
 fn the_server_answers_on_pathological_documents() {
-    let wiki = TempWiki::new("bounds-server", &[("Page/链接.md", "# 链接\n"), ("Page/甲.md", "甲\n")], &[]);
+    let wiki = TempWiki::new(
+        "bounds-server",
+        &[("Page/链接.md", "# 链接\n"), ("Page/甲.md", "甲\n")],
+        &[],
+    );
     let mut server = Server::start();
     server.initialize_with(json!({
         "processId": null,
@@ -115,9 +122,7 @@ fn the_server_answers_on_pathological_documents() {
         eprintln!("{method}: {:?}", started.elapsed());
         answer
     };
-    let position = |uri: &str, line: usize, character: usize| {
-        json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } })
-    };
+    let position = |uri: &str, line: usize, character: usize| json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
 
     // One long line of links: definition in its middle, completion after one of its `[[`.
     let (line, links) = long_line();
@@ -144,24 +149,47 @@ fn the_server_answers_on_pathological_documents() {
         .filter_map(|item| item["label"].as_str())
         .collect();
     assert!(labels.contains(&"链接") && labels.contains(&"甲"), "{labels:?}");
-    let diagnostics = ask(&mut server, "textDocument/diagnostic", json!({ "textDocument": { "uri": long } }));
+    let diagnostics = ask(
+        &mut server,
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": long } }),
+    );
     assert_eq!(diagnostics["items"], json!([]));
 
     // A million `[[`: one unclosed link; completion at the very end offers pages.
     let brackets = wiki.uri("Page/开.md");
     let text = unclosed("[[");
     server.open(&brackets, &text);
-    let diagnostics = ask(&mut server, "textDocument/diagnostic", json!({ "textDocument": { "uri": brackets } }));
+    let diagnostics = ask(
+        &mut server,
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": brackets } }),
+    );
     assert_eq!(diagnostics["items"].as_array().map(Vec::len), Some(1), "{diagnostics}");
-    let definition = ask(&mut server, "textDocument/definition", position(&brackets, 0, text.len() / 2));
+    let definition = ask(
+        &mut server,
+        "textDocument/definition",
+        position(&brackets, 0, text.len() / 2),
+    );
     assert_eq!(definition, Value::Null);
-    let completion = ask(&mut server, "textDocument/completion", position(&brackets, 0, text.len()));
-    assert!(completion["items"].as_array().is_some_and(|items| !items.is_empty()), "{completion}");
+    let completion = ask(
+        &mut server,
+        "textDocument/completion",
+        position(&brackets, 0, text.len()),
+    );
+    assert!(
+        completion["items"].as_array().is_some_and(|items| !items.is_empty()),
+        "{completion}"
+    );
 
     // A million `{{`: problems capped per document.
     let braces = wiki.uri("Page/模.md");
     server.open(&braces, &unclosed("{{"));
-    let diagnostics = ask(&mut server, "textDocument/diagnostic", json!({ "textDocument": { "uri": braces } }));
+    let diagnostics = ask(
+        &mut server,
+        "textDocument/diagnostic",
+        json!({ "textDocument": { "uri": braces } }),
+    );
     let count = diagnostics["items"].as_array().map(Vec::len);
     assert_eq!(count, Some(wikils::syntax::MAX_PROBLEMS_PER_DOCUMENT));
 

@@ -18,17 +18,27 @@ const OUTSIDE_MARKER: &str = "外部秘密目标";
 fn wiki_pointing_outside() -> (TempWiki, TempWiki) {
     let outside = TempWiki::new(
         "security-outside",
-        &[("秘密.md", &format!("[[{OUTSIDE_MARKER}]]\n")), ("Page/秘密.md", &format!("[[{OUTSIDE_MARKER}]]\n"))],
+        &[
+            ("秘密.md", &format!("[[{OUTSIDE_MARKER}]]\n")),
+            ("Page/秘密.md", &format!("[[{OUTSIDE_MARKER}]]\n")),
+        ],
         &[],
     );
     let outside_file = outside.root.join("秘密.md");
     let outside_path = outside_file.to_str().expect("a UTF-8 path");
-    let outside_name = outside.root.file_name().and_then(|name| name.to_str()).expect("a UTF-8 name");
+    let outside_name = outside
+        .root
+        .file_name()
+        .and_then(|name| name.to_str())
+        .expect("a UTF-8 name");
     let relative_outside = format!("../../{outside_name}/秘密.md");
     let wiki = TempWiki::new(
         "security",
         &[
-            ("Page/甲.md", "[外](../../秘密.md \"wikilink\") [绝对](/etc/秘密.md) [[乙]]\n"),
+            (
+                "Page/甲.md",
+                "[外](../../秘密.md \"wikilink\") [绝对](/etc/秘密.md) [[乙]]\n",
+            ),
             ("Page/乙.md", "乙\n"),
         ],
         &[
@@ -76,7 +86,11 @@ fn running_as_root() -> bool {
 
 fn set_mode_recursively(root: &Path, writable: bool) {
     let mode = if writable { "u+w" } else { "a-w" };
-    let status = Command::new("chmod").args(["-R", mode]).arg(root).status().expect("chmod runs");
+    let status = Command::new("chmod")
+        .args(["-R", mode])
+        .arg(root)
+        .status()
+        .expect("chmod runs");
     assert!(status.success());
 }
 
@@ -92,7 +106,9 @@ fn check_reports_links_leaving_the_root_never_reads_there_and_writes_nothing() {
     // As root, read-only modes do not stop writes: run as nobody then, so any write would fail.
     let mut command = if running_as_root() {
         let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&binary);
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary);
         command
     } else {
         Command::new(&binary)
@@ -113,14 +129,24 @@ fn check_reports_links_leaving_the_root_never_reads_there_and_writes_nothing() {
         .map(|finding| {
             let path = finding["path"].as_str().unwrap_or_default();
             let path = path.rsplit_once("/Page/").map_or(path, |(_, page)| page);
-            let path = path.rsplit_once("/Redirect/").map_or(path.to_string(), |(_, page)| format!("Redirect/{page}"));
-            format!("{path} {} {}", finding["code"].as_str().unwrap_or_default(), finding["message"].as_str().unwrap_or_default())
+            let path = path
+                .rsplit_once("/Redirect/")
+                .map_or(path.to_string(), |(_, page)| format!("Redirect/{page}"));
+            format!(
+                "{path} {} {}",
+                finding["code"].as_str().unwrap_or_default(),
+                finding["message"].as_str().unwrap_or_default()
+            )
         })
         .collect();
     lines.sort();
     let outside_path = outside.root.join("秘密.md");
     let outside_path = outside_path.to_str().unwrap_or_default();
-    let outside_name = outside.root.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let outside_name = outside
+        .root
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
     assert_eq!(
         lines,
         [
@@ -139,8 +165,15 @@ fn check_reports_links_leaving_the_root_never_reads_there_and_writes_nothing() {
         "{report}"
     );
     let everything = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-    assert!(!everything.contains(OUTSIDE_MARKER), "read outside the root: {everything}");
-    assert_eq!((tree_snapshot(&wiki.root), tree_snapshot(&outside.root)), before, "check wrote");
+    assert!(
+        !everything.contains(OUTSIDE_MARKER),
+        "read outside the root: {everything}"
+    );
+    assert_eq!(
+        (tree_snapshot(&wiki.root), tree_snapshot(&outside.root)),
+        before,
+        "check wrote"
+    );
 }
 
 #[test]
@@ -161,7 +194,11 @@ fn the_server_never_reads_outside_the_root_nor_writes_anything() {
     // files outside the root and behind the symlinked folder), renames, diagnostics.
     let page = wiki.uri("Page/甲.md");
     server.open(&page, "[[乙]]\n");
-    server.change(&page, 2, json!([{ "text": "[外](../../秘密.md \"wikilink\") [[乙]] [[新]]\n" }]));
+    server.change(
+        &page,
+        2,
+        json!([{ "text": "[外](../../秘密.md \"wikilink\") [[乙]] [[新]]\n" }]),
+    );
     server.notify("textDocument/didSave", json!({ "textDocument": { "uri": page } }));
     let changes = [
         json!({ "uri": wiki.uri("Page/外部目录/秘密.md"), "type": 1 }),
@@ -181,9 +218,16 @@ fn the_server_never_reads_outside_the_root_nor_writes_anything() {
     let dump = server.wait_response(id).expect("indexDump");
     server.close(&page);
     let everything = report.to_string() + &dump.to_string() + &server.stderr();
-    assert!(!everything.contains(OUTSIDE_MARKER), "read outside the root: {everything}");
+    assert!(
+        !everything.contains(OUTSIDE_MARKER),
+        "read outside the root: {everything}"
+    );
     assert!(report.to_string().contains("the path leaves the workspace"), "{report}");
     assert!(report.to_string().contains("points outside the workspace"), "{report}");
     server.shutdown_and_exit();
-    assert_eq!((tree_snapshot(&wiki.root), tree_snapshot(&outside.root)), before, "the server wrote");
+    assert_eq!(
+        (tree_snapshot(&wiki.root), tree_snapshot(&outside.root)),
+        before,
+        "the server wrote"
+    );
 }

@@ -35,7 +35,11 @@ pub fn check_parse_text(text: &str, layout: Layout) {
         let options = ParseOptions::new(flavor);
         let parsed = syntax::parse(text, &options);
         assert_parsed_well_formed(text, &parsed);
-        assert_eq!(parsed, syntax::parse(text, &options), "parsing is not deterministic: {text:?}");
+        assert_eq!(
+            parsed,
+            syntax::parse(text, &options),
+            "parsing is not deterministic: {text:?}"
+        );
     }
     let index = Index::new(IndexSettings {
         layout,
@@ -81,18 +85,33 @@ pub fn assert_parsed_well_formed(text: &str, parsed: &Parsed) {
         assert_span_ok(text, heading.span);
         assert_span_ok(text, heading.text_span);
     }
-    parsed.problems.iter().for_each(|problem| assert_span_ok(text, problem.span));
-    parsed.variant_blocks.iter().for_each(|&span| assert_span_ok(text, span));
+    parsed
+        .problems
+        .iter()
+        .for_each(|problem| assert_span_ok(text, problem.span));
+    parsed
+        .variant_blocks
+        .iter()
+        .for_each(|&span| assert_span_ok(text, span));
     assert!(
-        parsed.links.windows(2).all(|pair| pair[0].span.start <= pair[1].span.start),
+        parsed
+            .links
+            .windows(2)
+            .all(|pair| pair[0].span.start <= pair[1].span.start),
         "links out of order in {text:?}"
     );
     assert!(
-        parsed.headings.windows(2).all(|pair| pair[0].span.start < pair[1].span.start),
+        parsed
+            .headings
+            .windows(2)
+            .all(|pair| pair[0].span.start < pair[1].span.start),
         "headings out of order in {text:?}"
     );
     assert!(
-        parsed.problems.windows(2).all(|pair| pair[0].span.start <= pair[1].span.start),
+        parsed
+            .problems
+            .windows(2)
+            .all(|pair| pair[0].span.start <= pair[1].span.start),
         "problems out of order in {text:?}"
     );
 }

@@ -193,9 +193,17 @@ mod tests {
         };
         assert!(detail.contains("2147483648 exceeds the limit of 256 MiB"), "{detail}");
         assert_eq!(frames.last(), Some(&IncomingFrame::Message(serde_json::json!({}))));
-        let too_big_for_u64 = decode_all(&format!("Content-Length: 99999999999999999999999\r\n\r\n{}", frame("1")));
-        assert!(matches!(&too_big_for_u64[0], IncomingFrame::InvalidHeader(detail) if detail.contains("invalid Content-Length")));
-        assert_eq!(too_big_for_u64.last(), Some(&IncomingFrame::Message(serde_json::json!(1))));
+        let too_big_for_u64 = decode_all(&format!(
+            "Content-Length: 99999999999999999999999\r\n\r\n{}",
+            frame("1")
+        ));
+        assert!(
+            matches!(&too_big_for_u64[0], IncomingFrame::InvalidHeader(detail) if detail.contains("invalid Content-Length"))
+        );
+        assert_eq!(
+            too_big_for_u64.last(),
+            Some(&IncomingFrame::Message(serde_json::json!(1)))
+        );
     }
 
     #[test]

@@ -205,10 +205,7 @@ fn classify_frame(frame: IncomingFrame) -> Classified {
         // tower-lsp marks the server as shut down before it decodes them, so a `shutdown` with
         // params used to be answered −32602 while every later request was refused.
         if let Some(message) = value.as_object_mut() {
-            let takes_no_params = matches!(
-                message.get("method").and_then(Value::as_str),
-                Some("shutdown" | "exit")
-            );
+            let takes_no_params = matches!(message.get("method").and_then(Value::as_str), Some("shutdown" | "exit"));
             if takes_no_params || message.get("params").is_some_and(Value::is_null) {
                 message.remove("params");
             }

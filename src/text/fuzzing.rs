@@ -40,11 +40,20 @@ pub fn check_positions_in_text(text: &str, seed: u64) {
             let expected = reference_position(text, &reference_lines, offset, encoding);
             assert_eq!(position, expected, "{encoding:?} position of {offset} in {text:?}");
             let from_rope = byte_to_position(&rope, offset, encoding);
-            assert_eq!((position.line, position.column), from_rope, "rope {encoding:?} {offset} in {text:?}");
+            assert_eq!(
+                (position.line, position.column),
+                from_rope,
+                "rope {encoding:?} {offset} in {text:?}"
+            );
             // An offset between CR and LF is inside a line ending: it maps to the line's end.
-            let inside_crlf = offset > 0 && text.as_bytes()[offset - 1] == b'\r' && text.as_bytes().get(offset) == Some(&b'\n');
+            let inside_crlf =
+                offset > 0 && text.as_bytes()[offset - 1] == b'\r' && text.as_bytes().get(offset) == Some(&b'\n');
             let round_trip = if inside_crlf { offset - 1 } else { offset };
-            assert_eq!(lines.offset(text, position, encoding), round_trip, "{encoding:?} round trip of {offset} in {text:?}");
+            assert_eq!(
+                lines.offset(text, position, encoding),
+                round_trip,
+                "{encoding:?} round trip of {offset} in {text:?}"
+            );
             assert_eq!(
                 position_to_byte_clamped(&rope, position.line, position.column, encoding),
                 round_trip,
@@ -64,7 +73,14 @@ pub fn check_positions_in_text(text: &str, seed: u64) {
                 0 => u32::MAX,
                 _ => (state >> 44) as u32 % 64,
             };
-            check_any_position(text, &lines, &rope, &reference_lines, Position::new(line, column), encoding);
+            check_any_position(
+                text,
+                &lines,
+                &rope,
+                &reference_lines,
+                Position::new(line, column),
+                encoding,
+            );
         }
     }
     // Offsets past the end and inside characters clamp, never panic.
@@ -151,6 +167,9 @@ fn reference_position(text: &str, lines: &[std::ops::Range<usize>], offset: usiz
     // The last line whose start is at or before the offset; an offset between CR and LF counts
     // the CR, one column past the line's content (which clamps back to the content's end).
     let line = lines.iter().rposition(|line| line.start <= offset).unwrap_or(0);
-    let column: usize = text[lines[line].start..offset].chars().map(|character| units_of(character, encoding)).sum();
+    let column: usize = text[lines[line].start..offset]
+        .chars()
+        .map(|character| units_of(character, encoding))
+        .sum();
     Position::new(line as u32, column as u32)
 }

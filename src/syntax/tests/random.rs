@@ -74,7 +74,11 @@ fn random_markup_never_breaks_invariants() {
     for iteration in 0..iterations.unwrap_or(5000) {
         let text = random_text(&mut rng);
         // The same check as the `parse` fuzz target (`fuzz/`): spans, order, determinism, facts.
-        let layout = if iteration % 2 == 0 { Layout::Export } else { Layout::Tree };
+        let layout = if iteration % 2 == 0 {
+            Layout::Export
+        } else {
+            Layout::Tree
+        };
         crate::fuzzing::check_parse_text(&text, layout);
     }
 }

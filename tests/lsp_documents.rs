@@ -290,7 +290,7 @@ fn stress_steps() -> i32 {
     std::env::var("WIKILS_STRESS_STEPS")
         .ok()
         .and_then(|steps| steps.parse().ok())
-        .unwrap_or(600)
+        .unwrap_or(400)
 }
 
 /// A request sent during the session, with the editor's text when it was sent.

@@ -183,7 +183,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, &params)).await
+        run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, document.version, &params)).await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {

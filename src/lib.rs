@@ -17,6 +17,9 @@
 //! - [`diagnostics`]: the rules and their findings, shared by `check` and the server.
 //! - [`config`]: the settings in `wikils.toml`.
 //!
+//! Test support: [`testing`] (seeded random numbers) and `fuzzing` (the checks the fuzz targets
+//! in `fuzz/` and their seeded twins under `cargo test` share).
+//!
 //! The disk: [`vfs`] (walking and reading, with reasons for what is skipped) and [`workspace`]
 //! (loading a root into an index in parallel).
 //!
@@ -34,6 +37,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod facts;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod ide;
 pub mod index;

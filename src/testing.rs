@@ -18,3 +18,13 @@ impl XorShift {
         (self.next_u64() % bound as u64) as usize
     }
 }
+
+/// A test's iteration count: `default`, or the number in the environment variable `name` (so a
+/// long local run can search further with the same checks).
+#[doc(hidden)]
+pub fn iterations_from_environment(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}

@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod rope;
 
 /// How columns are counted.
@@ -431,6 +433,35 @@ mod tests {
             let _ = index.position(other, offset_of_random(&mut random), Encoding::Utf16);
             let _ = index.offset(other, position(1, 1), Encoding::Utf8);
             let _ = index.line_range(other, 2);
+        }
+    }
+
+    /// The seeded twin of the `positions` fuzz target (`fuzz/`): the same check on seeded bytes.
+    /// `WIKILS_FUZZ_ITERATIONS` runs more of them.
+    #[test]
+    fn seeded_bytes_pass_the_positions_fuzz_check() {
+        const PIECES: [&[u8]; 12] = [
+            b"a",
+            b" ",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            "中".as_bytes(),
+            "𠀀".as_bytes(),
+            "é".as_bytes(),
+            b"\xF0\x9F",
+            b"\xFF",
+            b"\t",
+            b"[[",
+        ];
+        let iterations = crate::testing::iterations_from_environment("WIKILS_FUZZ_ITERATIONS", 400);
+        let mut random = XorShift(0xA076_1D64_78BD_642F);
+        for _ in 0..iterations {
+            let mut bytes = random.next_u64().to_le_bytes().to_vec();
+            for _ in 0..random.below(48) {
+                bytes.extend_from_slice(PIECES[random.below(PIECES.len())]);
+            }
+            crate::fuzzing::check_positions(&bytes);
         }
     }
 

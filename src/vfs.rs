@@ -123,7 +123,7 @@ pub fn walked_file(root: &Path, absolute: &Path, config: &Config) -> Option<Walk
     let flavor = wiki_flavor(&relative)?;
     let included = build_globs(&config.include).is_none_or(|include| include.is_match(&relative));
     let excluded = build_globs(&config.exclude).is_some_and(|exclude| exclude.is_match(&relative));
-    if !included || excluded {
+    if !included || excluded || !walk_would_reach(root, absolute) {
         return None;
     }
     let metadata = std::fs::symlink_metadata(absolute).ok()?;
@@ -140,6 +140,50 @@ pub fn walked_file(root: &Path, absolute: &Path, config: &Config) -> Option<Walk
         flavor,
         kind,
     })
+}
+
+/// Whether [`walk`] would reach this file: not under a skipped folder (`.git`, …), not under a
+/// symlinked folder (the walk never follows links, so a file event there must not read outside
+/// the root either), and not ignored by a `.gitignore` or `.ignore` on the way from the root.
+/// Without this, files the watcher reports there were indexed although a full walk leaves them
+/// out, and the index differed from a rebuild.
+fn walk_would_reach(root: &Path, absolute: &Path) -> bool {
+    let Ok(inside) = absolute.strip_prefix(root) else {
+        return false;
+    };
+    let folders: Vec<&Path> = inside.ancestors().skip(1).collect();
+    for folder in &folders {
+        let name = folder.file_name().and_then(|name| name.to_str());
+        if name.is_some_and(|name| SKIPPED_FOLDERS.contains(&name)) {
+            return false;
+        }
+        let is_symlink = !folder.as_os_str().is_empty()
+            && std::fs::symlink_metadata(root.join(folder)).is_ok_and(|metadata| metadata.file_type().is_symlink());
+        if is_symlink {
+            return false;
+        }
+    }
+    // The deepest ignore file that decides wins, and `.ignore` beats `.gitignore` in one folder,
+    // as in the walk.
+    for folder in &folders {
+        for ignore_file in [".ignore", ".gitignore"] {
+            let path = root.join(folder).join(ignore_file);
+            if !path.is_file() {
+                continue;
+            }
+            let (matcher, _) = ignore::gitignore::Gitignore::new(&path);
+            // Relative to the ignore file's folder, never absolute: the matcher asserts that.
+            let Ok(below) = inside.strip_prefix(folder) else {
+                continue;
+            };
+            match matcher.matched_path_or_any_parents(below, false) {
+                ignore::Match::Ignore(_) => return false,
+                ignore::Match::Whitelist(_) => return true,
+                ignore::Match::None => {}
+            }
+        }
+    }
+    true
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

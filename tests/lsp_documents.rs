@@ -36,6 +36,7 @@ impl Encoding {
 }
 
 /// The editor's copy of the document.
+#[derive(Clone)]
 struct Shadow {
     text: String,
     encoding: Encoding,
@@ -283,35 +284,197 @@ fn random_edit(random: &mut XorShift, shadow: &Shadow) -> (LinePosition, LinePos
     }
 }
 
+/// Steps per randomized session: `WIKILS_STRESS_STEPS` scales a local run up (the README's
+/// figures); the default keeps `cargo test` quick.
+fn stress_steps() -> i32 {
+    std::env::var("WIKILS_STRESS_STEPS")
+        .ok()
+        .and_then(|steps| steps.parse().ok())
+        .unwrap_or(400)
+}
+
+/// A request sent during the session, with the editor's text when it was sent.
+struct SentRequest {
+    id: i64,
+    method: &'static str,
+    cancelled: bool,
+    shadow_then: Shadow,
+}
+
+impl Shadow {
+    /// Whether an LSP range lies within the text: existing lines, columns up to the line end.
+    fn contains_range(&self, range: &Value) -> bool {
+        let lines = self.lines();
+        let valid = |position: &Value| {
+            let (Some(line), Some(column)) = (position["line"].as_u64(), position["character"].as_u64()) else {
+                return false;
+            };
+            lines
+                .get(line as usize)
+                .is_some_and(|content| column as usize <= self.line_length_in_units(content))
+        };
+        let key = |position: &Value| (position["line"].as_u64(), position["character"].as_u64());
+        valid(&range["start"]) && valid(&range["end"]) && key(&range["start"]) <= key(&range["end"])
+    }
+}
+
+const STRESS_PAGES: [(&str, &str); 3] = [
+    ("Page/链接.md", "# 链接\n\n## 歷史\n"),
+    ("Page/中文.md", "[[链接#歷史]] [[文]]\n"),
+    ("Page/文.md", "𠀀\n"),
+];
+const STRESS_DOCUMENT: &str = "Page/编辑.md";
+
+fn start_stress_session(encoding: Encoding, wiki: &support::TempWiki, text: &str) -> Server {
+    let mut capabilities = json!({ "textDocument": { "diagnostic": {} } });
+    if let Some(offer) = encoding.offer() {
+        capabilities["general"] = json!({ "positionEncodings": offer });
+    }
+    let mut server = Server::start();
+    server.initialize_with(json!({ "processId": null, "rootUri": wiki.root_uri(), "capabilities": capabilities }));
+    server.open(&wiki.uri(STRESS_DOCUMENT), text);
+    server
+}
+
+fn pulled_diagnostics(server: &mut Server, uri: &str) -> Value {
+    let report = server
+        .request("textDocument/diagnostic", json!({ "textDocument": { "uri": uri } }))
+        .expect("diagnostics");
+    report["items"].clone()
+}
+
+/// Checks an answer against the text the request was sent for: no error unless cancelled
+/// (−32800), and every range in this document lies within that text.
+/// Returns whether the request was cancelled before it finished.
+fn check_answer(request: &SentRequest, answer: Result<Value, Value>, uri: &str, root_uri: &str) -> bool {
+    let result = match answer {
+        Ok(result) => result,
+        Err(error) if request.cancelled && error["code"] == -32800 => return true,
+        Err(error) => panic!("{} failed: {error}", request.method),
+    };
+    let text = &request.shadow_then;
+    match request.method {
+        "textDocument/completion" => {
+            for item in result["items"].as_array().expect("a completion list") {
+                let range = &item["textEdit"]["range"];
+                assert!(text.contains_range(range), "completion edit {item} in {:?}", text.text);
+            }
+        }
+        "textDocument/definition" => {
+            let locations = match result {
+                Value::Null => Vec::new(),
+                Value::Array(locations) => locations,
+                location => vec![location],
+            };
+            for location in locations {
+                let target = location["uri"].as_str().expect("a location uri");
+                assert!(target.starts_with(root_uri), "{location}");
+                if target == uri {
+                    assert!(text.contains_range(&location["range"]), "{location} in {:?}", text.text);
+                }
+            }
+        }
+        _ => {
+            // Diagnostics are computed for the latest version, not for this one: only their shape.
+            assert!(result["items"].is_array(), "{result}");
+        }
+    }
+    false
+}
+
 fn randomized_session(encoding: Encoding, seed: u64) {
-    const STEPS: i32 = 3_000;
-    const CHECK_EVERY: i32 = 50;
+    let steps = stress_steps();
     let mut random = XorShift(seed);
-    let (mut server, mut shadow) = start_with_document(encoding, "# 标题\r\n正文[[链接]]\n");
-    for version in 2..STEPS + 2 {
+    let wiki = support::TempWiki::new("stress", &STRESS_PAGES, &[]);
+    let uri = wiki.uri(STRESS_DOCUMENT);
+    let root_uri = wiki.root_uri();
+    let initial = "# 标题\r\n正文[[链接]]\n\n[[中文#歷史|中]]\r\n";
+    let mut server = start_stress_session(encoding, &wiki, initial);
+    let mut shadow = Shadow {
+        text: initial.to_string(),
+        encoding,
+    };
+    let (mut edits, mut requests, mut cancelled, mut cancelled_in_time) = (0, 0, 0, 0);
+    let mut in_flight: Vec<SentRequest> = Vec::new();
+    for version in 2..steps + 2 {
         let mut changes = Vec::new();
         if random.below(300) == 0 {
             let text = random_text(&mut random, 200);
             changes.push(json!({ "text": text }));
             shadow.text = text;
         }
-        for _ in 0..1 + random.below(3) {
+        for _ in 0..1 + random.below(4) {
             let (start, end, new_text) = random_edit(&mut random, &shadow);
             shadow.apply(start, end, &new_text);
             changes.push(change(start, end, &new_text));
         }
-        server.change(URI, version, Value::Array(changes));
-        if version % CHECK_EVERY == 0 || version == STEPS + 1 {
-            let state = server.document_state(URI);
-            assert_eq!(
-                state,
-                Some((i64::from(version), shadow.text.clone())),
-                "{encoding:?} seed {seed} version {version}"
-            );
+        edits += changes.len();
+        server.change(&uri, version, Value::Array(changes));
+        if random.below(4) == 0 {
+            let method = [
+                "textDocument/completion",
+                "textDocument/definition",
+                "textDocument/diagnostic",
+            ][random.below(3)];
+            let (line, character) = random_position(&mut random, &shadow);
+            let params = match method {
+                "textDocument/diagnostic" => json!({ "textDocument": { "uri": uri } }),
+                _ => json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } }),
+            };
+            let id = server.send_request(method, params);
+            let cancel = random.below(3) == 0;
+            if cancel {
+                server.notify("$/cancelRequest", json!({ "id": id }));
+                cancelled += 1;
+            }
+            requests += 1;
+            in_flight.push(SentRequest {
+                id,
+                method,
+                cancelled: cancel,
+                shadow_then: Shadow {
+                    text: shadow.text.clone(),
+                    encoding,
+                },
+            });
+        }
+        // After every step, the server's text must be the editor's.
+        let state = server.document_state(&uri);
+        assert_eq!(
+            state,
+            Some((i64::from(version), shadow.text.clone())),
+            "{encoding:?} seed {seed} version {version}"
+        );
+        if in_flight.len() > 8 || version == steps + 1 {
+            for request in in_flight.drain(..) {
+                let answer = server.wait_response(request.id);
+                cancelled_in_time += usize::from(check_answer(&request, answer, &uri, &root_uri));
+            }
         }
     }
-    assert!(server.take_notifications().is_empty(), "no edit may be rejected");
+    let rejections: Vec<Value> = server
+        .take_notifications()
+        .into_iter()
+        .filter(|message| message["method"] == "window/showMessage")
+        .collect();
+    assert!(rejections.is_empty(), "no edit may be rejected: {rejections:?}");
+
+    // No silent wrong answer: the diagnostics after thousands of edits are those of a server that
+    // opened the final text directly.
+    let after_edits = pulled_diagnostics(&mut server, &uri);
+    let mut fresh = start_stress_session(encoding, &wiki, &shadow.text);
+    assert_eq!(
+        after_edits,
+        pulled_diagnostics(&mut fresh, &uri),
+        "{encoding:?} seed {seed}"
+    );
+    fresh.shutdown_and_exit();
     server.shutdown_and_exit();
+    eprintln!(
+        "{encoding:?} seed {seed:#x}: {edits} edits in {steps} didChange notifications, each checked \
+         against the shadow; {requests} requests interleaved, {cancelled} of them cancelled \
+         ({cancelled_in_time} before they finished)"
+    );
 }
 
 #[test]

@@ -193,7 +193,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, &params)).await
+        run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, document.version, &params)).await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -365,7 +365,7 @@ impl LanguageServer for Backend {
 
 /// Runs a feature on a blocking thread, so the async runtime keeps serving other messages; a
 /// panic in the feature becomes an internal-error response.
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+pub(crate) async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(work).await.map_err(|error| {
         let mut response = tower_lsp::jsonrpc::Error::internal_error();
         response.message = format!("wikils: {error}").into();

@@ -96,12 +96,22 @@ fn parse_content_length(header_block: &[u8]) -> Result<usize, String> {
             return Err(format!("malformed header line {shown:?}"));
         }
         if name.eq_ignore_ascii_case("Content-Length") {
+            let shown_value: String = value.trim().chars().take(40).collect();
             let length = value
                 .trim()
-                .parse::<usize>()
+                .parse::<u64>()
+                .map_err(|_| format!("invalid Content-Length {shown_value:?}"))?;
+            // Never wait for (or buffer towards) a body this large: the length is corrupt, and
+            // the bytes that follow are read as garbage up to the next header.
+            let length = usize::try_from(length)
                 .ok()
                 .filter(|&length| length <= MAX_CONTENT_LENGTH)
-                .ok_or_else(|| format!("invalid Content-Length {:?}", value.trim()))?;
+                .ok_or_else(|| {
+                    format!(
+                        "Content-Length {length} exceeds the limit of {} MiB; the message is skipped",
+                        MAX_CONTENT_LENGTH >> 20
+                    )
+                })?;
             content_length = Some(length);
         }
     }
@@ -172,6 +182,28 @@ mod tests {
         assert!(matches!(frames[0], IncomingFrame::InvalidJson(_)));
         assert_eq!(frames[1], IncomingFrame::Message(serde_json::json!({"b": 2})));
         assert_eq!(frames.len(), 2);
+    }
+
+    #[test]
+    fn a_content_length_over_the_limit_is_refused_without_waiting_for_the_body() {
+        let input = format!("Content-Length: 2147483648\r\n\r\n{{\"a\":1}}{}", frame("{}"));
+        let frames = decode_all(&input);
+        let IncomingFrame::InvalidHeader(detail) = &frames[0] else {
+            panic!("an invalid header first, got {frames:?}");
+        };
+        assert!(detail.contains("2147483648 exceeds the limit of 256 MiB"), "{detail}");
+        assert_eq!(frames.last(), Some(&IncomingFrame::Message(serde_json::json!({}))));
+        let too_big_for_u64 = decode_all(&format!(
+            "Content-Length: 99999999999999999999999\r\n\r\n{}",
+            frame("1")
+        ));
+        assert!(
+            matches!(&too_big_for_u64[0], IncomingFrame::InvalidHeader(detail) if detail.contains("invalid Content-Length"))
+        );
+        assert_eq!(
+            too_big_for_u64.last(),
+            Some(&IncomingFrame::Message(serde_json::json!(1)))
+        );
     }
 
     #[test]

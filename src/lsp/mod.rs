@@ -21,6 +21,7 @@
 //!   `workspace/willRenameFiles`), [`code_actions`] (quick fixes): adapters too;
 //!   [`workspace_edit`] brings open documents into the index first and builds workspace edits
 //!   (`documentChanges` with file operations when the client takes them, else `changes`).
+//! - [`index_dump`]: `wikils/indexDump`, a test-only request comparing the index with a rebuild.
 //!
 //! # Invariants
 //! - Stdout carries only the protocol; logs go to stderr and `window/logMessage`.
@@ -39,6 +40,7 @@ pub mod documents;
 pub mod folding;
 pub mod framing;
 pub mod hover;
+pub mod index_dump;
 pub mod progress;
 pub mod references;
 pub mod rename;
@@ -108,6 +110,13 @@ fn build_service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
         }
     })
     .custom_method("wikils/documentState", Backend::document_state);
+    let test_requests_enabled =
+        std::env::var(index_dump::TEST_REQUESTS_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");
+    let builder = if test_requests_enabled {
+        builder.custom_method("wikils/indexDump", Backend::index_dump)
+    } else {
+        builder
+    };
     let test_panic_enabled = std::env::var(TEST_PANIC_ENVIRONMENT_VARIABLE).is_ok_and(|value| value == "1");
     let builder = if test_panic_enabled {
         builder.custom_method("wikils/debugPanic", Backend::debug_panic)

@@ -139,6 +139,16 @@ impl Root {
         Some(indexed)
     }
 
+    /// The indexed document at `relative` if the index holds exactly this version of it (read
+    /// under the lock that `index_open_document` updates it under, so the two match).
+    pub fn indexed_document_at_version(&self, relative: &str, version: i32) -> Option<Arc<crate::index::Document>> {
+        let indexed = lock(&self.indexed_versions);
+        if indexed.get(relative) != Some(&version) {
+            return None;
+        }
+        self.index().document_by_path(relative)
+    }
+
     /// After a document is closed, the index goes back to what the disk holds.
     pub fn restore_from_disk(&self, relative: &str) {
         let mut indexed = lock(&self.indexed_versions);

@@ -201,8 +201,12 @@ fn classify_frame(frame: IncomingFrame) -> Classified {
         spell_workspace_diagnostics_as_lsp_types_expects(&mut value);
         // `"params": null` is how some clients say "no params" (for `shutdown`, say); tower-lsp
         // would answer −32602 and the client could never shut the server down cleanly.
+        // `shutdown` and `exit` take no params at all, so any params they carry are dropped:
+        // tower-lsp marks the server as shut down before it decodes them, so a `shutdown` with
+        // params used to be answered −32602 while every later request was refused.
         if let Some(message) = value.as_object_mut() {
-            if message.get("params").is_some_and(Value::is_null) {
+            let takes_no_params = matches!(message.get("method").and_then(Value::as_str), Some("shutdown" | "exit"));
+            if takes_no_params || message.get("params").is_some_and(Value::is_null) {
                 message.remove("params");
             }
         }

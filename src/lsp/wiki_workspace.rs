@@ -368,7 +368,12 @@ impl WikiWorkspace {
         let settings = workspace::index_settings(&root.path, &config);
         *root.config.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(config);
         if reindex {
-            *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Index::new(settings));
+            // The new index holds no open document yet: forget the versions the old one held.
+            {
+                let mut indexed = lock(&root.indexed_versions);
+                *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Index::new(settings));
+                indexed.clear();
+            }
             root.titles_changed();
             Arc::clone(self).load(root).await;
         }

@@ -197,6 +197,10 @@ pub fn literal_regions(text: &str, flavor: Flavor) -> Vec<LiteralRegion> {
         })
         .collect()
 }
+/// Problems kept per document, the first ones in document order. A page of a million `{{`
+/// would otherwise carry 666,667 unclosed-template problems: tens of megabytes in the index
+/// and a diagnostics answer no editor can show. Real pages have a handful.
+pub const MAX_PROBLEMS_PER_DOCUMENT: usize = 1000;
 
 /// Parses a document. Never panics, whatever the input.
 pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
@@ -213,6 +217,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
         .links
         .sort_by_key(|l| (l.span.start, std::cmp::Reverse(l.span.end)));
     parsed.problems.sort_by_key(|p| (p.span.start, p.span.end));
+    parsed.problems.truncate(MAX_PROBLEMS_PER_DOCUMENT);
     parsed.variant_blocks.sort();
     parsed.headings = heading::collect_headings(text, &mask, options.flavor, &parsed.links);
     parsed

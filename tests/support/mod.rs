@@ -24,6 +24,8 @@ pub struct Server {
     stdin: Option<ChildStdin>,
     incoming: Receiver<Value>,
     responses: HashMap<i64, Value>,
+    /// Earlier responses to an id that was answered again (the client reused a request id).
+    earlier_responses: HashMap<i64, Vec<Value>>,
     /// Responses with a null id: the server's answers to frames it could not read.
     responses_without_id: VecDeque<Value>,
     /// Notifications and server-to-client requests, in arrival order.
@@ -41,6 +43,7 @@ impl Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_wikils"));
         command.arg("lsp").arg("--stdio");
         command.env_remove("WIKILS_TEST_PANIC");
+        command.env_remove("WIKILS_TEST_REQUESTS");
         for (name, value) in environment {
             command.env(name, value);
         }
@@ -69,6 +72,7 @@ impl Server {
             stdin,
             incoming,
             responses: HashMap::new(),
+            earlier_responses: HashMap::new(),
             responses_without_id: VecDeque::new(),
             notifications: VecDeque::new(),
             stderr,
@@ -145,7 +149,12 @@ impl Server {
     }
 
     pub fn wait_response(&mut self, id: i64) -> Result<Value, Value> {
-        let deadline = Instant::now() + REQUEST_TIMEOUT;
+        self.wait_response_within(id, REQUEST_TIMEOUT)
+    }
+
+    /// [`Server::wait_response`] with another bound, for requests on huge inputs in debug builds.
+    pub fn wait_response_within(&mut self, id: i64, timeout: Duration) -> Result<Value, Value> {
+        let deadline = Instant::now() + timeout;
         loop {
             if let Some(response) = self.responses.remove(&id) {
                 return match response.get("error") {
@@ -212,7 +221,10 @@ impl Server {
         );
         self.drain_until_stdout_closes();
         assert!(
-            self.notifications.is_empty() && self.responses_without_id.is_empty() && self.responses.is_empty(),
+            self.notifications.is_empty()
+                && self.responses_without_id.is_empty()
+                && self.responses.is_empty()
+                && self.earlier_responses.is_empty(),
             "unread messages at the end of the session: {:?} {:?} {:?}",
             self.notifications,
             self.responses_without_id,
@@ -282,11 +294,49 @@ impl Server {
         let is_response = message.get("method").is_none();
         match (is_response, message.get("id").and_then(Value::as_i64)) {
             (true, Some(id)) => {
-                self.responses.insert(id, message);
+                if let Some(earlier) = self.responses.insert(id, message) {
+                    self.earlier_responses.entry(id).or_default().push(earlier);
+                }
             }
             (true, None) => self.responses_without_id.push_back(message),
             (false, _) => self.notifications.push_back(message),
         }
+    }
+}
+
+impl Server {
+    /// Waits (bounded) until `count` responses with this id have arrived (a client that reuses
+    /// an id gets one answer per request) and returns them, each `Ok(result)` or `Err(error)`.
+    pub fn wait_responses(&mut self, id: i64, count: usize) -> Vec<Result<Value, Value>> {
+        let deadline = Instant::now() + REQUEST_TIMEOUT;
+        loop {
+            let earlier = self.earlier_responses.get(&id).map_or(0, Vec::len);
+            let arrived = earlier + usize::from(self.responses.contains_key(&id));
+            if arrived >= count {
+                let mut all = self.earlier_responses.remove(&id).unwrap_or_default();
+                all.extend(self.responses.remove(&id));
+                return all
+                    .into_iter()
+                    .map(|response| match response.get("error") {
+                        Some(error) => Err(error.clone()),
+                        None => Ok(response.get("result").cloned().unwrap_or(Value::Null)),
+                    })
+                    .collect();
+            }
+            self.receive_one(deadline, &format!("{count} responses to request {id}"));
+        }
+    }
+
+    /// The server's peak resident memory so far (VmHWM), in KiB, where /proc tells.
+    pub fn peak_rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Closes the server's stdin, as an editor that dies would.
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
     }
 }
 

@@ -1,9 +1,11 @@
-//! Seeded pseudo-random markup: no panics, spans on char boundaries, sorted, deterministic.
+//! Seeded pseudo-random markup: no panics, spans on char boundaries, sorted, deterministic; the
+//! seeded twin of the `parse` fuzz target, running the same check ([`crate::fuzzing::check_parse`]).
 
 use crate::testing::XorShift;
 
 use super::parse_as;
-use crate::syntax::{Flavor, Parsed, Span};
+use crate::layout::Layout;
+use crate::syntax::Flavor;
 
 const ALPHABET: [&str; 49] = [
     "[[",
@@ -62,44 +64,6 @@ fn random_text(rng: &mut XorShift) -> String {
     (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect()
 }
 
-fn assert_span_ok(text: &str, span: Span) {
-    let range = span.range();
-    assert!(
-        range.start <= range.end && range.end <= text.len(),
-        "{span:?} out of {text:?}"
-    );
-    assert!(
-        text.is_char_boundary(range.start) && text.is_char_boundary(range.end),
-        "{span:?} in {text:?}"
-    );
-}
-
-fn assert_well_formed(text: &str, parsed: &Parsed) {
-    for link in &parsed.links {
-        let spans = [Some(link.span), link.label, Some(link.target_span), link.anchor_span];
-        spans.into_iter().flatten().for_each(|s| assert_span_ok(text, s));
-        assert!(link.span.start <= link.target_span.start && link.target_span.end <= link.span.end);
-    }
-    for heading in &parsed.headings {
-        assert_span_ok(text, heading.span);
-        assert_span_ok(text, heading.text_span);
-    }
-    parsed.problems.iter().for_each(|p| assert_span_ok(text, p.span));
-    parsed.variant_blocks.iter().for_each(|&s| assert_span_ok(text, s));
-    assert!(
-        parsed.links.windows(2).all(|w| w[0].span.start <= w[1].span.start),
-        "{text:?}"
-    );
-    assert!(
-        parsed.headings.windows(2).all(|w| w[0].span.start < w[1].span.start),
-        "{text:?}"
-    );
-    assert!(
-        parsed.problems.windows(2).all(|w| w[0].span.start <= w[1].span.start),
-        "{text:?}"
-    );
-}
-
 #[test]
 fn random_markup_never_breaks_invariants() {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
@@ -107,13 +71,15 @@ fn random_markup_never_breaks_invariants() {
     let iterations = std::env::var("SYNTAX_FUZZ_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok());
-    for _ in 0..iterations.unwrap_or(5000) {
+    for iteration in 0..iterations.unwrap_or(5000) {
         let text = random_text(&mut rng);
-        for flavor in [Flavor::Markdown, Flavor::Wikitext] {
-            let parsed = parse_as(flavor, &text);
-            assert_well_formed(&text, &parsed);
-            assert_eq!(parsed, parse_as(flavor, &text), "not deterministic: {text:?}");
-        }
+        // The same check as the `parse` fuzz target (`fuzz/`): spans, order, determinism, facts.
+        let layout = if iteration % 2 == 0 {
+            Layout::Export
+        } else {
+            Layout::Tree
+        };
+        crate::fuzzing::check_parse_text(&text, layout);
     }
 }
 

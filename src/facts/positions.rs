@@ -25,8 +25,10 @@ impl PackedPositions {
             push_relative(&mut bytes, start, end);
             previous = start;
         }
+        // Copied into an allocation of the exact size: shrinking `bytes` in place could keep
+        // its doubled capacity (mimalloc keeps a block that shrinks by less than half).
         PackedPositions {
-            bytes: bytes.into_boxed_slice(),
+            bytes: bytes.as_slice().into(),
         }
     }
 

@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use wikils::config::Config;
 
-/// Longest wait for indexing a root (a loaded 2-core machine indexes 100k pages in well under this).
-const READY_TIMEOUT: Duration = Duration::from_secs(600);
+/// Longest wait for indexing a root: a 2-core machine shared with other builds took 6 minutes
+/// for 1M pages.
+const READY_TIMEOUT: Duration = Duration::from_secs(1800);
 /// Longest wait for any one response or notification once the server is ready.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest wait for the server to exit after `exit`, before it is killed.

@@ -77,6 +77,20 @@ enum TargetKind {
 }
 
 impl LinkFact {
+    /// A link fact from its parts, for facts that were not parsed here (e.g. read from a cache;
+    /// their positions go in [`DocumentFacts::link_positions`]).
+    pub fn new(span: Span, kind: LinkKind, syntax: LinkSyntax, target: LinkTarget, anchor: Option<Symbol>) -> LinkFact {
+        let (target_kind, target_symbol) = split_target(target);
+        LinkFact {
+            span,
+            kind,
+            syntax,
+            target_kind,
+            target_symbol,
+            anchor,
+        }
+    }
+
     pub fn target(&self) -> LinkTarget {
         match (self.target_kind, self.target_symbol) {
             (TargetKind::Title, Some(symbol)) => LinkTarget::Title(symbol),

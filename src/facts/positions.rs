@@ -44,6 +44,18 @@ impl PackedPositions {
     pub fn heap_size(&self) -> usize {
         self.bytes.len()
     }
+
+    /// The packed form, e.g. to store it (the index cache); [`PackedPositions::from_bytes`]
+    /// takes it back.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Positions from [`PackedPositions::as_bytes`]. Malformed bytes never panic: reading stops
+    /// at the first incomplete number.
+    pub fn from_bytes(bytes: &[u8]) -> PackedPositions {
+        PackedPositions { bytes: bytes.into() }
+    }
 }
 
 /// Reads packed positions back; see [`PackedPositions::iter`].
@@ -132,6 +144,8 @@ mod tests {
         ];
         let packed = PackedPositions::pack(pairs.clone());
         assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
+        let stored = PackedPositions::from_bytes(packed.as_bytes());
+        assert_eq!(stored.iter().collect::<Vec<_>>(), pairs);
         // One-line links near the previous one take a few bytes each.
         assert_eq!(PackedPositions::pack(pairs[..2].to_vec()).heap_size(), 8);
     }

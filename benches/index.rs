@@ -6,7 +6,8 @@
 //! cargo bench --bench index -- --dir /path/to/wiki      # any existing wiki
 //! ```
 //!
-//! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor.
+//! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor,
+//! then runs `wikils check --format json` on the same tree (output discarded; `--no-check` skips it).
 
 #![allow(clippy::print_stdout)] // A benchmark reports on stdout.
 
@@ -30,6 +31,7 @@ struct Options {
     pages: u32,
     dir: Option<PathBuf>,
     rounds: u32,
+    check: bool,
 }
 
 fn options() -> Options {
@@ -37,6 +39,7 @@ fn options() -> Options {
         pages: 100_000,
         dir: None,
         rounds: 3,
+        check: true,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -48,6 +51,7 @@ fn options() -> Options {
                     .unwrap_or(options.pages)
             }
             "--dir" => options.dir = arguments.next().map(PathBuf::from),
+            "--no-check" => options.check = false,
             "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
             _ => {} // `cargo bench` passes `--bench`.
         }
@@ -107,6 +111,8 @@ fn main() {
         (elapsed, (links, cpu))
     });
     let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
+    let rss_after_load = common::rss_mb();
+    let peak_after_load = peak_rss_mb();
     let started = Instant::now();
     let diagnostics_cpu = cpu_seconds();
     let documents = loaded.index.documents();
@@ -117,6 +123,15 @@ fn main() {
     let diagnostics_time = started.elapsed();
     let diagnostics_cpu = cpu_seconds() - diagnostics_cpu;
     let peak = peak_rss_mb();
+    let estimate = loaded.index.memory_estimate();
+    println!(
+        "index heap estimate: {:.0} MiB (interned strings: {})",
+        estimate.total() as f64 / 1048576.0,
+        loaded.index.interner.len()
+    );
+    for (part, bytes) in &estimate.parts {
+        println!("  {part:<26} {:>7.1} MiB", *bytes as f64 / 1048576.0);
+    }
 
     let megabytes = bytes as f64 / 1e6;
     println!(
@@ -155,5 +170,36 @@ fn main() {
         "CPU seconds: read floor {floor_cpu:.2}, parse only {parse_cpu:.2}, index {index_cpu:.2} ({:.2}× floor), diagnostics {diagnostics_cpu:.2}",
         index_cpu / floor_cpu.max(0.01)
     );
-    println!("peak RSS (VmHWM): {peak:.0} MiB");
+    println!("peak RSS (VmHWM): {peak:.0} MiB; after indexing: {rss_after_load:.0} MiB (peak so far {peak_after_load:.0} MiB)");
+    drop(documents);
+    drop(loaded);
+    if options.check {
+        let (wall, cpu, peak) = run_check(&root);
+        println!(
+            "wikils check --format json > /dev/null: {:.3} s wall ({:.2}× floor), {cpu:.2} CPU s, peak RSS {peak:.0} MiB",
+            wall.as_secs_f64(),
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+}
+
+/// Runs the real `wikils check --format json` on the tree, its report thrown away: wall time,
+/// CPU seconds and peak RSS (VmHWM, sampled every 20 ms while it runs).
+fn run_check(root: &std::path::Path) -> (Duration, f64, f64) {
+    let cpu = common::children_cpu_seconds();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wikils"))
+        .args(["check", "--format", "json", "--no-progress"])
+        .arg(root)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("wikils check starts");
+    let process = child.id().to_string();
+    let mut peak: f64 = 0.0;
+    while child.try_wait().ok().flatten().is_none() {
+        peak = peak.max(common::status_mb(&process, "VmHWM:"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (started.elapsed(), common::children_cpu_seconds() - cpu, peak)
 }

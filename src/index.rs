@@ -440,7 +440,7 @@ impl Index {
                 document.path,
                 document.symlink.as_ref().map(|target| self.describe_symlink(target))
             ));
-            for link in &document.facts.links {
+            for (link, start, end) in document.facts.links_with_positions() {
                 let target = match link.target() {
                     LinkTarget::Title(symbol) => format!("title:{}", name(&symbol)),
                     LinkTarget::Path(symbol) => format!("path:{}", name(&symbol)),
@@ -454,10 +454,10 @@ impl Index {
                     link.span.end,
                     link.kind,
                     link.syntax,
-                    link.start.line,
-                    link.start.column,
-                    link.end.line,
-                    link.end.column
+                    start.line,
+                    start.column,
+                    end.line,
+                    end.column
                 ));
             }
             for heading in &document.facts.headings {
@@ -580,4 +580,60 @@ where
         values.is_empty()
     })
     .is_some()
+}
+
+/// Approximate heap bytes of each part of an index, for benchmarks: counted from lengths and
+/// capacities, without allocator overhead.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryEstimate {
+    pub parts: Vec<(&'static str, usize)>,
+}
+
+impl MemoryEstimate {
+    pub fn total(&self) -> usize {
+        self.parts.iter().map(|(_, bytes)| bytes).sum()
+    }
+}
+
+impl Index {
+    /// Where the index's memory goes, roughly (see [`MemoryEstimate`]).
+    pub fn memory_estimate(&self) -> MemoryEstimate {
+        use std::mem::size_of;
+        let map_bytes = |map: &FastMap<Symbol, Vec<DocumentId>>| -> usize {
+            // A DashMap entry: key, the Vec header, one control byte; then the Vec's buffer.
+            let entries = map.len() * (size_of::<Symbol>() + size_of::<Vec<DocumentId>>() + 1);
+            let values: usize = map.iter().map(|entry| entry.capacity() * size_of::<DocumentId>()).sum();
+            entries + values
+        };
+        let (mut links, mut headings, mut other_facts, mut documents) = (0, 0, 0, 0);
+        for entry in self.documents.iter() {
+            let document = entry.value();
+            documents +=
+                16 + size_of::<Document>() + document.path.len() + size_of::<(DocumentId, Arc<Document>)>() + 1;
+            links += document.facts.links.capacity() * size_of::<facts::LinkFact>()
+                + document.facts.link_positions.heap_size();
+            headings += document.facts.headings.capacity() * size_of::<facts::HeadingFact>();
+            other_facts += document.facts.problems.capacity() * size_of::<facts::ProblemFact>()
+                + document.facts.variant_blocks.capacity() * size_of::<crate::syntax::Span>();
+        }
+        let interner_tables = self.interner.len() * 2 * (size_of::<&str>() + size_of::<Symbol>() + 1 + 4);
+        MemoryEstimate {
+            parts: vec![
+                ("documents", documents + self.ids_by_path.len() * 9),
+                ("link facts", links),
+                ("heading facts", headings),
+                ("problems, variant blocks", other_facts),
+                ("pages", map_bytes(&self.pages)),
+                ("folded titles", {
+                    let entries = self.folded_titles.len() * (size_of::<Symbol>() + size_of::<Vec<Symbol>>() + 1);
+                    let values: usize = self.folded_titles.iter().map(|entry| entry.capacity() * 4).sum();
+                    entries + values
+                }),
+                ("backlinks", map_bytes(&self.backlinks)),
+                ("members", map_bytes(&self.members)),
+                ("interner strings", self.interner.current_memory_usage()),
+                ("interner tables", interner_tables),
+            ],
+        }
+    }
 }

@@ -47,11 +47,37 @@ pub fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// CPU seconds (user + system) of this process's children that have been waited for.
+pub fn children_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|value| value.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 16 and 17 of stat (cutime, cstime).
+    (ticks(13) + ticks(14)) / 100.0
+}
+
+/// The process's peak resident memory (VmHWM), MiB.
 pub fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status_mb("self", "VmHWM:")
+}
+
+/// The process's resident memory now (VmRSS), MiB.
+pub fn rss_mb() -> f64 {
+    status_mb("self", "VmRSS:")
+}
+
+/// A field of `/proc/<process>/status` given in kB, in MiB (0 once the process is gone).
+pub fn status_mb(process: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(0.0, |kilobytes| kilobytes / 1024.0)
 }

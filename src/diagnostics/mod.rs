@@ -134,6 +134,7 @@ pub fn document_findings(index: &Index, document: &Document, config: &Config) ->
         document,
         config,
         findings: Vec::new(),
+        link_at: Default::default(),
     };
     checker.check_symlink();
     checker.check_links();
@@ -149,6 +150,8 @@ struct Checker<'a> {
     document: &'a Document,
     config: &'a Config,
     findings: Vec<Finding>,
+    /// The positions of the link being checked (links keep theirs packed, read in order).
+    link_at: (Position, Position),
 }
 
 impl Checker<'_> {
@@ -166,6 +169,11 @@ impl Checker<'_> {
             suggestion: None,
         });
         self.findings.last_mut()
+    }
+
+    /// Where a finding about `link`, the link being checked, goes.
+    fn at(&self, link: &LinkFact) -> (Span, Position, Position) {
+        (link.span, self.link_at.0, self.link_at.1)
     }
 
     fn check_symlink(&mut self) {
@@ -195,8 +203,9 @@ impl Checker<'_> {
 
     fn check_links(&mut self) {
         let mut categories_seen = Vec::new();
-        for link in &self.document.facts.links {
-            let at = (link.span, link.start, link.end);
+        for (link, start, end) in self.document.facts.links_with_positions() {
+            self.link_at = (start, end);
+            let at = self.at(link);
             match link.kind {
                 LinkKind::Media | LinkKind::Interwiki => {}
                 LinkKind::OutsideRoot => {
@@ -225,7 +234,7 @@ impl Checker<'_> {
     }
 
     fn check_page_link(&mut self, link: &LinkFact) {
-        let at = (link.span, link.start, link.end);
+        let at = self.at(link);
         let resolution = resolve::resolve_target(self.index, self.document, link.target());
         match resolution {
             Resolution::Found(found) => {
@@ -280,7 +289,7 @@ impl Checker<'_> {
             _ => format!("`{}`", target_document.path),
         };
         let message = format!("broken anchor: {page} has no heading `{anchor_text}`");
-        self.report(Code::BrokenAnchor, (link.span, link.start, link.end), message);
+        self.report(Code::BrokenAnchor, self.at(link), message);
     }
 
     fn check_online_link(&mut self, link: &LinkFact) {
@@ -299,13 +308,13 @@ impl Checker<'_> {
             "`{title}` is a page of this workspace ({}): link to it instead of the online wiki",
             page.path
         );
-        if let Some(finding) = self.report(Code::LocalPageLinkedAsUrl, (link.span, link.start, link.end), message) {
+        if let Some(finding) = self.report(Code::LocalPageLinkedAsUrl, self.at(link), message) {
             finding.suggestion = Some(suggestion);
         }
     }
 
     fn check_redirect_link(&mut self, link: &LinkFact) {
-        let at = (link.span, link.start, link.end);
+        let at = self.at(link);
         let message = match resolve::resolve_target(self.index, self.document, link.target()) {
             Resolution::Found(_) | Resolution::Ambiguous(_) => return,
             Resolution::Missing => format!(
@@ -334,7 +343,7 @@ impl Checker<'_> {
             names.len(),
             names.join(", ")
         );
-        if let Some(finding) = self.report(Code::AmbiguousLink, (link.span, link.start, link.end), message) {
+        if let Some(finding) = self.report(Code::AmbiguousLink, self.at(link), message) {
             finding.related = related;
         }
     }

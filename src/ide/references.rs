@@ -319,10 +319,17 @@ impl std::ops::Deref for DocumentRef<'_> {
 }
 
 fn reference(document: &Document, link: &LinkFact) -> Reference {
+    // Positions are packed beside the links, readable in order only; `link` is one of the
+    // document's own links, so it is found by address.
+    let utf16_range = document
+        .facts
+        .links_with_positions()
+        .find(|(candidate, _, _)| std::ptr::eq(*candidate, link))
+        .map(|(_, start, end)| (start, end));
     Reference {
         path: document.path.to_string(),
         span: link.span,
-        utf16_range: Some((link.start, link.end)),
+        utf16_range,
         is_declaration: false,
     }
 }

@@ -253,6 +253,73 @@ async function moveCursor(line, column) {
       return 'B.md is the active editor and shows ## 歷史';
     });
 
+    // editors/run-e2e.sh --self-test runs against a stand-in server that answers diagnostics,
+    // definition and completion only: the steps for the other features say so and are skipped.
+    const SELF_TEST = process.env.E2E_SELF_TEST === '1';
+    const serverOnly = (feature) => SELF_TEST ? `skipped: the self-test server has no ${feature}` : null;
+
+    await step('code lens on B.md', async () => {
+      if (serverOnly('codeLensProvider')) return serverOnly('codeLensProvider');
+      await page.locator('.tab', { hasText: 'B.md' }).first().click();
+      const lens = page.locator('.editor-instance .contentWidgets .codelens-decoration, .editor-instance .codelens-decoration').first();
+      await expectVisible(lens, 'a code lens on B.md');
+      await page.waitForFunction(() => /backlink/.test(document.querySelector('.editor-instance .codelens-decoration')?.textContent || ''),
+        null, { timeout: STEP_TIMEOUT }).catch(() => {});
+      const text = (await lens.innerText()).replace(/\s+/g, ' ').trim();
+      if (text !== '2 backlinks') throw new Error(`the code lens on B.md reads ${JSON.stringify(text)}, want "2 backlinks" (A.md and Main.wiki link to B)`);
+      return `B.md's title shows the lens "${text}"`;
+    });
+
+    await step('hover on [B]', async () => {
+      if (serverOnly('hoverProvider')) return serverOnly('hoverProvider');
+      await page.locator('.tab', { hasText: 'A.md' }).first().click();
+      await moveCursor(3, 'A links to [B'.length - 1);
+      await page.keyboard.press('Control+K');
+      await page.keyboard.press('Control+I'); // editor.action.showHover
+      // The hover also holds VS Code's own "(ctrl + click)" row for the document link: take wikils' row.
+      const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content .hover-row', { hasText: 'B has a history.' }).first();
+      try {
+        await hover.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const shown = await page.locator('.monaco-hover-content').allInnerTexts().catch(() => []);
+        throw new Error(`no hover with B's summary "B has a history." on [B]; hovers shown: ${JSON.stringify(shown)}`);
+      }
+      const text = (await hover.innerText()).replace(/\s+/g, ' ').trim();
+      const want = 'B Page/B.md B has a history. 2 documents link here';
+      if (text !== want) throw new Error(`the hover reads ${JSON.stringify(text)}, want ${JSON.stringify(want)}`);
+      await page.keyboard.press('Escape');
+      return `hover: ${JSON.stringify(text)}`;
+    });
+
+    await step('find references on [B]', async () => {
+      if (serverOnly('referencesProvider')) return serverOnly('referencesProvider');
+      await moveCursor(3, 'A links to [B'.length - 1);
+      await page.keyboard.press('Shift+F12'); // editor.action.referenceSearch.trigger: a peek view
+      const peek = page.locator('.peekview-widget');
+      await expectVisible(peek.first(), 'the references peek view');
+      const rows = peek.locator('.ref-tree .monaco-list-row');
+      await page.waitForFunction(() => document.querySelectorAll('.peekview-widget .ref-tree .monaco-list-row').length >= 2, null,
+        { timeout: STEP_TIMEOUT }).catch(() => {});
+      // One row per file with its count ("A.mdPage 2": name, folder, count); the first file is expanded.
+      const texts = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const title = (await peek.locator('.peekview-title').first().innerText()).replace(/\s+/g, ' ').trim();
+      const counts = {};
+      for (const t of texts) {
+        const m = /^(\S+?\.(?:md|wiki))(?:Page)? (\d+)$/.exec(t);
+        if (m) counts[m[1]] = Number(m[2]);
+      }
+      await page.keyboard.press('Escape');
+      // VS Code asks with includeDeclaration: B.md's title line counts; A.md's buffer also has the
+      // `See [[B]]` typed by the completion step.
+      const want = { 'A.md': 2, 'B.md': 1, 'Main.wiki': 1 };
+      const sorted = (o) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+      if (sorted(counts) !== sorted(want)) {
+        throw new Error(`references of B by file: ${sorted(counts)}, want ${sorted(want)}; peek rows ${JSON.stringify(texts)}`);
+      }
+      if (!/References \(4\)/.test(title)) throw new Error(`the peek title is ${JSON.stringify(title)}, want "References (4)"`);
+      return `peek "${title}": ${texts.join(' | ')}`;
+    });
+
     await step('wikitext language and grammar', async () => {
       await openFromExplorer(null, 'Main.wiki');
       await expectVisible(page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first(),
@@ -270,6 +337,40 @@ async function moveCursor(line, column) {
       const plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
       if (plain) throw new Error(`the grammar leaves ${plain} uncoloured; tokens: ${tokens.join(' ')}`);
       return `Main.wiki is Wikitext; tokens ${tokens.join(' ')}`;
+    });
+
+    await step('rename B (F2)', async () => {
+      if (serverOnly('renameProvider')) return serverOnly('renameProvider');
+      const fs = require('fs');
+      const path = require('path');
+      const root = path.dirname(path.dirname(WORKSPACE_SETTINGS));
+      await page.locator('.tab', { hasText: 'A.md' }).first().click();
+      await moveCursor(3, 'A links to [B'.length - 1);
+      await page.keyboard.press('F2');
+      const input = page.locator('.rename-box input, .rename-input').first();
+      await expectVisible(input, 'the rename input box');
+      await input.fill('C 新');
+      await page.keyboard.press('Enter');
+      // files.refactoring.autoSave (on by default) saves every file the rename edited.
+      const read = (file) => { try { return fs.readFileSync(path.join(root, file), 'utf8'); } catch { return null; } };
+      const want = {
+        'Page/C_新.md': /^# C 新\n/,
+        'Page/A.md': /^A links to \[B\]\(\.\.\/Page\/C_新\.md "wikilink"\)\.$/m,
+        'Main.wiki': /^See \[\[C 新\]\] and \{\{Template\}\}\. <!-- a comment -->$/m,
+      };
+      const deadline = Date.now() + STEP_TIMEOUT;
+      let wrong;
+      do {
+        wrong = Object.entries(want).filter(([file, re]) => !re.test(read(file) ?? '')).map(([file]) => file);
+        if (read('Page/B.md') !== null) wrong.push('Page/B.md still exists');
+        if (!wrong.length) break;
+        await page.waitForTimeout(200);
+      } while (Date.now() < deadline);
+      if (wrong.length) {
+        throw new Error(`after renaming B to "C 新" these are not as expected on disk: ${wrong.join(', ')}; ` +
+          `A.md line 3 ${JSON.stringify((read('Page/A.md') || '').split('\n')[2])}, Main.wiki line 2 ${JSON.stringify((read('Main.wiki') || '').split('\n')[1])}`);
+      }
+      return 'Page/B.md moved to Page/C_新.md (title # C 新); A.md and Main.wiki links rewritten and saved';
     });
   } finally {
     await browser.close().catch(() => {});

@@ -320,6 +320,24 @@ async function moveCursor(line, column) {
       return `peek "${title}": ${texts.join(' | ')}`;
     });
 
+    await step('semantic highlighting', async () => {
+      if (serverOnly('semanticTokensProvider')) return serverOnly('semanticTokensProvider');
+      await page.locator('.tab', { hasText: 'A.md' }).first().click();
+      // The broken link to Missing is a `class` token with the `deprecated` modifier, which VS
+      // Code draws struck through (class mtks); the TextMate grammar alone never strikes through.
+      const struck = page.locator('.editor-instance .view-line span.mtks', { hasText: 'Missing' }).first();
+      try {
+        await struck.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const tokens = await page.locator('.editor-instance .view-line', { hasText: 'Missing' }).first()
+          .locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => `${s.className}:${s.textContent}`)).catch(() => []);
+        throw new Error(`the broken link to Missing is not struck through (no semantic token with deprecated); tokens ${tokens.join(' ')}`);
+      }
+      const healthy = await page.locator('.editor-instance .view-line span.mtks', { hasText: /^B$|\.\.\/Page\/B\.md/ }).count();
+      if (healthy > 0) throw new Error('the working link to B is struck through too');
+      return `struck through: ${JSON.stringify(await struck.innerText())}`;
+    });
+
     await step('wikitext language and grammar', async () => {
       await openFromExplorer(null, 'Main.wiki');
       await expectVisible(page.locator('.statusbar-item', { hasText: /^\s*Wikitext\s*$/ }).first(),
@@ -371,6 +389,43 @@ async function moveCursor(line, column) {
           `A.md line 3 ${JSON.stringify((read('Page/A.md') || '').split('\n')[2])}, Main.wiki line 2 ${JSON.stringify((read('Main.wiki') || '').split('\n')[1])}`);
       }
       return 'Page/B.md moved to Page/C_新.md (title # C 新); A.md and Main.wiki links rewritten and saved';
+    });
+
+    await step('move a page in the Explorer', async () => {
+      if (serverOnly('workspace.fileOperations.willRename')) return serverOnly('workspace.fileOperations.willRename');
+      const fs = require('fs');
+      const path = require('path');
+      const root = path.dirname(path.dirname(WORKSPACE_SETTINGS));
+      const read = (file) => { try { return fs.readFileSync(path.join(root, file), 'utf8'); } catch { return null; } };
+      const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*C_新\.md\s*$/ }).first();
+      await row.click({ timeout: STEP_TIMEOUT });
+      await page.keyboard.press('F2');
+      const input = page.locator('.explorer-folders-view .monaco-inputbox input').first();
+      await expectVisible(input, 'the Explorer rename box');
+      await input.fill('D.md');
+      await page.keyboard.press('Enter');
+      // VS Code sends workspace/willRenameFiles and asks before applying the server's link edits
+      // ("Extension 'wikils' wants to make refactoring changes with this file move"): say OK.
+      const ok = page.locator('.monaco-dialog-box', { hasText: 'refactoring changes' }).locator('.monaco-button', { hasText: /^\s*OK\s*$/ });
+      await expectVisible(ok.first(), 'VS Code\'s question about the refactoring changes of the move (no willRenameFiles edits?)');
+      await ok.first().click();
+      const want = {
+        'Page/A.md': /^A links to \[B\]\(\.\.\/Page\/D\.md "wikilink"\)\.$/m,
+        'Main.wiki': /^See \[\[D\]\] and \{\{Template\}\}\. <!-- a comment -->$/m,
+      };
+      const deadline = Date.now() + STEP_TIMEOUT;
+      let wrong;
+      do {
+        wrong = Object.entries(want).filter(([file, re]) => !re.test(read(file) ?? '')).map(([file]) => file);
+        if (read('Page/D.md') === null) wrong.push('Page/D.md does not exist');
+        if (!wrong.length) break;
+        await page.waitForTimeout(200);
+      } while (Date.now() < deadline);
+      if (wrong.length) {
+        throw new Error(`after moving C_新.md to D.md in the Explorer: ${wrong.join(', ')}; on disk A.md line 3 ` +
+          `${JSON.stringify((read('Page/A.md') || '').split('\n')[2])}, Main.wiki line 2 ${JSON.stringify((read('Main.wiki') || '').split('\n')[1])}`);
+      }
+      return 'Page/C_新.md moved to Page/D.md; the links in A.md and Main.wiki now name D (on disk)';
     });
   } finally {
     await browser.close().catch(() => {});

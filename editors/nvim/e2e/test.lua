@@ -1,6 +1,10 @@
 -- End-to-end test of the wikils Neovim plugin against the real server, in headless Neovim.
 -- Env: WIKILS (server binary), FIXTURE (folder made by editors/e2e/make-fixture.sh),
 -- WIKILS_NVIM_MODE = 'enable' (0.11: lsp/wikils.lua + vim.lsp.enable) or 'setup' (0.10 API).
+-- Steps: filetypes, attach and root, diagnostics and rule severity, definition, completion, hover,
+-- references, the backlinks code lens (refreshed by the plugin), folding (vim.g.wikils_folding),
+-- semantic tokens, a second buffer on the same client, rename of a page (file moved, links
+-- rewritten), shutdown. E2E_SELF_TEST=1: steps the stand-in server cannot answer say so and skip.
 -- Prints one line per step; exits with `cquit 1` naming the failed step, or `qall!` on success.
 -- (`cquit`/`qall` stop the server; `os.exit` could leave it running.)
 

@@ -1,8 +1,12 @@
 // Drives a real VS Code workbench (code-server) in headless Chromium: opens Page/A.md of the
 // fixture wiki, expects the wikils broken-link diagnostic, accepts a page-title completion after
-// `[[`, and presses F12 on a link to land in B.md. Each step is bounded; a failed step saves a
-// screenshot and the test goes on with the next one where it can.
-// Env: CS_URL (workbench URL with ?folder=), SHOT_DIR (screenshots), STEP_TIMEOUT_MS.
+// `[[`, presses F12 on a link to land in B.md, reads the `2 backlinks` code lens on B's title,
+// the hover on [B] (B's summary), the Shift+F12 references peek (per-file counts), the struck
+// through broken link (semantic tokens), then renames B with F2 (file moved, links rewritten on
+// disk) and moves the renamed page in the Explorer (links rewritten through willRenameFiles).
+// Each step is bounded; a failed step saves a screenshot and the test goes on where it can.
+// Env: CS_URL (workbench URL with ?folder=), SHOT_DIR (screenshots), STEP_TIMEOUT_MS,
+// E2E_SELF_TEST=1 (the stand-in server: steps of features it lacks print that they are skipped).
 'use strict';
 const { chromium } = require('playwright-core');
 

@@ -2,7 +2,8 @@
 // fixture wiki, expects the wikils broken-link diagnostic, accepts a page-title completion after
 // `[[`, presses F12 on a link to land in B.md, reads the `2 backlinks` code lens on B's title,
 // the hover on [B] (B's summary), the Shift+F12 references peek (per-file counts), the struck
-// through broken link (semantic tokens), then renames B with F2 (file moved, links rewritten on
+// through broken link (semantic tokens), applies the Create page quick fix (Ctrl+.) on [Missing],
+// then renames B with F2 (file moved, links rewritten on
 // disk) and moves the renamed page in the Explorer (links rewritten through willRenameFiles).
 // Each step is bounded; a failed step saves a screenshot and the test goes on where it can.
 // Env: CS_URL (workbench URL with ?folder=), SHOT_DIR (screenshots), STEP_TIMEOUT_MS,
@@ -359,6 +360,41 @@ async function moveCursor(line, column) {
       const plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
       if (plain) throw new Error(`the grammar leaves ${plain} uncoloured; tokens: ${tokens.join(' ')}`);
       return `Main.wiki is Wikitext; tokens ${tokens.join(' ')}`;
+    });
+
+    await step('quick fix: create the missing page', async () => {
+      if (serverOnly('codeActionProvider')) return serverOnly('codeActionProvider');
+      const fs = require('fs');
+      const path = require('path');
+      const missing = path.join(path.dirname(path.dirname(WORKSPACE_SETTINGS)), 'Page', 'Missing.md');
+      await page.locator('.tab', { hasText: 'A.md' }).first().click();
+      await moveCursor(5, 'A also links to [M'.length - 1); // on the M of [Missing]
+      await page.keyboard.press('Control+.');
+      const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Create page' }).first();
+      try {
+        await item.waitFor({ timeout: STEP_TIMEOUT });
+      } catch {
+        const offered = await page.locator('.action-widget .monaco-list-row').allInnerTexts().catch(() => []);
+        throw new Error(`no "Create page" quick fix on [Missing]; offered ${JSON.stringify(offered)}`);
+      }
+      const title = (await item.innerText()).replace(/\s+/g, ' ').trim();
+      if (title !== 'Create page `Missing` at `Page/Missing.md`' && title !== 'Create page Missing at Page/Missing.md') {
+        throw new Error(`the quick fix reads ${JSON.stringify(title)}, want "Create page \`Missing\` at \`Page/Missing.md\`"`);
+      }
+      // The widget opens with the first quick fix focused; Enter applies it, as a user would.
+      const focused = (await page.locator('.action-widget .monaco-list-row.focused').first().innerText({ timeout: 5000 }).catch(() => ''));
+      if (!focused.includes('Create page')) {
+        await page.keyboard.press('Escape');
+        throw new Error(`the focused quick fix is ${JSON.stringify(focused)}, want the Create page one`);
+      }
+      await page.keyboard.press('Enter');
+      // VS Code creates the file (CreateFile) and edits it in the background: open it to see.
+      const deadline = Date.now() + STEP_TIMEOUT;
+      while (!fs.existsSync(missing) && Date.now() < deadline) await page.waitForTimeout(200);
+      if (!fs.existsSync(missing)) throw new Error('Page/Missing.md was not created on disk');
+      await openFromExplorer('Page', 'Missing.md');
+      await expectVisible(page.locator('.editor-instance .view-lines', { hasText: '# Missing' }).first(), 'the title # Missing in the new page');
+      return `"${title}" created Page/Missing.md, which reads # Missing`;
     });
 
     await step('rename B (F2)', async () => {

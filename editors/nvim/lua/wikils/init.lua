@@ -49,6 +49,10 @@ function M.config(opts)
     filetypes = opts.filetypes or M.filetypes,
     init_options = { rules = rules },
     settings = { wikils = { rules = rules } },
+    -- Neovim applies `documentChanges` (with file renames, creations and deletions) but does not
+    -- say so; the server sends a page rename as a file move plus link edits only to clients that
+    -- declare it, and otherwise leaves the file where it is.
+    capabilities = { workspace = { workspaceEdit = { documentChanges = true } } },
     -- Whatever the user put in `settings.wikils.rules` and `init_options.rules` ends up in both,
     -- so the server sees the same rules at startup and on `workspace/didChangeConfiguration`.
     before_init = function(params, config)
@@ -67,6 +71,53 @@ function M.config(opts)
   }
 end
 
+--- Buffer-local extras for a buffer the wikils client attached to (called from the plugin's
+--- LspAttach autocmd): code lens refresh (opt out: `vim.g.wikils_codelens = false`) and, with
+--- `vim.g.wikils_folding = true` on Neovim 0.11+, folds from the server's folding ranges.
+---@param client vim.lsp.Client
+---@param bufnr integer
+function M.on_attach(client, bufnr)
+  if vim.g.wikils_codelens ~= false and client.server_capabilities.codeLensProvider then
+    local group = vim.api.nvim_create_augroup('wikils.codelens.' .. bufnr, { clear = true })
+    local function refresh()
+      if vim.api.nvim_buf_is_valid(bufnr) then
+        vim.lsp.codelens.refresh({ bufnr = bufnr })
+      end
+    end
+    vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+      group = group,
+      buffer = bufnr,
+      callback = refresh,
+    })
+    vim.api.nvim_create_autocmd('LspDetach', {
+      group = group,
+      buffer = bufnr,
+      callback = function(args)
+        if args.data and args.data.client_id == client.id then
+          pcall(vim.api.nvim_del_augroup_by_id, group)
+        end
+      end,
+    })
+    refresh()
+  end
+  if vim.g.wikils_folding == true and vim.lsp.foldexpr and client.server_capabilities.foldingRangeProvider then
+    local function fold(win)
+      vim.wo[win][0].foldmethod = 'expr'
+      vim.wo[win][0].foldexpr = 'v:lua.vim.lsp.foldexpr()'
+    end
+    for _, win in ipairs(vim.fn.win_findbuf(bufnr)) do
+      fold(win)
+    end
+    vim.api.nvim_create_autocmd('BufWinEnter', {
+      group = vim.api.nvim_create_augroup('wikils.folding.' .. bufnr, { clear = true }),
+      buffer = bufnr,
+      callback = function()
+        fold(vim.api.nvim_get_current_win())
+      end,
+    })
+  end
+end
+
 --- Neovim 0.10: start (or reuse) the wikils client for wiki buffers.
 ---@param opts? { cmd?: string[], rules?: table<string, string>, filetypes?: string[], on_attach?: function, capabilities?: table }
 function M.setup(opts)
@@ -81,7 +132,7 @@ function M.setup(opts)
       name = 'wikils',
       root_dir = M.root_dir(bufnr),
       on_attach = opts.on_attach,
-      capabilities = opts.capabilities,
+      capabilities = vim.tbl_deep_extend('force', config.capabilities, opts.capabilities or {}),
     })
     vim.lsp.start(start_config, { bufnr = bufnr })
   end

@@ -573,3 +573,30 @@ fn workspace_diagnostics_cover_closed_documents_in_the_negotiated_encoding() {
         server.shutdown_and_exit();
     }
 }
+
+/// A page created in the editor (opened, not yet on disk) mends the links to it in the other
+/// open documents at once, and closing it unsaved breaks them again.
+#[test]
+fn a_page_opened_in_the_editor_mends_links_to_it_and_closing_it_unsaved_breaks_them() {
+    let wiki = export_wiki("new-page");
+    let (mut server, _) = start(&wiki, ClientSetup::default());
+    let uri = wiki.uri("Page/A.md");
+    open(&mut server, &uri, "[新](../Page/新頁.md \"wikilink\") [[新頁]]\n");
+    assert_eq!(
+        codes(&wait_diagnostics(&mut server, &uri, 1)),
+        ["broken-link", "broken-link"]
+    );
+
+    let new_page = wiki.uri("Page/新頁.md");
+    open(&mut server, &new_page, "# 新頁\n");
+    wait_diagnostics(&mut server, &new_page, 1);
+    assert_eq!(codes(&wait_diagnostics(&mut server, &uri, 1)), Vec::<String>::new());
+
+    server.close(&new_page);
+    assert_eq!(
+        codes(&wait_diagnostics(&mut server, &uri, 1)),
+        ["broken-link", "broken-link"]
+    );
+    server.take_notifications();
+    server.shutdown_and_exit();
+}

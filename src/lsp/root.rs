@@ -30,9 +30,10 @@ pub struct Root {
     pub loading: AtomicBool,
     /// Root-relative path of each open document → the version the index holds.
     pub indexed_versions: Mutex<HashMap<String, i32>>,
-    /// An edit changed an open document's headings since the other documents' diagnostics
-    /// were last refreshed.
-    pub open_document_headings_changed: AtomicBool,
+    /// An edit changed what other documents' links may resolve to (an open document's headings,
+    /// or a page that exists only in the editor appeared) since the other documents'
+    /// diagnostics were last refreshed.
+    pub others_may_resolve_differently: AtomicBool,
 }
 
 #[derive(Default)]
@@ -55,7 +56,7 @@ impl Root {
             // A new root is loading until its first load ends.
             loading: AtomicBool::new(true),
             indexed_versions: Mutex::new(HashMap::new()),
-            open_document_headings_changed: AtomicBool::new(false),
+            others_may_resolve_differently: AtomicBool::new(false),
         }
     }
 
@@ -127,13 +128,15 @@ impl Root {
         let newly_indexed = index.document_by_path(relative).is_none();
         index.set_document_text(relative, flavor, &rope.to_string());
         if newly_indexed {
-            // A new, unsaved page: completion should offer its title too.
+            // A new, unsaved page: completion should offer its title too, and links to it in
+            // other documents are no longer broken.
             self.titles_changed();
+            self.others_may_resolve_differently.store(true, Ordering::SeqCst);
         }
         let headings_after = heading_keys(&index, relative);
         if headings_before != headings_after {
             // Other documents' anchors may point at these headings.
-            self.open_document_headings_changed.store(true, Ordering::SeqCst);
+            self.others_may_resolve_differently.store(true, Ordering::SeqCst);
         }
         indexed.insert(relative.to_string(), version);
         Some(indexed)
@@ -149,12 +152,16 @@ impl Root {
         self.index().document_by_path(relative)
     }
 
-    /// After a document is closed, the index goes back to what the disk holds.
-    pub fn restore_from_disk(&self, relative: &str) {
+    /// After a document is closed, the index goes back to what the disk holds. True when the
+    /// document is gone from the index: it existed only in the editor.
+    pub fn restore_from_disk(&self, relative: &str) -> bool {
         let mut indexed = lock(&self.indexed_versions);
         indexed.remove(relative);
+        let index = self.index();
+        let was_indexed = index.document_by_path(relative).is_some();
         self.reread_file(&self.path.join(relative));
         self.titles_changed();
+        was_indexed && index.document_by_path(relative).is_none()
     }
 
     /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).

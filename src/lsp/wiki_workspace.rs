@@ -556,9 +556,8 @@ impl WikiWorkspace {
         if self.latest.get(&uri).is_none_or(|entry| entry.version != version) {
             return;
         }
-        let headings_changed =
-            root.is_some_and(|root| root.open_document_headings_changed.swap(false, Ordering::SeqCst));
-        if headings_changed {
+        let others_changed = root.is_some_and(|root| root.others_may_resolve_differently.swap(false, Ordering::SeqCst));
+        if others_changed {
             self.refresh_all_diagnostics().await;
         } else {
             self.publish_diagnostics(uri).await;
@@ -568,18 +567,23 @@ impl WikiWorkspace {
     async fn after_close(self: Arc<Self>, uri: Url) {
         let workspace = Arc::clone(&self);
         let closed = uri.clone();
-        let _ = tokio::task::spawn_blocking(move || {
+        let page_vanished = tokio::task::spawn_blocking(move || {
             // Reopened in the meantime: the editor's text stays.
             if workspace.latest.contains_key(&closed) {
-                return;
+                return false;
             }
-            if let Some((root, relative)) = workspace.locate(&closed) {
-                root.restore_from_disk(&relative);
-            }
+            workspace
+                .locate(&closed)
+                .is_some_and(|(root, relative)| root.restore_from_disk(&relative))
         })
-        .await;
+        .await
+        .unwrap_or(false);
         if self.client_features().push_diagnostics && !self.latest.contains_key(&uri) {
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+        if page_vanished {
+            // A page that existed only in the editor is gone: links to it are broken again.
+            self.refresh_all_diagnostics().await;
         }
     }
 }

@@ -131,7 +131,14 @@ impl Root {
             // A new, unsaved page: completion should offer its title too, and links to it in
             // other documents are no longer broken.
             self.titles_changed();
-            self.others_may_resolve_differently.store(true, Ordering::SeqCst);
+            let linked = index.document_by_path(relative).is_some_and(|document| {
+                crate::graph::names_of(&index, &document)
+                    .into_iter()
+                    .any(|name| index.backlink_count(name) > 0)
+            });
+            if linked {
+                self.others_may_resolve_differently.store(true, Ordering::SeqCst);
+            }
         }
         let headings_after = heading_keys(&index, relative);
         if headings_before != headings_after {

@@ -275,7 +275,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::hover::hover(&wiki, &document.rope, &params)).await
+        run_blocking(move || super::hover::hover(&wiki, &document.rope, document.version, &params)).await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
@@ -296,7 +296,8 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::document_link::document_link(&wiki, &document.rope, &params)).await
+        run_blocking(move || super::document_link::document_link(&wiki, &document.rope, document.version, &params))
+            .await
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
@@ -305,7 +306,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        let tokens = run_blocking(move || super::semantic_tokens::semantic_tokens(&wiki, &document.rope, &uri, None));
+        let tokens = run_blocking(move || {
+            super::semantic_tokens::semantic_tokens(&wiki, &document.rope, document.version, &uri, None)
+        });
         Ok(tokens.await?.map(SemanticTokensResult::Tokens))
     }
 
@@ -319,8 +322,9 @@ impl LanguageServer for Backend {
         };
         let wiki = Arc::clone(&self.wiki);
         let range = params.range;
-        let tokens =
-            run_blocking(move || super::semantic_tokens::semantic_tokens(&wiki, &document.rope, &uri, Some(range)));
+        let tokens = run_blocking(move || {
+            super::semantic_tokens::semantic_tokens(&wiki, &document.rope, document.version, &uri, Some(range))
+        });
         Ok(tokens.await?.map(SemanticTokensRangeResult::Tokens))
     }
 

@@ -12,7 +12,7 @@ use ropey::Rope;
 use tower_lsp::lsp_types::{CodeLens, CodeLensParams, Command};
 
 use super::convert::span_to_range;
-use super::definition::fresh_document;
+use super::definition::document_at_version;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::code_lens::backlinks_lens;
 
@@ -30,7 +30,7 @@ pub fn code_lens(
     drop(root.index_open_document(&relative, version, rope));
     let index = root.index();
     // The title heading is found in the editor's text; the backlinks come from the index.
-    let document = fresh_document(&index, &relative, &rope.to_string())?;
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let lens = backlinks_lens(&index, &document)?;
     Some(vec![CodeLens {
         range: span_to_range(rope, lens.span, workspace.encoding()),

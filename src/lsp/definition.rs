@@ -29,13 +29,7 @@ pub fn goto_definition(
     let encoding = workspace.encoding();
     let offset = position_to_byte_clamped(rope, position.line, position.character, encoding);
     let index = root.index();
-    // The index usually holds this very version already (edits are indexed as they arrive);
-    // otherwise parse the text the position refers to, so that the link found is the one under
-    // the cursor. Parsing costs O(document): seconds for a 10 MB page, hence the check.
-    let document = match root.indexed_document_at_version(&relative, version) {
-        Some(document) => document,
-        None => Arc::new(fresh_document(&index, &relative, &rope.to_string())?),
-    };
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let definitions = definition::definitions(&index, &document, offset);
     let links: Vec<LocationLink> = definitions
         .iter()
@@ -52,6 +46,23 @@ pub fn goto_definition(
             .map(|link| Location::new(link.target_uri, link.target_selection_range))
             .collect();
         Some(GotoDefinitionResponse::Array(locations))
+    }
+}
+
+/// The facts of an open document at `version`, whose text is `rope`, for a request about it.
+/// The index usually holds this very version already (edits are indexed as they arrive);
+/// otherwise the text the request refers to is parsed, so that positions match what the editor
+/// shows. Parsing costs O(document), seconds for a 10 MB page, hence the check first.
+pub(crate) fn document_at_version(
+    root: &Root,
+    index: &Index,
+    relative: &str,
+    version: i32,
+    rope: &Rope,
+) -> Option<Arc<Document>> {
+    match root.indexed_document_at_version(relative, version) {
+        Some(document) => Some(document),
+        None => fresh_document(index, relative, &rope.to_string()).map(Arc::new),
     }
 }
 

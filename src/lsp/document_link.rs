@@ -9,19 +9,20 @@ use ropey::Rope;
 use tower_lsp::lsp_types::{DocumentLink, DocumentLinkParams, Url};
 
 use super::convert::span_to_range;
-use super::definition::fresh_document;
+use super::definition::document_at_version;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::document_link::document_links;
 
 pub fn document_link(
     workspace: &Arc<WikiWorkspace>,
     rope: &Rope,
+    version: i32,
     params: &DocumentLinkParams,
 ) -> Option<Vec<DocumentLink>> {
     let (root, relative) = workspace.locate(&params.text_document.uri)?;
     let encoding = workspace.encoding();
     let index = root.index();
-    let document = fresh_document(&index, &relative, &rope.to_string())?;
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let links = document_links(&index, &document)
         .into_iter()
         .filter_map(|link| {

@@ -7,20 +7,20 @@ use ropey::Rope;
 use tower_lsp::lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind, Url};
 
 use super::convert::span_to_range;
-use super::definition::fresh_document;
+use super::definition::document_at_version;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::hover;
 use crate::text::rope::position_to_byte_clamped;
 use crate::vfs;
 
-pub fn hover(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &HoverParams) -> Option<Hover> {
+pub fn hover(workspace: &Arc<WikiWorkspace>, rope: &Rope, version: i32, params: &HoverParams) -> Option<Hover> {
     let uri = &params.text_document_position_params.text_document.uri;
     let position = params.text_document_position_params.position;
     let (root, relative) = workspace.locate(uri)?;
     let encoding = workspace.encoding();
     let offset = position_to_byte_clamped(rope, position.line, position.character, encoding);
     let index = root.index();
-    let document = fresh_document(&index, &relative, &rope.to_string())?;
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let max_size = root.config().max_file_size;
     let read_text = |path: &str| -> Option<String> {
         let absolute = root.path.join(path);

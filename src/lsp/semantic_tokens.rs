@@ -9,7 +9,7 @@ use tower_lsp::lsp_types::{
     SemanticTokensLegend, SemanticTokensOptions, Url,
 };
 
-use super::definition::fresh_document;
+use super::definition::document_at_version;
 use super::wiki_workspace::WikiWorkspace;
 use crate::ide::semantic_tokens::{self, TokenKind};
 use crate::syntax::Span;
@@ -44,13 +44,14 @@ pub fn semantic_tokens_options() -> tower_lsp::lsp_types::SemanticTokensServerCa
 pub fn semantic_tokens(
     workspace: &Arc<WikiWorkspace>,
     rope: &Rope,
+    version: i32,
     uri: &Url,
     range: Option<Range>,
 ) -> Option<SemanticTokens> {
     let (root, relative) = workspace.locate(uri)?;
     let encoding = workspace.encoding();
     let index = root.index();
-    let document = fresh_document(&index, &relative, &rope.to_string())?;
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let within = range.map(|range| {
         Span::new(
             position_to_byte_clamped(rope, range.start.line, range.start.character, encoding),

@@ -430,7 +430,12 @@ fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Opt
 
 /// The key an anchor is compared by: MediaWiki treats `_` and space alike and ignores runs and
 /// surrounding spaces; case matters.
-pub fn anchor_key(text: &str) -> String {
+/// Borrows the text when it already is a key (the common case: no `_`, single spaces between
+/// words), so interning a link's anchor costs no allocation.
+pub fn anchor_key(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_anchor_key(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut key = String::with_capacity(text.len());
     for word in text
         .split(|c: char| c == '_' || c.is_whitespace())
@@ -441,7 +446,20 @@ pub fn anchor_key(text: &str) -> String {
         }
         key.push_str(word);
     }
-    key
+    std::borrow::Cow::Owned(key)
+}
+
+/// Whether [`anchor_key`] would return the text unchanged.
+fn is_anchor_key(text: &str) -> bool {
+    let mut after_space = true; // no leading space
+    for c in text.chars() {
+        let space = c == ' ';
+        if c == '_' || (c.is_whitespace() && !space) || (space && after_space) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || text.is_empty()
 }
 
 /// GitHub's heading slug: lower-cased, punctuation dropped, spaces turned into `-`.
@@ -466,6 +484,20 @@ mod tests {
     fn anchor_key_treats_underscore_as_space() {
         assert_eq!(anchor_key(" 外部_連結  x "), "外部 連結 x");
         assert_eq!(anchor_key(""), "");
+        for text in ["a", "外部 連結", "x y z", "𠀀 b"] {
+            assert!(matches!(anchor_key(text), std::borrow::Cow::Borrowed(_)), "{text}");
+        }
+        for (text, key) in [
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a_b", "a b"),
+            ("a\tb", "a b"),
+            ("中\u{3000}文", "中 文"),
+            (" ", ""),
+        ] {
+            assert_eq!(anchor_key(text), key, "{text:?}");
+        }
     }
 
     #[test]

@@ -506,3 +506,51 @@ mod tests {
         assert_eq!(github_slug("職能 (2002)"), "職能-2002");
     }
 }
+
+#[cfg(test)]
+mod cache_tests {
+    use crate::index::{Index, IndexSettings};
+    use crate::layout::Layout;
+    use crate::syntax::Flavor;
+    use crate::title::TitleRules;
+
+    use super::{LinkKind, LinkTarget};
+
+    fn index() -> Index {
+        Index::new(IndexSettings {
+            layout: Layout::Export,
+            rules: TitleRules::default(),
+            variant_folding: true,
+            wiki_base_urls: Vec::new(),
+        })
+    }
+
+    /// The classification cache must not let one link's meaning leak to another with the same
+    /// raw target: `[[#x]]` (this document) and `[[|x]]` (nothing) both have an empty target,
+    /// and the answer must not depend on which the thread saw first.
+    #[test]
+    fn same_raw_target_with_and_without_anchor_classify_apart() {
+        let index = index();
+        let kinds = |text: &str| -> Vec<(LinkKind, LinkTarget)> {
+            index
+                .facts_for_text("Page/中文.wiki", Flavor::Wikitext, text)
+                .links
+                .iter()
+                .map(|link| (link.kind, link.target()))
+                .collect()
+        };
+        let same_document = vec![(LinkKind::Page, LinkTarget::SameDocument)];
+        assert_eq!(kinds("[[#節𠀀]]"), same_document);
+        assert_eq!(kinds("[[|x]]"), Vec::new());
+        assert_eq!(kinds("[[|x]] [[#節𠀀]]"), same_document);
+        assert_eq!(kinds("[[#節𠀀]] [[|x]]"), same_document);
+        // Targets that are empty once normalised reach the cache with the same raw text.
+        for target in ["_", " ", "_ "] {
+            let with_anchor = format!("[[{target}#節𠀀]]");
+            let without = format!("[[{target}|x]]");
+            assert_eq!(kinds(&without), Vec::new(), "{without}");
+            assert_eq!(kinds(&format!("{without} {with_anchor}")), same_document, "{target:?}");
+            assert_eq!(kinds(&format!("{with_anchor} {without}")), same_document, "{target:?}");
+        }
+    }
+}

@@ -176,7 +176,10 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     };
     let parsed = syntax::parse(text, options);
 
-    let mut offsets: Vec<u32> = Vec::with_capacity(parsed.links.len() * 2 + parsed.headings.len());
+    // Every offset whose position a fact keeps, in one list: link starts and ends, heading
+    // starts, problem starts and ends; `positions` answers in this order.
+    let mut offsets: Vec<u32> =
+        Vec::with_capacity(parsed.links.len() * 2 + parsed.headings.len() + parsed.problems.len() * 2);
     offsets.extend(parsed.links.iter().flat_map(|link| [link.span.start, link.span.end]));
     offsets.extend(parsed.headings.iter().map(|heading| heading.span.start));
     offsets.extend(
@@ -185,37 +188,43 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
             .iter()
             .flat_map(|problem| [problem.span.start, problem.span.end]),
     );
-    let positions = text::SortedPositions::new(text, offsets);
+    let positions = text::positions_in_order(text, &offsets);
+    let (link_ends, rest) = positions.split_at(parsed.links.len() * 2);
+    let (heading_starts, problem_ends) = rest.split_at(parsed.headings.len());
 
     let mut links: Vec<LinkFact> = Vec::with_capacity(parsed.links.len());
-    links.extend(parsed.links.iter().filter_map(|link| {
-        let (kind, target) = classify_link_cached(link, path, context)?;
-        let (target_kind, target_symbol) = split_target(target);
-        Some(LinkFact {
-            span: link.span,
-            kind,
-            syntax: link.syntax,
-            target_kind,
-            target_symbol,
-            anchor: link
-                .anchor
-                .as_deref()
-                .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
-        })
-    }));
+    // The positions of the links kept (some classify to nothing), in step with `links`.
+    let mut kept_ends: Vec<(Position, Position)> = Vec::with_capacity(parsed.links.len());
+    with_classification_cache(path, context, |classify| {
+        for (link, ends) in parsed.links.iter().zip(link_ends.chunks_exact(2)) {
+            let Some((kind, target)) = classify(link) else {
+                continue;
+            };
+            let (target_kind, target_symbol) = split_target(target);
+            links.push(LinkFact {
+                span: link.span,
+                kind,
+                syntax: link.syntax,
+                target_kind,
+                target_symbol,
+                anchor: link
+                    .anchor
+                    .as_deref()
+                    .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
+            });
+            kept_ends.push((ends[0], ends[1]));
+        }
+    });
     links.shrink_to_fit();
-    let link_positions = PackedPositions::pack(
-        links
-            .iter()
-            .map(|link| (positions.get(link.span.start), positions.get(link.span.end))),
-    );
+    let link_positions = PackedPositions::pack(kept_ends);
     let headings = parsed
         .headings
         .iter()
-        .map(|heading| HeadingFact {
+        .zip(heading_starts)
+        .map(|(heading, &start)| HeadingFact {
             level: heading.level,
             span: heading.span,
-            start: positions.get(heading.span.start),
+            start,
             anchor: context.interner.get_or_intern(anchor_key(&heading.text)),
             slug: context.interner.get_or_intern(github_slug(&heading.text)),
         })
@@ -223,11 +232,12 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     let problems = parsed
         .problems
         .iter()
-        .map(|problem| ProblemFact {
+        .zip(problem_ends.chunks_exact(2))
+        .map(|(problem, ends)| ProblemFact {
             kind: problem.kind,
             span: problem.span,
-            start: positions.get(problem.span.start),
-            end: positions.get(problem.span.end),
+            start: ends[0],
+            end: ends[1],
         })
         .collect();
     DocumentFacts {
@@ -243,10 +253,36 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
 /// millions of times across a wiki; classifying one costs title parsing, path joining and
 /// interning, while a hit here costs one hash of the raw text, with no lock shared between
 /// threads. Entries hold symbols of one index, so the cache starts over when another index asks.
+///
+/// A class depends on the raw target and on what picks the map it is kept in: the syntax, the
+/// leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for titles, the
+/// document's folder for relative paths. The map is picked once per link (per document for the
+/// folder), so a lookup hashes and compares only the target as written, with no key built.
 struct ClassificationCache {
     index_id: u64,
-    key: String,
-    classes: rustc_hash::FxHashMap<Box<str>, Option<(LinkKind, LinkTarget)>>,
+    /// Entries in all maps, bounded by [`CLASSIFICATION_CACHE_LIMIT`].
+    entries: usize,
+    /// Title-like syntaxes, by [`title_slot`].
+    titles: [ClassMap; TITLE_SLOTS],
+    /// Relative paths (Markdown and HTML links alike), per folder of the linking document.
+    folders: rustc_hash::FxHashMap<Box<str>, ClassMap>,
+}
+
+type Class = Option<(LinkKind, LinkTarget)>;
+type ClassMap = rustc_hash::FxHashMap<Box<str>, Class>;
+
+const TITLE_SLOTS: usize = 16;
+
+/// The map of [`ClassificationCache::titles`] for a link that is not a relative path.
+fn title_slot(link: &syntax::Link) -> usize {
+    let syntax = match link.syntax {
+        LinkSyntax::WikiUrl => 0,
+        LinkSyntax::DoubleBracket => 1,
+        LinkSyntax::Template => 2,
+        LinkSyntax::Redirect => 3,
+        LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => 0,
+    };
+    syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor.is_some())
 }
 
 /// Entries kept per thread before the cache starts over, bounding its memory.
@@ -255,8 +291,9 @@ const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 20;
 thread_local! {
     static CLASSIFICATIONS: std::cell::RefCell<ClassificationCache> = std::cell::RefCell::new(ClassificationCache {
         index_id: u64::MAX,
-        key: String::new(),
-        classes: rustc_hash::FxHashMap::default(),
+        entries: 0,
+        titles: Default::default(),
+        folders: rustc_hash::FxHashMap::default(),
     });
 }
 
@@ -265,40 +302,64 @@ thread_local! {
 pub fn release_classification_cache() {
     CLASSIFICATIONS.with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache.classes = rustc_hash::FxHashMap::default();
+            cache.titles = Default::default();
+            cache.folders = rustc_hash::FxHashMap::default();
+            cache.entries = 0;
             cache.index_id = u64::MAX;
         }
     });
 }
 
-fn classify_link_cached(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {
+impl ClassificationCache {
+    fn clear(&mut self) {
+        self.titles.iter_mut().for_each(ClassMap::clear);
+        self.folders.clear();
+        self.entries = 0;
+    }
+}
+
+/// Runs `body` with a classifier for the links of the document at `path`, which borrows this
+/// thread's cache once for the whole document.
+fn with_classification_cache<R>(
+    path: &str,
+    context: &FactsContext,
+    body: impl FnOnce(&mut dyn FnMut(&syntax::Link) -> Class) -> R,
+) -> R {
     CLASSIFICATIONS.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
-            return classify_link(link, path, context);
+            return body(&mut |link| classify_link(link, path, context));
         };
         let cache = &mut *cache;
-        if cache.index_id != context.index_id || cache.classes.len() >= CLASSIFICATION_CACHE_LIMIT {
+        if cache.index_id != context.index_id {
             cache.index_id = context.index_id;
-            cache.classes.clear();
+            cache.clear();
         }
-        // The key: what the meaning depends on, the syntax, the leading colon, the document's
-        // folder for relative paths, and the raw target.
-        cache.key.clear();
-        cache.key.push(char::from(b'A' + link.syntax as u8));
-        cache.key.push(if link.leading_colon { ':' } else { '-' });
-        if matches!(link.syntax, LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor) {
-            cache
-                .key
-                .push_str(path.rsplit_once('/').map_or("", |(folder, _)| folder));
-        }
-        cache.key.push('\0');
-        cache.key.push_str(&link.target);
-        if let Some(class) = cache.classes.get(cache.key.as_str()) {
-            return *class;
-        }
-        let class = classify_link(link, path, context);
-        cache.classes.insert(cache.key.as_str().into(), class);
-        class
+        // The document's folder map is taken out for the document and put back after, so a
+        // link to a relative path costs no lookup of the folder.
+        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        let (folder_key, mut folder_map) = cache
+            .folders
+            .remove_entry(folder)
+            .unwrap_or_else(|| (folder.into(), ClassMap::default()));
+        let result = body(&mut |link| {
+            if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
+                cache.clear();
+                folder_map.clear();
+            }
+            let map = match link.syntax {
+                LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut folder_map,
+                _ => &mut cache.titles[title_slot(link)],
+            };
+            if let Some(class) = map.get(link.target.as_str()) {
+                return *class;
+            }
+            let class = classify_link(link, path, context);
+            map.insert(link.target.as_str().into(), class);
+            cache.entries += 1;
+            class
+        });
+        cache.folders.insert(folder_key, folder_map);
+        result
     })
 }
 
@@ -369,7 +430,12 @@ fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Opt
 
 /// The key an anchor is compared by: MediaWiki treats `_` and space alike and ignores runs and
 /// surrounding spaces; case matters.
-pub fn anchor_key(text: &str) -> String {
+/// Borrows the text when it already is a key (the common case: no `_`, single spaces between
+/// words), so interning a link's anchor costs no allocation.
+pub fn anchor_key(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_anchor_key(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut key = String::with_capacity(text.len());
     for word in text
         .split(|c: char| c == '_' || c.is_whitespace())
@@ -380,7 +446,20 @@ pub fn anchor_key(text: &str) -> String {
         }
         key.push_str(word);
     }
-    key
+    std::borrow::Cow::Owned(key)
+}
+
+/// Whether [`anchor_key`] would return the text unchanged.
+fn is_anchor_key(text: &str) -> bool {
+    let mut after_space = true; // no leading space
+    for c in text.chars() {
+        let space = c == ' ';
+        if c == '_' || (c.is_whitespace() && !space) || (space && after_space) {
+            return false;
+        }
+        after_space = space;
+    }
+    !after_space || text.is_empty()
 }
 
 /// GitHub's heading slug: lower-cased, punctuation dropped, spaces turned into `-`.
@@ -405,11 +484,73 @@ mod tests {
     fn anchor_key_treats_underscore_as_space() {
         assert_eq!(anchor_key(" 外部_連結  x "), "外部 連結 x");
         assert_eq!(anchor_key(""), "");
+        for text in ["a", "外部 連結", "x y z", "𠀀 b"] {
+            assert!(matches!(anchor_key(text), std::borrow::Cow::Borrowed(_)), "{text}");
+        }
+        for (text, key) in [
+            (" a", "a"),
+            ("a ", "a"),
+            ("a  b", "a b"),
+            ("a_b", "a b"),
+            ("a\tb", "a b"),
+            ("中\u{3000}文", "中 文"),
+            (" ", ""),
+        ] {
+            assert_eq!(anchor_key(text), key, "{text:?}");
+        }
     }
 
     #[test]
     fn github_slug_lowercases_and_drops_punctuation() {
         assert_eq!(github_slug("Hello, World!"), "hello-world");
         assert_eq!(github_slug("職能 (2002)"), "職能-2002");
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use crate::index::{Index, IndexSettings};
+    use crate::layout::Layout;
+    use crate::syntax::Flavor;
+    use crate::title::TitleRules;
+
+    use super::{LinkKind, LinkTarget};
+
+    fn index() -> Index {
+        Index::new(IndexSettings {
+            layout: Layout::Export,
+            rules: TitleRules::default(),
+            variant_folding: true,
+            wiki_base_urls: Vec::new(),
+        })
+    }
+
+    /// The classification cache must not let one link's meaning leak to another with the same
+    /// raw target: `[[#x]]` (this document) and `[[|x]]` (nothing) both have an empty target,
+    /// and the answer must not depend on which the thread saw first.
+    #[test]
+    fn same_raw_target_with_and_without_anchor_classify_apart() {
+        let index = index();
+        let kinds = |text: &str| -> Vec<(LinkKind, LinkTarget)> {
+            index
+                .facts_for_text("Page/中文.wiki", Flavor::Wikitext, text)
+                .links
+                .iter()
+                .map(|link| (link.kind, link.target()))
+                .collect()
+        };
+        let same_document = vec![(LinkKind::Page, LinkTarget::SameDocument)];
+        assert_eq!(kinds("[[#節𠀀]]"), same_document);
+        assert_eq!(kinds("[[|x]]"), Vec::new());
+        assert_eq!(kinds("[[|x]] [[#節𠀀]]"), same_document);
+        assert_eq!(kinds("[[#節𠀀]] [[|x]]"), same_document);
+        // Targets that are empty once normalised reach the cache with the same raw text.
+        for target in ["_", " ", "_ "] {
+            let with_anchor = format!("[[{target}#節𠀀]]");
+            let without = format!("[[{target}|x]]");
+            assert_eq!(kinds(&without), Vec::new(), "{without}");
+            assert_eq!(kinds(&format!("{without} {with_anchor}")), same_document, "{target:?}");
+            assert_eq!(kinds(&format!("{with_anchor} {without}")), same_document, "{target:?}");
+        }
     }
 }

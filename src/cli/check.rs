@@ -1,17 +1,19 @@
 //! `wikils check`: index the given roots, run every rule, print the findings, set the exit code.
 
-use std::io::{IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::output::{self, DocumentReport, Report, Summary};
+use super::output::{Stream, Summary};
 use super::{exit, CheckArgs, Deny};
 use crate::config::Config;
 use crate::diagnostics::{self, Code, Severity};
 use crate::graph::LinkGraph;
+use crate::index::Document;
 use crate::vfs::Skipped;
 use crate::workspace;
 
@@ -23,6 +25,19 @@ struct Target {
     only: Vec<String>,
 }
 
+/// Documents whose findings are computed (in parallel) before they are written; a few chunks'
+/// findings are all `check` holds at once. `WIKILS_CHECK_CHUNK` overrides it (tests use tiny
+/// chunks to cross many chunk boundaries).
+const CHUNK_DOCUMENTS: usize = 2048;
+
+fn chunk_documents() -> usize {
+    std::env::var("WIKILS_CHECK_CHUNK")
+        .ok()
+        .and_then(|value| value.parse::<usize>().ok())
+        .filter(|&chunk| chunk > 0)
+        .unwrap_or(CHUNK_DOCUMENTS)
+}
+
 pub fn run(args: &CheckArgs) -> u8 {
     let started = Instant::now();
     let targets = match targets(&args.paths) {
@@ -32,21 +47,38 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::FAILURE;
         }
     };
-    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
-    let mut report = Report::default();
+    // Every configuration is read before anything is written: a bad one fails the run with an
+    // empty stdout, not a report cut short.
+    let mut configs = Vec::with_capacity(targets.len());
     for target in &targets {
-        let config = match Config::load(&target.root) {
+        match Config::load(&target.root) {
             Ok(mut config) => {
                 if args.orphans {
                     config.enable(Code::OrphanPage);
                 }
-                config
+                configs.push(config);
             }
             Err(error) => {
                 let _ = writeln!(std::io::stderr(), "error: {error}");
                 return exit::FAILURE;
             }
-        };
+        }
+    }
+    let show_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let color = args.format == super::Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut stream = Stream::new(args.format, color);
+    let mut summary = Summary::default();
+    let mut skipped = Vec::new();
+    let mut repaired = Vec::new();
+    let mut written = stream.begin(&mut out);
+    for (target, config) in targets.iter().zip(configs) {
+        if written.is_err() {
+            break;
+        }
         let last_drawn = AtomicU64::new(0);
         let progress = |done: usize, total: usize| {
             if !show_progress {
@@ -67,11 +99,11 @@ pub fn run(args: &CheckArgs) -> u8 {
             let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
         let display = |relative: &str| join_display(&target.display_root, relative);
-        report.skipped.extend(loaded.skipped.iter().map(|skipped| Skipped {
+        skipped.extend(loaded.skipped.iter().map(|skipped| Skipped {
             path: display(&skipped.path),
             reason: skipped.reason.clone(),
         }));
-        report.repaired.extend(loaded.warnings.iter().map(|warning| Skipped {
+        repaired.extend(loaded.warnings.iter().map(|warning| Skipped {
             path: display(&warning.path),
             reason: warning.reason.clone(),
         }));
@@ -80,53 +112,46 @@ pub fn run(args: &CheckArgs) -> u8 {
             documents.retain(|document| target.only.iter().any(|only| only.as_str() == &*document.path));
         }
         documents.sort_by(|a, b| a.path.cmp(&b.path));
-        report.summary.files += documents.len();
-        report.summary.links += documents
+        summary.files += documents.len();
+        summary.links += documents
             .iter()
             .map(|document| document.facts.links.len())
             .sum::<usize>();
-        report.summary.bytes += loaded.bytes_read;
+        summary.bytes += loaded.bytes_read;
         // The whole graph only when a rule needs it: it resolves every link once more.
         let graph = loaded
             .config
             .severity(Code::OrphanPage)
             .is_some()
             .then(|| LinkGraph::build(&loaded.index));
-        let reports: Vec<DocumentReport> = documents
-            .par_iter()
-            .map(|document| {
-                let mut findings = diagnostics::document_findings(&loaded.index, document, &loaded.config);
-                let links = graph.as_ref().and_then(|graph| graph.links_of(&document.path));
-                if let Some(orphan) =
-                    links.and_then(|links| diagnostics::orphan_finding(&loaded.index, document, links, &loaded.config))
-                {
-                    findings.push(orphan);
-                    findings.sort_by_key(|finding| (finding.span.start, finding.span.end, finding.code));
-                }
-                DocumentReport {
-                    path: display(&document.path),
-                    absolute: loaded.root.join(&*document.path),
-                    findings,
-                }
-            })
-            .filter(|report| !report.findings.is_empty())
-            .collect();
-        report.documents.extend(reports);
+        let renderer = stream.renderer();
+        let check = |document: &Document| -> io::Result<Checked> {
+            let mut findings = diagnostics::document_findings(&loaded.index, document, &loaded.config);
+            let links = graph.as_ref().and_then(|graph| graph.links_of(&document.path));
+            if let Some(orphan) =
+                links.and_then(|links| diagnostics::orphan_finding(&loaded.index, document, links, &loaded.config))
+            {
+                findings.push(orphan);
+                findings.sort_by_key(|finding| (finding.span.start, finding.span.end, finding.code));
+            }
+            let mut counts = Summary::default();
+            for finding in &findings {
+                counts.count(finding.severity);
+            }
+            let rendered = renderer.render(&display(&document.path), &loaded.root.join(&*document.path), &findings)?;
+            Ok(Checked { rendered, counts })
+        };
+        written = in_order(&documents, chunk_documents(), check, |checked| {
+            summary.add_counts(&checked.counts);
+            stream.write_document(&mut out, &checked.rendered)
+        });
     }
-    for document in &report.documents {
-        for finding in &document.findings {
-            report.summary.count(finding.severity);
-        }
-    }
-    report.summary.seconds = started.elapsed().as_secs_f64();
-    let failed = report.summary.errors > 0 || (args.deny.contains(&Deny::Warnings) && report.summary.warnings > 0);
-    let color = args.format == super::Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = output::write(&mut out, &report, args.format, color).and_then(|()| out.flush());
-    for skipped in &report.skipped {
+    summary.seconds = started.elapsed().as_secs_f64();
+    let written = written
+        .and_then(|()| stream.finish(&mut out, &skipped, &repaired, &summary))
+        .and_then(|()| out.flush());
+    let closed_early = matches!(&written, Err(error) if error.kind() == io::ErrorKind::BrokenPipe);
+    for skipped in &skipped {
         let _ = writeln!(
             std::io::stderr(),
             "warning: skipped {}: {}",
@@ -134,23 +159,61 @@ pub fn run(args: &CheckArgs) -> u8 {
             skipped.reason
         );
     }
-    for repaired in &report.repaired {
+    for repaired in &repaired {
         let _ = writeln!(std::io::stderr(), "warning: {}: {}", repaired.path, repaired.reason);
     }
-    if args.format != super::Format::Human {
-        let _ = writeln!(std::io::stderr(), "{}", summary_line(&report.summary));
+    // After a closed pipe the counts cover only what was checked before it closed.
+    if args.format != super::Format::Human && !closed_early {
+        let _ = writeln!(std::io::stderr(), "{}", summary_line(&summary));
     }
     if let Err(error) = written {
-        if error.kind() != std::io::ErrorKind::BrokenPipe {
+        if !closed_early {
             let _ = writeln!(std::io::stderr(), "error: cannot write output: {error}");
             return exit::FAILURE;
         }
     }
+    let failed = summary.errors > 0 || (args.deny.contains(&Deny::Warnings) && summary.warnings > 0);
     if failed {
         exit::FINDINGS
     } else {
         exit::CLEAN
     }
+}
+
+/// One document checked: its output and what it counted.
+struct Checked {
+    rendered: Vec<u8>,
+    counts: Summary,
+}
+
+/// Runs `check` on every document in parallel, a chunk at a time, and hands the results to
+/// `write` in the documents' order. The next chunk is checked while one is being written, so at
+/// most three chunks' results exist at once. Stops at the first error, from either side.
+fn in_order<T: Send>(
+    documents: &[Arc<Document>],
+    chunk: usize,
+    check: impl Fn(&Document) -> io::Result<T> + Sync,
+    mut write: impl FnMut(T) -> io::Result<()>,
+) -> io::Result<()> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<io::Result<Vec<T>>>(1);
+        let check = &check;
+        scope.spawn(move || {
+            for documents in documents.chunks(chunk) {
+                let checked = documents.par_iter().map(|document| check(document)).collect();
+                // The writer hung up (an error): stop checking.
+                if sender.send(checked).is_err() {
+                    break;
+                }
+            }
+        });
+        for checked in receiver {
+            for result in checked? {
+                write(result)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 pub fn summary_line(summary: &Summary) -> String {
@@ -161,6 +224,13 @@ pub fn summary_line(summary: &Summary) -> String {
 }
 
 impl Summary {
+    fn add_counts(&mut self, counts: &Summary) {
+        self.errors += counts.errors;
+        self.warnings += counts.warnings;
+        self.infos += counts.infos;
+        self.hints += counts.hints;
+    }
+
     fn count(&mut self, severity: Severity) {
         match severity {
             Severity::Error => self.errors += 1,

@@ -5,7 +5,7 @@
 //! `columnKind: utf16CodeUnits`).
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -19,23 +19,7 @@ use crate::vfs::Skipped;
 /// Version of the JSON output schema; bumped on any incompatible change.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Default)]
-pub struct Report {
-    pub documents: Vec<DocumentReport>,
-    pub skipped: Vec<Skipped>,
-    pub repaired: Vec<Skipped>,
-    pub summary: Summary,
-}
-
-#[derive(Debug)]
-pub struct DocumentReport {
-    /// The path as shown to the user.
-    pub path: String,
-    /// Where to read the source again for human output.
-    pub absolute: PathBuf,
-    pub findings: Vec<Finding>,
-}
-
+/// What the whole run counted; written last (human, JSON) or to stderr.
 #[derive(Debug, Default, Clone)]
 pub struct Summary {
     pub files: usize,
@@ -48,19 +32,147 @@ pub struct Summary {
     pub seconds: f64,
 }
 
-pub fn write(out: &mut dyn Write, report: &Report, format: Format, color: bool) -> io::Result<()> {
-    match format {
-        Format::Human => write_human(out, report, color),
-        Format::Json => write_json(out, report),
-        Format::Github => write_github(out, report),
-        Format::Sarif => write_sarif(out, report),
+/// Writes a report while it is being computed: [`Stream::begin`], then each document's findings,
+/// rendered on any thread by [`Renderer::render`] and written in path order by
+/// [`Stream::write_document`], then [`Stream::finish`]. Only the documents being rendered are
+/// held in memory, and the bytes are exactly those of serialising the whole report at once.
+pub struct Stream {
+    renderer: Renderer,
+    /// Whether a JSON or SARIF array element has been written (the next one needs a comma).
+    wrote_finding: bool,
+}
+
+impl Stream {
+    pub fn new(format: Format, color: bool) -> Stream {
+        Stream {
+            renderer: Renderer { format, color },
+            wrote_finding: false,
+        }
     }
+
+    /// Renders documents for this stream; it can be shared by threads while the stream writes.
+    pub fn renderer(&self) -> Renderer {
+        self.renderer
+    }
+
+    /// What comes before the first finding.
+    pub fn begin(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        match self.renderer.format {
+            Format::Human | Format::Github => Ok(()),
+            Format::Json => begin_json(out),
+            Format::Sarif => begin_sarif(out),
+        }
+    }
+
+    /// Writes what [`Renderer::render`] made, in the report's order.
+    pub fn write_document(&mut self, out: &mut dyn Write, rendered: &[u8]) -> io::Result<()> {
+        if rendered.is_empty() {
+            return Ok(());
+        }
+        match self.renderer.format {
+            Format::Human | Format::Github => out.write_all(rendered),
+            // Every element was rendered after a comma; the report's first one has none.
+            Format::Json | Format::Sarif if !self.wrote_finding => {
+                self.wrote_finding = true;
+                out.write_all(rendered.strip_prefix(b",").unwrap_or(rendered))
+            }
+            Format::Json | Format::Sarif => out.write_all(rendered),
+        }
+    }
+
+    /// What comes after the last finding.
+    pub fn finish(
+        &mut self,
+        out: &mut dyn Write,
+        skipped: &[Skipped],
+        repaired: &[Skipped],
+        summary: &Summary,
+    ) -> io::Result<()> {
+        match self.renderer.format {
+            Format::Human => writeln!(out, "{}", super::check::summary_line(summary)),
+            Format::Github => Ok(()),
+            Format::Json => finish_json(out, self.wrote_finding, skipped, repaired, summary),
+            Format::Sarif => finish_sarif(out, self.wrote_finding),
+        }
+    }
+}
+
+/// Turns one document's findings into the bytes of a [`Stream`]'s format.
+#[derive(Clone, Copy)]
+pub struct Renderer {
+    format: Format,
+    color: bool,
+}
+
+impl Renderer {
+    /// One document's findings as output bytes (empty without findings). `absolute` is where
+    /// human output reads the source again for excerpts.
+    pub fn render(&self, path: &str, absolute: &Path, findings: &[Finding]) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        if findings.is_empty() {
+            return Ok(out);
+        }
+        match self.format {
+            Format::Human => render_human(&mut out, path, absolute, findings, self.color)?,
+            Format::Json => render_json(&mut out, path, findings)?,
+            Format::Github => render_github(&mut out, path, findings)?,
+            Format::Sarif => render_sarif(&mut out, path, findings)?,
+        }
+        Ok(out)
+    }
+}
+
+/// `serde_json`'s pretty printer indents each level by two spaces.
+const INDENT: &[u8] = b"  ";
+
+/// Writes `value` pretty-printed as it appears `depth` levels deep in a pretty-printed document:
+/// every line after the first indented by `depth` levels. Strings never hold a raw line break
+/// (JSON escapes it), so each `\n` is a line of the layout.
+fn write_nested(out: &mut dyn Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let mut line_start = 0;
+    for newline in memchr::memchr_iter(b'\n', &text) {
+        out.write_all(&text[line_start..=newline])?;
+        for _ in 0..depth {
+            out.write_all(INDENT)?;
+        }
+        line_start = newline + 1;
+    }
+    out.write_all(&text[line_start..])
+}
+
+/// A line break and the indentation of `depth` levels.
+fn write_break(out: &mut dyn Write, depth: usize) -> io::Result<()> {
+    out.write_all(b"\n")?;
+    for _ in 0..depth {
+        out.write_all(INDENT)?;
+    }
+    Ok(())
+}
+
+/// One `"key": value` member of an object whose members sit `depth` levels deep.
+fn write_member(out: &mut dyn Write, depth: usize, first: bool, key: &str, value: &impl Serialize) -> io::Result<()> {
+    if !first {
+        out.write_all(b",")?;
+    }
+    write_break(out, depth)?;
+    serde_json::to_writer(&mut *out, key).map_err(io::Error::other)?;
+    out.write_all(b": ")?;
+    write_nested(out, value, depth)
+}
+
+/// The end of an array whose elements sat `depth` levels deep, opened with `[`.
+fn end_array(out: &mut dyn Write, depth: usize, had_elements: bool) -> io::Result<()> {
+    if had_elements {
+        write_break(out, depth - 1)?;
+    }
+    out.write_all(b"]")
 }
 
 /// The widest source excerpt shown under a finding, in terminal columns.
 const EXCERPT_WIDTH: usize = 100;
 
-fn write_human(out: &mut dyn Write, report: &Report, color: bool) -> io::Result<()> {
+fn render_human(out: &mut dyn Write, path: &str, absolute: &Path, findings: &[Finding], color: bool) -> io::Result<()> {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -68,48 +180,46 @@ fn write_human(out: &mut dyn Write, report: &Report, color: bool) -> io::Result<
             text.to_string()
         }
     };
-    for document in &report.documents {
-        // The text is read again only for the excerpt; a file that changed or vanished since
-        // indexing just loses its excerpt.
-        let source = std::fs::read(&document.absolute)
-            .ok()
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-        let line_index = source.as_deref().map(LineIndex::new);
-        for finding in &document.findings {
-            let severity = match finding.severity {
-                Severity::Error => paint("1;31", "error"),
-                Severity::Warning => paint("1;33", "warning"),
-                Severity::Information => paint("1;34", "info"),
-                Severity::Hint => paint("1;36", "hint"),
-            };
+    // The text is read again only for the excerpt; a file that changed or vanished since
+    // indexing just loses its excerpt.
+    let source = std::fs::read(absolute)
+        .ok()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    let line_index = source.as_deref().map(LineIndex::new);
+    for finding in findings {
+        let severity = match finding.severity {
+            Severity::Error => paint("1;31", "error"),
+            Severity::Warning => paint("1;33", "warning"),
+            Severity::Information => paint("1;34", "info"),
+            Severity::Hint => paint("1;36", "hint"),
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {severity}[{}] {}",
+            paint("1", path),
+            finding.start.line + 1,
+            finding.start.column + 1,
+            finding.code.name(),
+            finding.message
+        )?;
+        if let (Some(source), Some(line_index)) = (source.as_deref(), line_index.as_ref()) {
+            write_excerpt(out, source, line_index, finding, &paint)?;
+        }
+        for related in &finding.related {
             writeln!(
                 out,
-                "{}:{}:{}: {severity}[{}] {}",
-                paint("1", &document.path),
-                finding.start.line + 1,
-                finding.start.column + 1,
-                finding.code.name(),
-                finding.message
+                "    note: {}:{}:{}: {}",
+                related.path,
+                related.start.line + 1,
+                related.start.column + 1,
+                related.message
             )?;
-            if let (Some(source), Some(line_index)) = (source.as_deref(), line_index.as_ref()) {
-                write_excerpt(out, source, line_index, finding, &paint)?;
-            }
-            for related in &finding.related {
-                writeln!(
-                    out,
-                    "    note: {}:{}:{}: {}",
-                    related.path,
-                    related.start.line + 1,
-                    related.start.column + 1,
-                    related.message
-                )?;
-            }
-            if let Some(suggestion) = &finding.suggestion {
-                writeln!(out, "    help: link to {suggestion}")?;
-            }
+        }
+        if let Some(suggestion) = &finding.suggestion {
+            writeln!(out, "    help: link to {suggestion}")?;
         }
     }
-    writeln!(out, "{}", super::check::summary_line(&report.summary))
+    Ok(())
 }
 
 /// The finding's source line, cut to a window around it, with carets under the finding.
@@ -265,18 +375,6 @@ struct JsonSummary {
     seconds: f64,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonReport<'a> {
-    version: u32,
-    tool: JsonTool,
-    position_encoding: &'static str,
-    findings: Vec<JsonFinding<'a>>,
-    skipped: Vec<JsonPathReason<'a>>,
-    repaired: Vec<JsonPathReason<'a>>,
-    summary: JsonSummary,
-}
-
 fn path_reasons(list: &[Skipped]) -> Vec<JsonPathReason<'_>> {
     list.iter()
         .map(|item| JsonPathReason {
@@ -286,58 +384,76 @@ fn path_reasons(list: &[Skipped]) -> Vec<JsonPathReason<'_>> {
         .collect()
 }
 
-fn write_json(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let findings = report
-        .documents
-        .iter()
-        .flat_map(|document| {
-            document.findings.iter().map(move |finding| JsonFinding {
-                path: &document.path,
-                code: finding.code.name(),
-                severity: finding.severity.name(),
-                message: &finding.message,
-                range: JsonRange::new(finding.start, finding.end),
-                byte_range: JsonByteRange {
-                    start: finding.span.start,
-                    end: finding.span.end,
-                },
-                related: finding
-                    .related
-                    .iter()
-                    .map(|related| JsonRelated {
-                        path: &related.path,
-                        range: JsonRange::new(related.start, related.end),
-                        message: &related.message,
-                    })
-                    .collect(),
-                suggestion: finding.suggestion.as_deref(),
-            })
-        })
-        .collect();
-    let summary = &report.summary;
-    let document = JsonReport {
-        version: JSON_SCHEMA_VERSION,
-        tool: JsonTool {
-            name: "wikils",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        position_encoding: "utf-16",
-        findings,
-        skipped: path_reasons(&report.skipped),
-        repaired: path_reasons(&report.repaired),
-        summary: JsonSummary {
-            files: summary.files,
-            links: summary.links,
-            bytes: summary.bytes,
-            errors: summary.errors,
-            warnings: summary.warnings,
-            infos: summary.infos,
-            hints: summary.hints,
-            seconds: summary.seconds,
-        },
+// The JSON document, schema version 1, written piece by piece in the layout
+// `serde_json::to_writer_pretty` gives the whole: `{"version", "tool", "positionEncoding",
+// "findings": [...], "skipped", "repaired", "summary"}`. Findings sit 2 levels deep.
+
+fn begin_json(out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"{")?;
+    write_member(out, 1, true, "version", &JSON_SCHEMA_VERSION)?;
+    let tool = JsonTool {
+        name: "wikils",
+        version: env!("CARGO_PKG_VERSION"),
     };
-    serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
-    writeln!(out)
+    write_member(out, 1, false, "tool", &tool)?;
+    write_member(out, 1, false, "positionEncoding", &"utf-16")?;
+    out.write_all(b",")?;
+    write_break(out, 1)?;
+    out.write_all(b"\"findings\": [")
+}
+
+fn render_json(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io::Result<()> {
+    for finding in findings {
+        let finding = JsonFinding {
+            path,
+            code: finding.code.name(),
+            severity: finding.severity.name(),
+            message: &finding.message,
+            range: JsonRange::new(finding.start, finding.end),
+            byte_range: JsonByteRange {
+                start: finding.span.start,
+                end: finding.span.end,
+            },
+            related: finding
+                .related
+                .iter()
+                .map(|related| JsonRelated {
+                    path: &related.path,
+                    range: JsonRange::new(related.start, related.end),
+                    message: &related.message,
+                })
+                .collect(),
+            suggestion: finding.suggestion.as_deref(),
+        };
+        out.write_all(b",")?;
+        write_break(out, 2)?;
+        write_nested(out, &finding, 2)?;
+    }
+    Ok(())
+}
+
+fn finish_json(
+    out: &mut dyn Write,
+    wrote_finding: bool,
+    skipped: &[Skipped],
+    repaired: &[Skipped],
+    summary: &Summary,
+) -> io::Result<()> {
+    end_array(out, 2, wrote_finding)?;
+    write_member(out, 1, false, "skipped", &path_reasons(skipped))?;
+    write_member(out, 1, false, "repaired", &path_reasons(repaired))?;
+    let summary = JsonSummary {
+        files: summary.files,
+        links: summary.links,
+        bytes: summary.bytes,
+        errors: summary.errors,
+        warnings: summary.warnings,
+        infos: summary.infos,
+        hints: summary.hints,
+        seconds: summary.seconds,
+    };
+    write_member(out, 1, false, "summary", &summary)?;
+    out.write_all(b"\n}\n")
 }
 
 /// GitHub workflow commands: data escapes `%`, CR and LF; properties also `:` and `,`.
@@ -349,26 +465,24 @@ fn github_escape(text: &str, property: bool) -> String {
     escaped
 }
 
-fn write_github(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    for document in &report.documents {
-        for finding in &document.findings {
-            let command = match finding.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Information | Severity::Hint => "notice",
-            };
-            writeln!(
-                out,
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-                github_escape(&document.path, true),
-                finding.start.line + 1,
-                finding.start.column + 1,
-                finding.end.line + 1,
-                finding.end.column + 1,
-                github_escape(finding.code.name(), true),
-                github_escape(&finding.message, false)
-            )?;
-        }
+fn render_github(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io::Result<()> {
+    let file = github_escape(path, true);
+    for finding in findings {
+        let command = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information | Severity::Hint => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={file},line={},col={},endLine={},endColumn={},title={}::{}",
+            finding.start.line + 1,
+            finding.start.column + 1,
+            finding.end.line + 1,
+            finding.end.column + 1,
+            github_escape(finding.code.name(), true),
+            github_escape(&finding.message, false)
+        )?;
     }
     Ok(())
 }
@@ -427,23 +541,6 @@ struct SarifLocation<'a> {
 }
 
 #[derive(Serialize)]
-struct SarifLog<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    version: &'static str,
-    runs: [SarifRun<'a>; 1],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifRun<'a> {
-    /// Small and fixed: the driver and its rules.
-    tool: Value,
-    column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult<'a> {
     rule_id: &'static str,
@@ -469,7 +566,11 @@ fn rule_description(code: Code) -> &'static str {
     }
 }
 
-fn write_sarif(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+// The SARIF log, written piece by piece in `serde_json::to_writer_pretty`'s layout:
+// `{"$schema", "version", "runs": [{"tool", "columnKind", "results": [...]}]}`. Results sit 4
+// levels deep.
+
+fn begin_sarif(out: &mut dyn Write) -> io::Result<()> {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|&code| {
@@ -483,53 +584,74 @@ fn write_sarif(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             })
         })
         .collect();
+    // Small and fixed: the driver and its rules.
+    let tool = json!({ "driver": { "name": "wikils", "version": env!("CARGO_PKG_VERSION"), "rules": rules } });
+    out.write_all(b"{")?;
+    write_member(
+        out,
+        1,
+        true,
+        "$schema",
+        &"https://json.schemastore.org/sarif-2.1.0.json",
+    )?;
+    write_member(out, 1, false, "version", &"2.1.0")?;
+    out.write_all(b",")?;
+    write_break(out, 1)?;
+    out.write_all(b"\"runs\": [")?;
+    write_break(out, 2)?;
+    out.write_all(b"{")?;
+    write_member(out, 3, true, "tool", &tool)?;
+    write_member(out, 3, false, "columnKind", &"utf16CodeUnits")?;
+    out.write_all(b",")?;
+    write_break(out, 3)?;
+    out.write_all(b"\"results\": [")
+}
+
+fn render_sarif(out: &mut dyn Write, path: &str, findings: &[Finding]) -> io::Result<()> {
     let location = |path: &str, start: Position, end: Position| SarifPhysicalLocation {
         artifact_location: SarifArtifact {
             uri: uri_reference(path),
         },
         region: sarif_region(start, end),
     };
-    let results: Vec<SarifResult> = report
-        .documents
-        .iter()
-        .flat_map(|document| {
-            document.findings.iter().map(move |finding| SarifResult {
-                rule_id: finding.code.name(),
-                rule_index: Code::ALL
-                    .iter()
-                    .position(|&code| code == finding.code)
-                    .unwrap_or_default(),
-                level: sarif_level(finding.severity),
-                message: SarifText { text: &finding.message },
-                locations: [SarifLocation {
-                    id: None,
-                    message: None,
-                    physical_location: location(&document.path, finding.start, finding.end),
-                }],
-                related_locations: finding
-                    .related
-                    .iter()
-                    .enumerate()
-                    .map(|(id, related)| SarifLocation {
-                        id: Some(id),
-                        message: Some(SarifText { text: &related.message }),
-                        physical_location: location(&related.path, related.start, related.end),
-                    })
-                    .collect(),
-            })
-        })
-        .collect();
-    let sarif = SarifLog {
-        schema: "https://json.schemastore.org/sarif-2.1.0.json",
-        version: "2.1.0",
-        runs: [SarifRun {
-            tool: json!({ "driver": { "name": "wikils", "version": env!("CARGO_PKG_VERSION"), "rules": rules } }),
-            column_kind: "utf16CodeUnits",
-            results,
-        }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
-    writeln!(out)
+    for finding in findings {
+        let result = SarifResult {
+            rule_id: finding.code.name(),
+            rule_index: Code::ALL
+                .iter()
+                .position(|&code| code == finding.code)
+                .unwrap_or_default(),
+            level: sarif_level(finding.severity),
+            message: SarifText { text: &finding.message },
+            locations: [SarifLocation {
+                id: None,
+                message: None,
+                physical_location: location(path, finding.start, finding.end),
+            }],
+            related_locations: finding
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, related)| SarifLocation {
+                    id: Some(id),
+                    message: Some(SarifText { text: &related.message }),
+                    physical_location: location(&related.path, related.start, related.end),
+                })
+                .collect(),
+        };
+        out.write_all(b",")?;
+        write_break(out, 4)?;
+        write_nested(out, &result, 4)?;
+    }
+    Ok(())
+}
+
+fn finish_sarif(out: &mut dyn Write, wrote_result: bool) -> io::Result<()> {
+    end_array(out, 4, wrote_result)?;
+    write_break(out, 2)?;
+    out.write_all(b"}")?;
+    write_break(out, 1)?;
+    out.write_all(b"]\n}\n")
 }
 
 /// A relative path as a URI reference: characters outside the unreserved set percent-encoded.

@@ -2,7 +2,7 @@
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -75,6 +75,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut skipped = Vec::new();
     let mut repaired = Vec::new();
     let mut written = stream.begin(&mut out);
+    // Set when the reader of stdout hangs up (`wikils check | head`).
+    let output_closed = AtomicBool::new(false);
     for (target, config) in targets.iter().zip(configs) {
         if written.is_err() {
             break;
@@ -125,6 +127,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             .is_some()
             .then(|| LinkGraph::build(&loaded.index));
         let renderer = stream.renderer();
+        let output_closed = &output_closed;
         let check = |document: &Document| -> io::Result<Checked> {
             let mut findings = diagnostics::document_findings(&loaded.index, document, &loaded.config);
             let links = graph.as_ref().and_then(|graph| graph.links_of(&document.path));
@@ -138,19 +141,35 @@ pub fn run(args: &CheckArgs) -> u8 {
             for finding in &findings {
                 counts.count(finding.severity);
             }
-            let rendered = renderer.render(&display(&document.path), &loaded.root.join(&*document.path), &findings)?;
+            // Once the reader has gone, findings are only counted: the exit code still speaks
+            // for the whole check, so `wikils check | head` in CI never turns a failure green.
+            let rendered = if output_closed.load(Ordering::Relaxed) {
+                Vec::new()
+            } else {
+                renderer.render(&display(&document.path), &loaded.root.join(&*document.path), &findings)?
+            };
             Ok(Checked { rendered, counts })
         };
         written = in_order(&documents, chunk_documents(), check, |checked| {
             summary.add_counts(&checked.counts);
-            stream.write_document(&mut out, &checked.rendered)
+            if output_closed.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            match stream.write_document(&mut out, &checked.rendered) {
+                Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                    output_closed.store(true, Ordering::Relaxed);
+                    Ok(())
+                }
+                other => other,
+            }
         });
     }
     summary.seconds = started.elapsed().as_secs_f64();
     let written = written
         .and_then(|()| stream.finish(&mut out, &skipped, &repaired, &summary))
         .and_then(|()| out.flush());
-    let closed_early = matches!(&written, Err(error) if error.kind() == io::ErrorKind::BrokenPipe);
+    let closed_early = output_closed.load(Ordering::Relaxed)
+        || matches!(&written, Err(error) if error.kind() == io::ErrorKind::BrokenPipe);
     for skipped in &skipped {
         let _ = writeln!(
             std::io::stderr(),
@@ -162,8 +181,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     for repaired in &repaired {
         let _ = writeln!(std::io::stderr(), "warning: {}: {}", repaired.path, repaired.reason);
     }
-    // After a closed pipe the counts cover only what was checked before it closed.
-    if args.format != super::Format::Human && !closed_early {
+    // The counts cover every document, even after the reader hung up.
+    if args.format != super::Format::Human {
         let _ = writeln!(std::io::stderr(), "{}", summary_line(&summary));
     }
     if let Err(error) = written {

@@ -73,6 +73,30 @@ enum TargetKind {
 }
 
 impl LinkFact {
+    /// A link fact from its parts, for facts that were not parsed here (the index cache).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        span: Span,
+        start: Position,
+        end: Position,
+        kind: LinkKind,
+        syntax: LinkSyntax,
+        target: LinkTarget,
+        anchor: Option<Symbol>,
+    ) -> LinkFact {
+        let (target_kind, target_symbol) = split_target(target);
+        LinkFact {
+            span,
+            start,
+            end,
+            kind,
+            syntax,
+            target_kind,
+            target_symbol,
+            anchor,
+        }
+    }
+
     pub fn target(&self) -> LinkTarget {
         match (self.target_kind, self.target_symbol) {
             (TargetKind::Title, Some(symbol)) => LinkTarget::Title(symbol),

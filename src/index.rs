@@ -165,7 +165,9 @@ impl Index {
         }
     }
 
-    fn set_document(
+    /// Adds or replaces the document at `path` with facts built elsewhere (parsed text, or the
+    /// index cache).
+    pub fn set_document(
         &self,
         path: &str,
         flavor: Flavor,

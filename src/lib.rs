@@ -15,8 +15,9 @@
 //! - [`diagnostics`]: the rules and their findings, shared by `check` and the server.
 //! - [`config`]: the settings in `wikils.toml`.
 //!
-//! The disk: [`vfs`] (walking and reading, with reasons for what is skipped) and [`workspace`]
-//! (loading a root into an index in parallel).
+//! The disk: [`vfs`] (walking and reading, with reasons for what is skipped), [`workspace`]
+//! (loading a root into an index in parallel) and [`cache`] (the persistent index cache:
+//! unchanged files' facts reused across sessions, checked per file by stamp).
 //!
 //! The edges:
 //! - [`cli`]: `wikils check` and its output formats.
@@ -28,6 +29,7 @@
 //! - Exactly one module converts positions ([`text`]) and exactly one decides what a link
 //!   points at (`resolve`).
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

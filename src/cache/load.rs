@@ -1,0 +1,324 @@
+//! Loading a root through its cache (reusing the facts of unchanged files, reading the rest) and
+//! writing the cache from an index.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use super::format::{self, CacheFile, CachedDocument};
+use super::stamp::{DiskRecord, DiskRecords, FileStamp};
+use super::CacheOptions;
+use crate::config::Config;
+use crate::facts::Symbol;
+use crate::index::{Document, Index};
+use crate::vfs::{self, FileKind, WalkedFile};
+use crate::workspace::{self, IndexedFile, LoadReport};
+
+/// How a load used the cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheUse {
+    /// The cache at `path` was valid: `reused` files came from it, `changed` and `added` files
+    /// were read, `removed` cached files are gone.
+    Used {
+        path: PathBuf,
+        reused: usize,
+        changed: usize,
+        added: usize,
+        removed: usize,
+    },
+    /// No cache was used, and why; every file was read.
+    NotUsed { reason: String },
+}
+
+impl CacheUse {
+    /// True when the cache on disk no longer matches what was loaded, so it is worth writing.
+    pub fn worth_writing(&self) -> bool {
+        match self {
+            CacheUse::Used {
+                changed,
+                added,
+                removed,
+                ..
+            } => changed + added + removed > 0,
+            CacheUse::NotUsed { .. } => true,
+        }
+    }
+
+    /// One line for the log.
+    pub fn describe(&self, root: &Path) -> String {
+        match self {
+            CacheUse::Used {
+                path,
+                reused,
+                changed,
+                added,
+                removed,
+            } => format!(
+                "wikils: loaded {} from the index cache {}: {reused} files unchanged, {changed} changed, {added} new, {removed} gone",
+                root.display(),
+                path.display()
+            ),
+            CacheUse::NotUsed { reason } => format!(
+                "wikils: index cache of {} not used ({reason}); reading every file",
+                root.display()
+            ),
+        }
+    }
+}
+
+/// Walks a root and fills `index` (empty, with settings from `config`), taking unchanged files'
+/// facts from the cache when there is a valid one and reading the others. `records` receives the
+/// stamp of every file whose facts are now in the index.
+pub fn load_root_into(
+    root: &Path,
+    config: &Config,
+    index: &Index,
+    options: &CacheOptions,
+    records: &DiskRecords,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (LoadReport, CacheUse) {
+    let fingerprint = super::settings_fingerprint(&index.settings, config);
+    let (files, skipped) = vfs::walk(root, config);
+    let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
+    let cache_bytes = read_first_cache(&options.locations);
+    let cache = cache_bytes.and_then(|(path, bytes)| {
+        let parsed = CacheFile::parse(&bytes, fingerprint).map_err(|reason| format!("{}: {reason}", path.display()))?;
+        let matches = match_files(&files, &parsed).map_err(|reason| format!("{}: {reason}", path.display()))?;
+        let symbols: Vec<Symbol> = parsed
+            .strings()
+            .par_iter()
+            .map(|string| index.interner.get_or_intern(*string))
+            .collect();
+        let reused = AtomicUsize::new(0);
+        let changed = AtomicUsize::new(0);
+        let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
+            let Some(entry) = matches[position] else {
+                return read_any(file);
+            };
+            match reuse(&parsed, entry, file, &symbols, index, records) {
+                Some(indexed) => {
+                    reused.fetch_add(1, Ordering::Relaxed);
+                    Ok(indexed)
+                }
+                None => {
+                    changed.fetch_add(1, Ordering::Relaxed);
+                    read_any(file)
+                }
+            }
+        });
+        let matched = matches.iter().filter(|entry| entry.is_some()).count();
+        let used = CacheUse::Used {
+            path,
+            reused: reused.into_inner(),
+            changed: changed.into_inner(),
+            added: files.len() - matched,
+            removed: parsed.document_count() - matched,
+        };
+        Ok((report, used))
+    });
+    match cache {
+        Ok(loaded) => loaded,
+        Err(reason) => {
+            let report = workspace::index_files(&files, skipped, progress, &|_, file| read_any(file));
+            (report, CacheUse::NotUsed { reason })
+        }
+    }
+}
+
+/// The first cache file found, read whole; the reasons every location failed otherwise.
+fn read_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, Vec<u8>), String> {
+    if locations.is_empty() {
+        return Err("switched off".to_string());
+    }
+    let mut reasons = Vec::new();
+    for path in locations {
+        match std::fs::read(&path) {
+            Ok(bytes) => return Ok((path.clone(), bytes)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => reasons.push(format!("{}: {error}", path.display())),
+        }
+    }
+    if reasons.is_empty() {
+        Err("no cache yet".to_string())
+    } else {
+        Err(reasons.join("; "))
+    }
+}
+
+/// For each walked file (sorted by path), the cached document of the same path. Both lists are
+/// sorted, so one merge pass does it; a cache out of order is damaged.
+fn match_files(files: &[WalkedFile], cache: &CacheFile) -> Result<Vec<Option<usize>>, String> {
+    let mut matches = vec![None; files.len()];
+    let mut file = 0;
+    let mut previous: Option<&str> = None;
+    for entry in 0..cache.document_count() {
+        let path = cache.document(entry)?.path;
+        if previous.is_some_and(|previous| previous >= path) {
+            return Err("documents are not sorted by path".to_string());
+        }
+        previous = Some(path);
+        while file < files.len() && files[file].relative.as_str() < path {
+            file += 1;
+        }
+        if file < files.len() && files[file].relative == path {
+            matches[file] = Some(entry);
+            file += 1;
+        }
+    }
+    Ok(matches)
+}
+
+/// Puts a cached document in the index when its file is unchanged; `None` when it must be read.
+fn reuse(
+    cache: &CacheFile,
+    entry: usize,
+    file: &WalkedFile,
+    symbols: &[Symbol],
+    index: &Index,
+    records: &DiskRecords,
+) -> Option<IndexedFile> {
+    let entry = cache.document(entry).ok()?;
+    let stamp = FileStamp::of_path(&file.absolute)?;
+    if stamp != entry.stamp || entry.flavor != file.flavor {
+        return None;
+    }
+    let symlink = cache.symlink(&entry, symbols).ok()?;
+    if symlink.is_some() != matches!(file.kind, FileKind::Symlink(_)) {
+        return None;
+    }
+    let facts = cache.facts(&entry, symbols).ok()?;
+    index.set_document(&file.relative, file.flavor, symlink, facts);
+    let warning = entry.warning.map(Box::from);
+    records.insert(
+        file.relative.as_str().into(),
+        DiskRecord {
+            stamp,
+            warning: warning.clone(),
+        },
+    );
+    Some(IndexedFile {
+        bytes_read: 0,
+        warning: warning.map(String::from),
+    })
+}
+
+/// Reads a file into the index and records its stamp, taken before the read, when the file had
+/// settled by then.
+pub(crate) fn read_and_stamp(
+    index: &Index,
+    file: &WalkedFile,
+    config: &Config,
+    racy_window: Duration,
+    records: &DiskRecords,
+) -> Result<IndexedFile, String> {
+    let stamped_at = SystemTime::now();
+    let stamp = FileStamp::of_path(&file.absolute);
+    records.remove(file.relative.as_str());
+    let indexed = workspace::index_file(index, file, config)?;
+    if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
+        records.insert(
+            file.relative.as_str().into(),
+            DiskRecord {
+                stamp,
+                warning: indexed.warning.as_deref().map(Box::from),
+            },
+        );
+    }
+    Ok(indexed)
+}
+
+/// What a cache write did.
+#[derive(Clone, Debug)]
+pub struct WriteReport {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub documents: usize,
+    pub links: usize,
+    pub elapsed: Duration,
+}
+
+/// Writes the cache of a root: the documents of `index` that have a record, as they are now.
+/// Written to a temporary file and renamed, so a reader sees the old cache or the new one, never
+/// half of one. Tries the locations in turn; the error names why each failed.
+pub fn write_cache(
+    options: &CacheOptions,
+    config: &Config,
+    index: &Index,
+    records: &DiskRecords,
+) -> Result<WriteReport, String> {
+    if options.locations.is_empty() {
+        return Err("switched off".to_string());
+    }
+    let started = Instant::now();
+    let mut documents: Vec<(Arc<Document>, DiskRecord)> = index
+        .documents()
+        .into_par_iter()
+        .filter_map(|document| {
+            let record = records.get(&*document.path)?.value().clone();
+            // The record must belong to these facts: see `DiskRecords`.
+            let current = index.document_by_path(&document.path)?;
+            Arc::ptr_eq(&current, &document).then_some((document, record))
+        })
+        .collect();
+    documents.par_sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    let cached: Vec<CachedDocument> = documents
+        .iter()
+        .map(|(document, record)| CachedDocument {
+            path: document.path_symbol,
+            flavor: document.flavor,
+            symlink: document.symlink.as_ref(),
+            warning: record.warning.as_deref(),
+            stamp: record.stamp,
+            facts: &document.facts,
+        })
+        .collect();
+    let fingerprint = super::settings_fingerprint(&index.settings, config);
+    let written_at_ns = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |duration| duration.as_nanos() as i64);
+    let mut reasons = Vec::new();
+    for path in &options.locations {
+        match write_at(path, &cached, index, fingerprint, written_at_ns) {
+            Ok(written) => {
+                return Ok(WriteReport {
+                    path: path.clone(),
+                    bytes: written.bytes,
+                    documents: cached.len(),
+                    links: written.links,
+                    elapsed: started.elapsed(),
+                })
+            }
+            Err(error) => reasons.push(format!("{}: {error}", path.display())),
+        }
+    }
+    Err(reasons.join("; "))
+}
+
+fn write_at(
+    path: &Path,
+    documents: &[CachedDocument],
+    index: &Index,
+    fingerprint: u64,
+    written_at_ns: i64,
+) -> std::io::Result<format::Written> {
+    let folder = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
+    std::fs::create_dir_all(folder)?;
+    if folder.file_name().is_some_and(|name| name == ".wikils") {
+        let ignore = folder.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "# wikils' index cache: safe to delete, never commit.\n*\n")?;
+        }
+    }
+    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|file| format::write(file, documents, &index.interner, fingerprint, written_at_ns));
+    let written = written.and_then(|written| std::fs::rename(&temporary, path).map(|()| written));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}

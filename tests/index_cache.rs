@@ -32,7 +32,8 @@ fn cached(root: &Path, options: &CacheOptions) -> (Index, DiskRecords, workspace
 
 fn write(root: &Path, options: &CacheOptions, index: &Index, records: &DiskRecords) -> cache::WriteReport {
     let config = Config::load(root).expect("config");
-    cache::write_cache(options, &config, index, records).expect("cache written")
+    let fingerprint = cache::settings_fingerprint(&index.settings, &config);
+    cache::write_cache(options, fingerprint, index, records).expect("cache written")
 }
 
 /// Options with the cache in its own temporary folder; the stamps of files written a moment ago

@@ -81,17 +81,23 @@ pub fn load_root_into(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> (LoadReport, CacheUse) {
     let fingerprint = super::settings_fingerprint(&index.settings, config);
+    let t0 = Instant::now();
     let (files, skipped) = vfs::walk(root, config);
+    let timing = std::env::var_os("WIKILS_CACHE_TIMING").is_some();
+    if timing { eprintln!("walk {:?}", t0.elapsed()); }
     let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
     let cache_bytes = read_first_cache(&options.locations);
     let cache = cache_bytes.and_then(|(path, bytes)| {
+        if timing { eprintln!("read {:?}", t0.elapsed()); }
         let parsed = CacheFile::parse(&bytes, fingerprint).map_err(|reason| format!("{}: {reason}", path.display()))?;
+        if timing { eprintln!("parse {:?}", t0.elapsed()); }
         let matches = match_files(&files, &parsed).map_err(|reason| format!("{}: {reason}", path.display()))?;
         let symbols: Vec<Symbol> = parsed
             .strings()
             .par_iter()
             .map(|string| index.interner.get_or_intern(*string))
             .collect();
+        if timing { eprintln!("match+intern {:?} {} strings", t0.elapsed(), symbols.len()); }
         let reused = AtomicUsize::new(0);
         let changed = AtomicUsize::new(0);
         let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
@@ -109,6 +115,7 @@ pub fn load_root_into(
                 }
             }
         });
+        if timing { eprintln!("index {:?}", t0.elapsed()); }
         let matched = matches.iter().filter(|entry| entry.is_some()).count();
         let used = CacheUse::Used {
             path,
@@ -241,11 +248,13 @@ pub struct WriteReport {
 }
 
 /// Writes the cache of a root: the documents of `index` that have a record, as they are now.
+/// `fingerprint` is [`super::settings_fingerprint`] of the configuration the index was loaded
+/// with.
 /// Written to a temporary file and renamed, so a reader sees the old cache or the new one, never
 /// half of one. Tries the locations in turn; the error names why each failed.
 pub fn write_cache(
     options: &CacheOptions,
-    config: &Config,
+    fingerprint: u64,
     index: &Index,
     records: &DiskRecords,
 ) -> Result<WriteReport, String> {
@@ -275,7 +284,6 @@ pub fn write_cache(
             facts: &document.facts,
         })
         .collect();
-    let fingerprint = super::settings_fingerprint(&index.settings, config);
     let written_at_ns = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |duration| duration.as_nanos() as i64);

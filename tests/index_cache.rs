@@ -209,8 +209,8 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
     let (reference, _) = rebuilt(root);
 
     let with_header_crc = |mut bytes: Vec<u8>| {
-        let crc = crc32fast::hash(&bytes[..252]);
-        bytes[252..256].copy_from_slice(&crc.to_le_bytes());
+        let crc = crc32fast::hash(&bytes[..508]);
+        bytes[508..512].copy_from_slice(&crc.to_le_bytes());
         bytes
     };
     let flipped = |at: usize| {
@@ -227,7 +227,7 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
         ("garbage", b"not a cache at all, just some text".repeat(20), "not a wikils index cache"),
         ("truncated", good[..good.len() - 10].to_vec(), "lies outside the file (truncated?)"),
         ("header byte flipped", flipped(45), "the header's checksum does not match"),
-        ("string byte flipped", flipped(300), "section 0's checksum does not match"),
+        ("string byte flipped", flipped(600), "section 0's checksum does not match"),
         ("last byte flipped", flipped(good.len() - 1), "checksum does not match"),
         ("other format version", with_header_crc(other_version), "format version 99, expected 1"),
         ("other wikils version", with_header_crc(other_wikils), "written by wikils 9.9."),

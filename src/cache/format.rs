@@ -1,12 +1,14 @@
 //! The bytes of the cache file: a fixed header, then six sections of fixed-width little-endian
 //! records (strings, documents, links, headings, problems, variant blocks), each with a CRC-32.
 //!
-//! Header (256 bytes): magic `WIKILSIX`, format version (u32), header length (u32), wikils
+//! Header (512 bytes): magic `WIKILSIX`, format version (u32), header length (u32), wikils
 //! version (24 bytes, zero-padded), settings fingerprint (u64), time written (ns, i64), section
 //! count (u32), padding, then per section offset (u64), length (u64), CRC-32 (u32), padding; the
 //! CRC-32 of all that ends the header. Strings: count (u32), count + 1 offsets (u32), the UTF-8
 //! bytes. A document record points at its strings by index and says how many records of each
-//! kind follow it in the other sections, in document order; documents are sorted by path.
+//! kind follow it in the other sections, in document order; documents are sorted by path. The
+//! derived maps (backlinks, category members, folded titles) take two sections each: keys with
+//! their value counts, then the values (document positions, or strings).
 
 use std::io::{self, Seek, SeekFrom, Write};
 
@@ -15,7 +17,7 @@ use rayon::prelude::*;
 
 use super::stamp::FileStamp;
 use crate::facts::{DocumentFacts, HeadingFact, Interner, LinkFact, LinkKind, LinkTarget, ProblemFact, Symbol};
-use crate::index::SymlinkTarget;
+use crate::index::{DerivedMaps, SymlinkTarget};
 use crate::syntax::{Flavor, LinkSyntax, ProblemKind, Span};
 use crate::text::Position;
 
@@ -23,9 +25,9 @@ use crate::text::Position;
 pub const FORMAT_VERSION: u32 = 1;
 
 const MAGIC: &[u8; 8] = b"WIKILSIX";
-const HEADER_LENGTH: usize = 256;
+const HEADER_LENGTH: usize = 512;
 const VERSION_FIELD_LENGTH: usize = 24;
-const SECTION_COUNT: usize = 6;
+const SECTION_COUNT: usize = 12;
 const SECTION_TABLE_OFFSET: usize = 64;
 const SECTION_ENTRY_LENGTH: usize = 24;
 const HEADER_CRC_OFFSET: usize = HEADER_LENGTH - 4;
@@ -36,13 +38,32 @@ const LINKS: usize = 2;
 const HEADINGS: usize = 3;
 const PROBLEMS: usize = 4;
 const VARIANT_BLOCKS: usize = 5;
+const BACKLINK_KEYS: usize = 6;
+const MEMBER_KEYS: usize = 8;
+const FOLDED_KEYS: usize = 10;
+const FOLDED_VALUES: usize = 11;
 
-const DOCUMENT_RECORD: usize = 64;
+const DOCUMENT_RECORD: usize = 72;
 const LINK_RECORD: usize = 36;
 const HEADING_RECORD: usize = 28;
 const PROBLEM_RECORD: usize = 28;
 const SPAN_RECORD: usize = 8;
-const RECORD_LENGTHS: [usize; SECTION_COUNT] = [1, DOCUMENT_RECORD, LINK_RECORD, HEADING_RECORD, PROBLEM_RECORD, SPAN_RECORD];
+const KEY_RECORD: usize = 8;
+const VALUE_RECORD: usize = 4;
+const RECORD_LENGTHS: [usize; SECTION_COUNT] = [
+    1,
+    DOCUMENT_RECORD,
+    LINK_RECORD,
+    HEADING_RECORD,
+    PROBLEM_RECORD,
+    SPAN_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+];
 
 /// "No string" in a string index.
 const NO_STRING: u32 = u32::MAX;
@@ -84,6 +105,7 @@ const SYMLINK_BROKEN: u8 = 11;
 /// One document as the writer gets it.
 pub struct CachedDocument<'a> {
     pub path: Symbol,
+    pub title: Option<Symbol>,
     pub flavor: Flavor,
     pub symlink: Option<&'a SymlinkTarget>,
     pub warning: Option<&'a str>,
@@ -103,6 +125,7 @@ pub struct Written {
 pub fn write<W: Write + Seek>(
     out: W,
     documents: &[CachedDocument],
+    maps: &DerivedMaps,
     interner: &Interner,
     fingerprint: u64,
     written_at_ns: i64,
@@ -110,6 +133,9 @@ pub fn write<W: Write + Seek>(
     let mut table = StringTable::new(interner);
     for document in documents {
         table.symbol(document.path);
+        if let Some(title) = document.title {
+            table.symbol(title);
+        }
         if let Some(symlink) = document.symlink {
             match symlink {
                 SymlinkTarget::Target(target) => {
@@ -132,6 +158,15 @@ pub fn write<W: Write + Seek>(
         for heading in &document.facts.headings {
             table.symbol(heading.anchor);
             table.symbol(heading.slug);
+        }
+    }
+    for (key, _) in maps.backlinks.iter().chain(&maps.members) {
+        table.symbol(*key);
+    }
+    for (key, titles) in &maps.folded_titles {
+        table.symbol(*key);
+        for title in titles {
+            table.symbol(*title);
         }
     }
 
@@ -187,6 +222,7 @@ pub fn write<W: Write + Seek>(
             put_u64(&mut record, 40, document.stamp.modified_ns as u64);
             put_u64(&mut record, 48, document.stamp.changed_ns as u64);
             put_u64(&mut record, 56, document.stamp.inode);
+            put_u32(&mut record, 64, document.title.map_or(NO_STRING, |title| table.symbol(title)));
             section.put(&record)?;
         }
         Ok(())
@@ -235,6 +271,35 @@ pub fn write<W: Write + Seek>(
             let mut record = [0u8; SPAN_RECORD];
             put_span(&mut record, 0, *span);
             section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    let document_maps = [(BACKLINK_KEYS, &maps.backlinks), (MEMBER_KEYS, &maps.members)];
+    for (keys, map) in document_maps {
+        section(keys, &mut |section| {
+            for (key, values) in map {
+                section.put(&table.symbol(*key).to_le_bytes())?;
+                section.put(&checked_u32(values.len())?.to_le_bytes())?;
+            }
+            Ok(())
+        })?;
+        section(keys + 1, &mut |section| {
+            for value in map.iter().flat_map(|(_, values)| values) {
+                section.put(&value.to_le_bytes())?;
+            }
+            Ok(())
+        })?;
+    }
+    section(FOLDED_KEYS, &mut |section| {
+        for (key, titles) in &maps.folded_titles {
+            section.put(&table.symbol(*key).to_le_bytes())?;
+            section.put(&checked_u32(titles.len())?.to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_VALUES, &mut |section| {
+        for title in maps.folded_titles.iter().flat_map(|(_, titles)| titles) {
+            section.put(&table.symbol(*title).to_le_bytes())?;
         }
         Ok(())
     })?;
@@ -411,6 +476,8 @@ pub struct CacheFile<'a> {
 /// One document's record.
 pub struct DocumentEntry<'a> {
     pub path: &'a str,
+    path_string: u32,
+    title: u32,
     pub flavor: Flavor,
     pub warning: Option<&'a str>,
     pub stamp: FileStamp,
@@ -418,6 +485,12 @@ pub struct DocumentEntry<'a> {
     symlink_string: u32,
     counts: [u32; 4],
     start: [u32; 4],
+}
+
+impl DocumentEntry<'_> {
+    pub fn is_symlink(&self) -> bool {
+        self.symlink_kind != SYMLINK_NONE
+    }
 }
 
 impl<'a> CacheFile<'a> {
@@ -551,6 +624,8 @@ impl<'a> CacheFile<'a> {
         let start = self.starts.get(index).copied().ok_or("document out of range")?;
         Ok(DocumentEntry {
             path: self.string(get_u32(record, 0))?,
+            path_string: get_u32(record, 0),
+            title: get_u32(record, 64),
             flavor: enum_at(&FLAVORS, record[4], "flavor")?,
             symlink_kind: record[5],
             symlink_string: get_u32(record, 8),
@@ -564,6 +639,72 @@ impl<'a> CacheFile<'a> {
                 inode: get_u64(record, 56),
             },
         })
+    }
+
+    /// A document's path, with strings as `symbols` (the interned string table).
+    pub fn path_symbol(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<Symbol, String> {
+        symbols
+            .get(entry.path_string as usize)
+            .copied()
+            .ok_or_else(|| "path out of range".to_string())
+    }
+
+    /// The title a document defines, with strings as `symbols` (the interned string table).
+    pub fn title(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<Option<Symbol>, String> {
+        match entry.title {
+            NO_STRING => Ok(None),
+            id => symbols
+                .get(id as usize)
+                .copied()
+                .map(Some)
+                .ok_or_else(|| format!("string {id} out of range")),
+        }
+    }
+
+    /// The derived maps, with strings as `symbols`; document positions are checked.
+    pub fn maps(&self, symbols: &[Symbol]) -> Result<DerivedMaps, String> {
+        let documents = self.document_count() as u32;
+        let position = |value: u32| {
+            (value < documents)
+                .then_some(value)
+                .ok_or_else(|| format!("document {value} out of range"))
+        };
+        let symbol = |id: u32| symbols.get(id as usize).copied().ok_or_else(|| format!("string {id} out of range"));
+        Ok(DerivedMaps {
+            backlinks: self.map(BACKLINK_KEYS, &symbol, &position)?,
+            members: self.map(MEMBER_KEYS, &symbol, &position)?,
+            folded_titles: self.map(FOLDED_KEYS, &symbol, &symbol)?,
+        })
+    }
+
+    fn map<V: Send>(
+        &self,
+        keys: usize,
+        key: &(dyn Fn(u32) -> Result<Symbol, String> + Sync),
+        value: &(dyn Fn(u32) -> Result<V, String> + Sync),
+    ) -> Result<Vec<(Symbol, Vec<V>)>, String> {
+        let values = self.sections[keys + 1];
+        let mut entries = Vec::with_capacity(self.sections[keys].len() / KEY_RECORD);
+        let mut next = 0usize;
+        for record in self.sections[keys].chunks_exact(KEY_RECORD) {
+            let count = get_u32(record, 4) as usize;
+            entries.push((get_u32(record, 0), next, count));
+            next += count;
+        }
+        if next * VALUE_RECORD != values.len() {
+            return Err(format!("section {keys} counts another number of values than section {} holds", keys + 1));
+        }
+        entries
+            .into_par_iter()
+            .map(|(key_id, start, count)| {
+                let slice = &values[start * VALUE_RECORD..(start + count) * VALUE_RECORD];
+                let values = slice
+                    .chunks_exact(VALUE_RECORD)
+                    .map(|bytes| value(get_u32(bytes, 0)))
+                    .collect::<Result<Vec<V>, String>>()?;
+                Ok((key(key_id)?, values))
+            })
+            .collect()
     }
 
     /// A document's symlink target, with strings as `symbols` (the interned string table).

@@ -13,7 +13,7 @@ use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
 use crate::facts::Symbol;
-use crate::index::{Document, Index};
+use crate::index::{DerivedMaps, Document, Index, RestoredDocument};
 use crate::vfs::{self, FileKind, WalkedFile};
 use crate::workspace::{self, IndexedFile, LoadReport};
 
@@ -81,48 +81,60 @@ pub fn load_root_into(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> (LoadReport, CacheUse) {
     let fingerprint = super::settings_fingerprint(&index.settings, config);
-    let t0 = Instant::now();
     let (files, skipped) = vfs::walk(root, config);
-    let timing = std::env::var_os("WIKILS_CACHE_TIMING").is_some();
-    if timing { eprintln!("walk {:?}", t0.elapsed()); }
     let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
     let cache_bytes = read_first_cache(&options.locations);
     let cache = cache_bytes.and_then(|(path, bytes)| {
-        if timing { eprintln!("read {:?}", t0.elapsed()); }
-        let parsed = CacheFile::parse(&bytes, fingerprint).map_err(|reason| format!("{}: {reason}", path.display()))?;
-        if timing { eprintln!("parse {:?}", t0.elapsed()); }
-        let matches = match_files(&files, &parsed).map_err(|reason| format!("{}: {reason}", path.display()))?;
+        let located = |reason: String| format!("{}: {reason}", path.display());
+        let parsed = CacheFile::parse(&bytes, fingerprint).map_err(located)?;
+        let matches = match_files(&files, &parsed).map_err(located)?;
         let symbols: Vec<Symbol> = parsed
             .strings()
             .par_iter()
             .map(|string| index.interner.get_or_intern(*string))
             .collect();
-        if timing { eprintln!("match+intern {:?} {} strings", t0.elapsed(), symbols.len()); }
+        let restored = (0..parsed.document_count())
+            .into_par_iter()
+            .map(|entry| restored_document(&parsed, entry, &symbols))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(located)?;
+        let maps = parsed.maps(&symbols).map_err(located)?;
+        if !index.restore(restored, maps) {
+            return Err("the index was not empty".to_string());
+        }
+        // The index now holds exactly what the cache held; what changed on disk is applied by
+        // difference, as any later change would be.
         let reused = AtomicUsize::new(0);
         let changed = AtomicUsize::new(0);
         let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
             let Some(entry) = matches[position] else {
                 return read_any(file);
             };
-            match reuse(&parsed, entry, file, &symbols, index, records) {
-                Some(indexed) => {
-                    reused.fetch_add(1, Ordering::Relaxed);
-                    Ok(indexed)
-                }
-                None => {
-                    changed.fetch_add(1, Ordering::Relaxed);
-                    read_any(file)
-                }
+            if let Some(indexed) = unchanged(&parsed, entry, file, records) {
+                reused.fetch_add(1, Ordering::Relaxed);
+                return Ok(indexed);
+            }
+            changed.fetch_add(1, Ordering::Relaxed);
+            read_any(file).inspect_err(|_| {
+                index.remove_document(&file.relative);
+            })
+        });
+        let mut matched = vec![false; parsed.document_count()];
+        for entry in matches.iter().flatten() {
+            matched[*entry] = true;
+        }
+        let removed: Vec<usize> = (0..matched.len()).filter(|entry| !matched[*entry]).collect();
+        removed.par_iter().for_each(|entry| {
+            if let Ok(document) = parsed.document(*entry) {
+                index.remove_document(document.path);
             }
         });
-        if timing { eprintln!("index {:?}", t0.elapsed()); }
-        let matched = matches.iter().filter(|entry| entry.is_some()).count();
         let used = CacheUse::Used {
             path,
             reused: reused.into_inner(),
             changed: changed.into_inner(),
-            added: files.len() - matched,
-            removed: parsed.document_count() - matched,
+            added: files.len() - (matched.len() - removed.len()),
+            removed: removed.len(),
         };
         Ok((report, used))
     });
@@ -178,26 +190,28 @@ fn match_files(files: &[WalkedFile], cache: &CacheFile) -> Result<Vec<Option<usi
     Ok(matches)
 }
 
-/// Puts a cached document in the index when its file is unchanged; `None` when it must be read.
-fn reuse(
-    cache: &CacheFile,
-    entry: usize,
-    file: &WalkedFile,
-    symbols: &[Symbol],
-    index: &Index,
-    records: &DiskRecords,
-) -> Option<IndexedFile> {
+/// One cached document, decoded.
+fn restored_document(cache: &CacheFile, entry: usize, symbols: &[Symbol]) -> Result<RestoredDocument, String> {
+    let document = cache.document(entry)?;
+    Ok(RestoredDocument {
+        path: document.path.into(),
+        path_symbol: cache.path_symbol(&document, symbols)?,
+        title: cache.title(&document, symbols)?,
+        flavor: document.flavor,
+        symlink: cache.symlink(&document, symbols)?,
+        facts: cache.facts(&document, symbols)?,
+    })
+}
+
+/// Records the stamp of a cached document's file when it is unchanged, and returns what reading
+/// it would have reported; `None` when it must be read again.
+fn unchanged(cache: &CacheFile, entry: usize, file: &WalkedFile, records: &DiskRecords) -> Option<IndexedFile> {
     let entry = cache.document(entry).ok()?;
     let stamp = FileStamp::of_path(&file.absolute)?;
-    if stamp != entry.stamp || entry.flavor != file.flavor {
+    let is_symlink = matches!(file.kind, FileKind::Symlink(_));
+    if stamp != entry.stamp || entry.flavor != file.flavor || entry.is_symlink() != is_symlink {
         return None;
     }
-    let symlink = cache.symlink(&entry, symbols).ok()?;
-    if symlink.is_some() != matches!(file.kind, FileKind::Symlink(_)) {
-        return None;
-    }
-    let facts = cache.facts(&entry, symbols).ok()?;
-    index.set_document(&file.relative, file.flavor, symlink, facts);
     let warning = entry.warning.map(Box::from);
     records.insert(
         file.relative.as_str().into(),
@@ -273,10 +287,16 @@ pub fn write_cache(
         })
         .collect();
     documents.par_sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Derived from the very documents written, never read from the live maps, which may already
+    // hold newer changes.
+    let snapshot: Vec<Arc<Document>> = documents.iter().map(|(document, _)| Arc::clone(document)).collect();
+    let maps = index.derive_maps(&snapshot);
+    drop(snapshot);
     let cached: Vec<CachedDocument> = documents
         .iter()
         .map(|(document, record)| CachedDocument {
             path: document.path_symbol,
+            title: document.title,
             flavor: document.flavor,
             symlink: document.symlink.as_ref(),
             warning: record.warning.as_deref(),
@@ -289,7 +309,7 @@ pub fn write_cache(
         .map_or(0, |duration| duration.as_nanos() as i64);
     let mut reasons = Vec::new();
     for path in &options.locations {
-        match write_at(path, &cached, index, fingerprint, written_at_ns) {
+        match write_at(path, &cached, &maps, index, fingerprint, written_at_ns) {
             Ok(written) => {
                 return Ok(WriteReport {
                     path: path.clone(),
@@ -308,6 +328,7 @@ pub fn write_cache(
 fn write_at(
     path: &Path,
     documents: &[CachedDocument],
+    maps: &DerivedMaps,
     index: &Index,
     fingerprint: u64,
     written_at_ns: i64,
@@ -323,7 +344,7 @@ fn write_at(
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary)
-        .and_then(|file| format::write(file, documents, &index.interner, fingerprint, written_at_ns));
+        .and_then(|file| format::write(file, documents, maps, &index.interner, fingerprint, written_at_ns));
     let written = written.and_then(|written| std::fs::rename(&temporary, path).map(|()| written));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);

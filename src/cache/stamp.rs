@@ -58,8 +58,9 @@ impl FileStamp {
         let read_at_ns = read_at
             .duration_since(UNIX_EPOCH)
             .map_or(0, |duration| duration.as_nanos() as i64);
-        let last_change = self.modified_ns.max(self.changed_ns);
-        read_at_ns - last_change > window.as_nanos() as i64
+        // The mtime, not the ctime: content changes move the mtime, and a tool that sets the
+        // mtime back still moves the ctime, which the comparison of stamps catches.
+        read_at_ns - self.modified_ns > window.as_nanos() as i64
     }
 }
 

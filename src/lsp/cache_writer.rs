@@ -1,6 +1,7 @@
 //! When the server writes a root's index cache: after a load that found the cache missing or
 //! stale, and after files changed on disk once things have been quiet for a while. Writes run on
 //! a thread of their own, so requests never wait for them; a failed write is logged, never fatal.
+//! Outcomes go to stderr (the editor's server log), not to the client as messages.
 //! Nothing is written at shutdown (a million pages take seconds to write, and the editor waits
 //! for the server to exit): changes made since the last write are found stale by their stamps
 //! and read again at the next start.
@@ -9,21 +10,17 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tower_lsp::lsp_types::MessageType;
-use tower_lsp::Client;
-
 use super::root::Root;
 
 /// Changes read from disk are written to the cache once none came for this long.
 const IDLE_BEFORE_WRITING: Duration = Duration::from_secs(20);
 
 /// Writes the cache now, logs the outcome, and from then on writes it again after changes.
-pub async fn write_now(client: &Client, root: &Arc<Root>) {
+pub async fn write_now(root: &Arc<Root>) {
     if let Some(message) = write(root).await {
         eprintln!("{message}");
-        client.log_message(MessageType::INFO, message).await;
     }
-    watch_for_changes(client, root);
+    watch_for_changes(root);
 }
 
 /// Writes the cache on a thread of its own; the message to log, `None` when another write was
@@ -60,11 +57,10 @@ async fn write(root: &Arc<Root>) -> Option<String> {
 
 /// Starts (once per root) a task that writes the cache when files changed on disk since the
 /// last write and nothing changed for [`IDLE_BEFORE_WRITING`].
-pub fn watch_for_changes(client: &Client, root: &Arc<Root>) {
+pub fn watch_for_changes(root: &Arc<Root>) {
     if root.cache.watching.swap(true, Ordering::SeqCst) {
         return;
     }
-    let client = client.clone();
     let root = Arc::clone(root);
     tokio::spawn(async move {
         let mut seen = root.cache.changes.load(Ordering::SeqCst);
@@ -77,7 +73,6 @@ pub fn watch_for_changes(client: &Client, root: &Arc<Root>) {
             if quiet && unwritten && !root.loading.load(Ordering::SeqCst) {
                 if let Some(message) = write(&root).await {
                     eprintln!("{message}");
-                    client.log_message(MessageType::INFO, message).await;
                 }
             }
         }

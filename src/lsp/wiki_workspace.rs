@@ -262,9 +262,7 @@ impl WikiWorkspace {
                     skipped.reason
                 );
             }
-            let message = cache_use.describe(&root.path);
-            eprintln!("{message}");
-            self.client.log_message(MessageType::INFO, message).await;
+            eprintln!("{}", cache_use.describe(&root.path));
             cache_is_stale = cache_use.worth_writing();
         }
         root.loading.store(false, Ordering::SeqCst);
@@ -278,9 +276,9 @@ impl WikiWorkspace {
             progress.end(indexed).await;
         }
         if cache_is_stale {
-            super::cache_writer::write_now(&self.client, &root).await;
+            super::cache_writer::write_now(&root).await;
         } else {
-            super::cache_writer::watch_for_changes(&self.client, &root);
+            super::cache_writer::watch_for_changes(&root);
         }
     }
 

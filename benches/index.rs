@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use wikils::cache::{self, CacheOptions, CacheUse, DiskRecords};
 use wikils::config::Config;
-use wikils::index::Index;
 use wikils::diagnostics;
+use wikils::index::Index;
 use wikils::vfs::{self, FileKind};
 use wikils::workspace;
 
@@ -93,12 +93,26 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
     };
     let (_, (index, records, _)) = load();
     let started = Instant::now();
-    let written = cache::write_cache(&options, cache::settings_fingerprint(&index.settings, config), &index, &records).expect("cache written");
+    let written = cache::write_cache(
+        &options,
+        cache::settings_fingerprint(&index.settings, config),
+        &index,
+        &records,
+    )
+    .expect("cache written");
     let write = started.elapsed();
     drop((index, records));
     let (warm, (index, _, used)) = best(rounds, load);
     assert!(
-        matches!(used, CacheUse::Used { changed: 0, added: 0, removed: 0, .. }),
+        matches!(
+            used,
+            CacheUse::Used {
+                changed: 0,
+                added: 0,
+                removed: 0,
+                ..
+            }
+        ),
         "the cache was not fully used: {used:?}"
     );
     drop(index);

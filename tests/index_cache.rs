@@ -100,8 +100,17 @@ fn cached_load_of_the_fixture_wikis_equals_a_full_rebuild() {
 fn cached_load_of_a_generated_wiki_equals_a_full_rebuild() {
     let folder = tempfile::tempdir().expect("temp dir");
     let root = folder.path().join("wiki");
+    // Where `tests/check_truth.rs` looks for it, else where the development machine keeps it.
+    let generator = std::env::var_os("WIKILS_GEN_WIKI")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/gen_wiki.py");
+            beside.is_file().then_some(beside)
+        })
+        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus/gen_wiki.py"));
     let generated = std::process::Command::new("python3")
-        .args(["/work/shared/corpus/gen_wiki.py", "--pages", "3000", "--seed", "7", "--quiet", "--out"])
+        .arg(generator)
+        .args(["--pages", "3000", "--seed", "7", "--quiet", "--out"])
         .arg(&root)
         .stdout(std::process::Stdio::null())
         .status();
@@ -120,9 +129,18 @@ fn small_wiki() -> tempfile::TempDir {
         std::fs::create_dir(root.join(sub)).expect("folder");
     }
     let files: [(&str, &[u8]); 6] = [
-        ("Page/甲.md", "# 甲\n\n[乙](../Page/乙.md \"wikilink\") [丙](../Page/丙.md#歷史 \"wikilink\")\n\n## 歷史\n".as_bytes()),
-        ("Page/乙.md", "[甲](../Page/甲.md#歷史 \"wikilink\") 𠀀 [[內地]]\n".as_bytes()),
-        ("Page/丙.md", "## 歷史\n[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 \"wikilink\")\n".as_bytes()),
+        (
+            "Page/甲.md",
+            "# 甲\n\n[乙](../Page/乙.md \"wikilink\") [丙](../Page/丙.md#歷史 \"wikilink\")\n\n## 歷史\n".as_bytes(),
+        ),
+        (
+            "Page/乙.md",
+            "[甲](../Page/甲.md#歷史 \"wikilink\") 𠀀 [[內地]]\n".as_bytes(),
+        ),
+        (
+            "Page/丙.md",
+            "## 歷史\n[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 \"wikilink\")\n".as_bytes(),
+        ),
         ("Page/丁.md", "{{Reflist}} [[甲#不存在]] [[未完\n".as_bytes()),
         ("Page/壞.md", b"[\xff\xfe](../Page/\xe7\x94\xb2.md \"wikilink\")\n"),
         ("Category/香港.md", "分類\n".as_bytes()),
@@ -141,7 +159,11 @@ fn changes_after_the_cache_was_written_are_picked_up() {
     let cache_folder = tempfile::tempdir().expect("temp dir");
     let options = options_in(cache_folder.path());
     let (index, records, report, _) = cached(root, &options);
-    assert_eq!(report.warnings.len(), 1, "the invalid UTF-8 page is repaired and reported");
+    assert_eq!(
+        report.warnings.len(),
+        1,
+        "the invalid UTF-8 page is repaired and reported"
+    );
     write(root, &options, &index, &records);
 
     // Changed (another size), added, deleted, renamed, and a symlink pointed elsewhere.
@@ -158,7 +180,11 @@ fn changes_after_the_cache_was_written_are_picked_up() {
     let (reference, reference_report) = rebuilt(root);
     assert_eq!(warm.canonical_dump(), reference);
     assert_eq!(warm_report.warnings, reference_report.warnings);
-    assert_eq!(warm_report.warnings.len(), 1, "the repaired page's warning comes from the cache");
+    assert_eq!(
+        warm_report.warnings.len(),
+        1,
+        "the repaired page's warning comes from the cache"
+    );
 }
 
 #[test]
@@ -224,13 +250,37 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
     other_wikils[16..20].copy_from_slice(b"9.9.");
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", Vec::new(), "the file is empty"),
-        ("garbage", b"not a cache at all, just some text".repeat(20), "not a wikils index cache"),
-        ("truncated", good[..good.len() - 10].to_vec(), "lies outside the file (truncated?)"),
-        ("header byte flipped", flipped(45), "the header's checksum does not match"),
-        ("string byte flipped", flipped(600), "section 0's checksum does not match"),
+        (
+            "garbage",
+            b"not a cache at all, just some text".repeat(20),
+            "not a wikils index cache",
+        ),
+        (
+            "truncated",
+            good[..good.len() - 10].to_vec(),
+            "lies outside the file (truncated?)",
+        ),
+        (
+            "header byte flipped",
+            flipped(45),
+            "the header's checksum does not match",
+        ),
+        (
+            "string byte flipped",
+            flipped(600),
+            "section 0's checksum does not match",
+        ),
         ("last byte flipped", flipped(good.len() - 1), "checksum does not match"),
-        ("other format version", with_header_crc(other_version), "format version 99, expected 1"),
-        ("other wikils version", with_header_crc(other_wikils), "written by wikils 9.9."),
+        (
+            "other format version",
+            with_header_crc(other_version),
+            "format version 99, expected 1",
+        ),
+        (
+            "other wikils version",
+            with_header_crc(other_wikils),
+            "written by wikils 9.9.",
+        ),
     ];
     for (what, bytes, expected_reason) in cases {
         std::fs::write(&written.path, &bytes).expect("damage");
@@ -244,6 +294,9 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
     std::fs::write(&written.path, &good).expect("restore");
     std::fs::write(root.join("wikils.toml"), "capitalize-first = false\n").expect("config");
     let (loaded, _, _, used) = cached(root, &options);
-    assert!(not_used_reason(&used).contains("written under other settings"), "{used:?}");
+    assert!(
+        not_used_reason(&used).contains("written under other settings"),
+        "{used:?}"
+    );
     assert_eq!(loaded.canonical_dump(), rebuilt(root).0);
 }

@@ -55,7 +55,11 @@ fn wait_for_log_line(server: &Server, needle: &str) -> String {
         if let Some(line) = server.stderr().lines().find(|line| line.contains(needle)) {
             return line.to_string();
         }
-        assert!(std::time::Instant::now() < deadline, "no `{needle}` in stderr:\n{}", server.stderr());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no `{needle}` in stderr:\n{}",
+            server.stderr()
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -68,7 +72,10 @@ fn diagnostics_of(server: &mut Server, wiki: &TempWiki, path: &str) -> Vec<Value
     let notification = server.wait_notification_matching("textDocument/publishDiagnostics", TIMEOUT, |params| {
         params["uri"] == uri.as_str() && params["version"] == 1
     });
-    notification["params"]["diagnostics"].as_array().cloned().unwrap_or_default()
+    notification["params"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn summary(diagnostics: &[Value]) -> Vec<String> {
@@ -123,13 +130,22 @@ fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
         line.ends_with(": 4 files unchanged, 0 changed, 0 new, 0 gone"),
         "{line}"
     );
-    assert_eq!(summary(&diagnostics_of(&mut second, &wiki, "Page/甲.md")), first_diagnostics);
+    assert_eq!(
+        summary(&diagnostics_of(&mut second, &wiki, "Page/甲.md")),
+        first_diagnostics
+    );
     second.shutdown_and_exit();
 
     // A changed page is read again: its new heading is the one `乙` links to.
     wiki.write("Page/甲.md", "# 甲\n\n## 不存在\n");
     let (mut third, line) = start(&wiki, "from the index cache");
-    assert!(line.ends_with(": 3 files unchanged, 1 changed, 0 new, 0 gone"), "{line}");
-    assert_eq!(summary(&diagnostics_of(&mut third, &wiki, "Page/乙.md")), Vec::<String>::new());
+    assert!(
+        line.ends_with(": 3 files unchanged, 1 changed, 0 new, 0 gone"),
+        "{line}"
+    );
+    assert_eq!(
+        summary(&diagnostics_of(&mut third, &wiki, "Page/乙.md")),
+        Vec::<String>::new()
+    );
     third.shutdown_and_exit();
 }

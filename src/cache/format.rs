@@ -213,7 +213,11 @@ pub fn write<W: Write + Seek>(
             record[4] = document.flavor as u8;
             record[5] = symlink_kind;
             put_u32(&mut record, 8, symlink_string);
-            put_u32(&mut record, 12, document.warning.map_or(NO_STRING, |warning| table.text(warning)));
+            put_u32(
+                &mut record,
+                12,
+                document.warning.map_or(NO_STRING, |warning| table.text(warning)),
+            );
             put_u32(&mut record, 16, checked_u32(facts.links.len())?);
             put_u32(&mut record, 20, checked_u32(facts.headings.len())?);
             put_u32(&mut record, 24, checked_u32(facts.problems.len())?);
@@ -222,7 +226,11 @@ pub fn write<W: Write + Seek>(
             put_u64(&mut record, 40, document.stamp.modified_ns as u64);
             put_u64(&mut record, 48, document.stamp.changed_ns as u64);
             put_u64(&mut record, 56, document.stamp.inode);
-            put_u32(&mut record, 64, document.title.map_or(NO_STRING, |title| table.symbol(title)));
+            put_u32(
+                &mut record,
+                64,
+                document.title.map_or(NO_STRING, |title| table.symbol(title)),
+            );
             section.put(&record)?;
         }
         Ok(())
@@ -235,7 +243,11 @@ pub fn write<W: Write + Seek>(
             put_position(&mut record, 8, link.start);
             put_position(&mut record, 16, link.end);
             put_u32(&mut record, 24, target);
-            put_u32(&mut record, 28, link.anchor.map_or(NO_STRING, |anchor| table.symbol(anchor)));
+            put_u32(
+                &mut record,
+                28,
+                link.anchor.map_or(NO_STRING, |anchor| table.symbol(anchor)),
+            );
             record[32] = link.kind as u8;
             record[33] = link.syntax as u8;
             record[34] = target_kind;
@@ -408,7 +420,8 @@ fn target_parts(target: LinkTarget, table: &mut StringTable) -> (u8, u32) {
 }
 
 fn checked_u32(value: usize) -> io::Result<u32> {
-    u32::try_from(value).map_err(|_| io::Error::other("too large for the cache format (over 4 GiB of strings or 4G records)"))
+    u32::try_from(value)
+        .map_err(|_| io::Error::other("too large for the cache format (over 4 GiB of strings or 4G records)"))
 }
 
 fn put_u32(record: &mut [u8], at: usize, value: u32) {
@@ -581,7 +594,9 @@ impl<'a> CacheFile<'a> {
         }
         for (kind, section) in [LINKS, HEADINGS, PROBLEMS, VARIANT_BLOCKS].into_iter().enumerate() {
             if next[kind] != (sections[section].len() / RECORD_LENGTHS[section]) as u64 {
-                return Err(format!("section {section} holds another number of records than the documents say"));
+                return Err(format!(
+                    "section {section} holds another number of records than the documents say"
+                ));
             }
         }
         Ok(CacheFile {
@@ -669,7 +684,12 @@ impl<'a> CacheFile<'a> {
                 .then_some(value)
                 .ok_or_else(|| format!("document {value} out of range"))
         };
-        let symbol = |id: u32| symbols.get(id as usize).copied().ok_or_else(|| format!("string {id} out of range"));
+        let symbol = |id: u32| {
+            symbols
+                .get(id as usize)
+                .copied()
+                .ok_or_else(|| format!("string {id} out of range"))
+        };
         Ok(DerivedMaps {
             backlinks: self.map(BACKLINK_KEYS, &symbol, &position)?,
             members: self.map(MEMBER_KEYS, &symbol, &position)?,
@@ -692,7 +712,10 @@ impl<'a> CacheFile<'a> {
             next += count;
         }
         if next * VALUE_RECORD != values.len() {
-            return Err(format!("section {keys} counts another number of values than section {} holds", keys + 1));
+            return Err(format!(
+                "section {keys} counts another number of values than section {} holds",
+                keys + 1
+            ));
         }
         entries
             .into_par_iter()
@@ -725,7 +748,12 @@ impl<'a> CacheFile<'a> {
             let bytes = self.sections[section].get(start..end).ok_or("records out of range")?;
             Ok(bytes.chunks_exact(length))
         };
-        let symbol = |id: u32| symbols.get(id as usize).copied().ok_or_else(|| format!("string {id} out of range"));
+        let symbol = |id: u32| {
+            symbols
+                .get(id as usize)
+                .copied()
+                .ok_or_else(|| format!("string {id} out of range"))
+        };
         let links = records(LINKS, 0)?
             .map(|record| {
                 let anchor = match get_u32(record, 28) {
@@ -775,7 +803,12 @@ impl<'a> CacheFile<'a> {
 }
 
 fn target(kind: u8, id: u32, symbols: &[Symbol]) -> Result<LinkTarget, String> {
-    let symbol = || symbols.get(id as usize).copied().ok_or_else(|| format!("string {id} out of range"));
+    let symbol = || {
+        symbols
+            .get(id as usize)
+            .copied()
+            .ok_or_else(|| format!("string {id} out of range"))
+    };
     match kind {
         TARGET_TITLE => Ok(LinkTarget::Title(symbol()?)),
         TARGET_PATH => Ok(LinkTarget::Path(symbol()?)),
@@ -786,7 +819,10 @@ fn target(kind: u8, id: u32, symbols: &[Symbol]) -> Result<LinkTarget, String> {
 }
 
 fn parse_strings(section: &[u8]) -> Result<Vec<&str>, String> {
-    let count = section.get(..4).map(|bytes| get_u32(bytes, 0)).ok_or("no string count")? as usize;
+    let count = section
+        .get(..4)
+        .map(|bytes| get_u32(bytes, 0))
+        .ok_or("no string count")? as usize;
     let offsets_end = count
         .checked_add(1)
         .and_then(|entries| entries.checked_mul(4))

@@ -341,7 +341,10 @@ fn write_at(
             std::fs::write(&ignore, "# wikils' index cache: safe to delete, never commit.\n*\n")?;
         }
     }
-    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary)
         .and_then(|file| format::write(file, documents, maps, &index.interner, fingerprint, written_at_ns));

@@ -39,8 +39,8 @@ pub mod format;
 mod load;
 mod stamp;
 
-pub use load::{load_root_into, write_cache, CacheUse, WriteReport};
 pub(crate) use load::read_and_stamp;
+pub use load::{load_root_into, write_cache, CacheUse, WriteReport};
 pub use stamp::{DiskRecord, DiskRecords, FileStamp, RACY_WINDOW};
 
 use std::hash::{Hash, Hasher};

@@ -35,7 +35,9 @@ async fn write(root: &Arc<Root>) -> Option<String> {
             let _ = sender.send(writing.write_cache());
         });
     if let Err(error) = spawned {
-        return Some(format!("wikils: cannot start a thread to write the index cache: {error}"));
+        return Some(format!(
+            "wikils: cannot start a thread to write the index cache: {error}"
+        ));
     }
     match receiver.await.ok()?? {
         Ok(written) => {

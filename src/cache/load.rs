@@ -154,7 +154,7 @@ fn read_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, Vec<u8>), String>
     }
     let mut reasons = Vec::new();
     for path in locations {
-        match std::fs::read(&path) {
+        match std::fs::read(path) {
             Ok(bytes) => return Ok((path.clone(), bytes)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
             Err(error) => reasons.push(format!("{}: {error}", path.display())),

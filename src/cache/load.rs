@@ -99,6 +99,30 @@ pub fn load_root_into(
             .collect::<Result<Vec<_>, String>>()
             .map_err(located)?;
         let maps = parsed.maps(&symbols).map_err(located)?;
+        // What validation needs is taken out, so the file's bytes are freed before the index
+        // fills: holding both would add the whole file to the peak memory.
+        let mut matched = vec![false; parsed.document_count()];
+        let expected: Vec<Option<Expected>> = matches
+            .iter()
+            .map(|entry| {
+                let entry = (*entry)?;
+                matched[entry] = true;
+                let document = parsed.document(entry).ok()?;
+                Some(Expected {
+                    stamp: document.stamp,
+                    flavor: document.flavor,
+                    is_symlink: document.is_symlink(),
+                    warning: document.warning.map(Box::from),
+                })
+            })
+            .collect();
+        let removed: Vec<Box<str>> = (0..matched.len())
+            .filter(|entry| !matched[*entry])
+            .filter_map(|entry| parsed.document(entry).ok().map(|document| Box::from(document.path)))
+            .collect();
+        let cached_documents = parsed.document_count();
+        drop(parsed);
+        drop(bytes);
         if !index.restore(restored, maps) {
             return Err("the index was not empty".to_string());
         }
@@ -107,10 +131,10 @@ pub fn load_root_into(
         let reused = AtomicUsize::new(0);
         let changed = AtomicUsize::new(0);
         let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
-            let Some(entry) = matches[position] else {
+            let Some(expected) = &expected[position] else {
                 return read_any(file);
             };
-            if let Some(indexed) = unchanged(&parsed, entry, file, records) {
+            if let Some(indexed) = unchanged(expected, file, records) {
                 reused.fetch_add(1, Ordering::Relaxed);
                 return Ok(indexed);
             }
@@ -119,21 +143,14 @@ pub fn load_root_into(
                 index.remove_document(&file.relative);
             })
         });
-        let mut matched = vec![false; parsed.document_count()];
-        for entry in matches.iter().flatten() {
-            matched[*entry] = true;
-        }
-        let removed: Vec<usize> = (0..matched.len()).filter(|entry| !matched[*entry]).collect();
-        removed.par_iter().for_each(|entry| {
-            if let Ok(document) = parsed.document(*entry) {
-                index.remove_document(document.path);
-            }
+        removed.par_iter().for_each(|path| {
+            index.remove_document(path);
         });
         let used = CacheUse::Used {
             path,
             reused: reused.into_inner(),
             changed: changed.into_inner(),
-            added: files.len() - (matched.len() - removed.len()),
+            added: files.len() - (cached_documents - removed.len()),
             removed: removed.len(),
         };
         Ok((report, used))
@@ -203,26 +220,32 @@ fn restored_document(cache: &CacheFile, entry: usize, symbols: &[Symbol]) -> Res
     })
 }
 
+/// What the cache says about a file the walk found.
+struct Expected {
+    stamp: FileStamp,
+    flavor: crate::syntax::Flavor,
+    is_symlink: bool,
+    warning: Option<Box<str>>,
+}
+
 /// Records the stamp of a cached document's file when it is unchanged, and returns what reading
 /// it would have reported; `None` when it must be read again.
-fn unchanged(cache: &CacheFile, entry: usize, file: &WalkedFile, records: &DiskRecords) -> Option<IndexedFile> {
-    let entry = cache.document(entry).ok()?;
+fn unchanged(expected: &Expected, file: &WalkedFile, records: &DiskRecords) -> Option<IndexedFile> {
     let stamp = FileStamp::of_path(&file.absolute)?;
     let is_symlink = matches!(file.kind, FileKind::Symlink(_));
-    if stamp != entry.stamp || entry.flavor != file.flavor || entry.is_symlink() != is_symlink {
+    if stamp != expected.stamp || expected.flavor != file.flavor || expected.is_symlink != is_symlink {
         return None;
     }
-    let warning = entry.warning.map(Box::from);
     records.insert(
         file.relative.as_str().into(),
         DiskRecord {
             stamp,
-            warning: warning.clone(),
+            warning: expected.warning.clone(),
         },
     );
     Some(IndexedFile {
         bytes_read: 0,
-        warning: warning.map(String::from),
+        warning: expected.warning.as_deref().map(String::from),
     })
 }
 

@@ -1,5 +1,6 @@
-//! The bytes of the cache file: a fixed header, then six sections of fixed-width little-endian
-//! records (strings, documents, links, headings, problems, variant blocks), each with a CRC-32.
+//! The bytes of the cache file: a fixed header, then twelve sections of fixed-width little-endian
+//! records (strings, documents, links, headings, problems, variant blocks, then keys and values
+//! of backlinks, members and folded titles), each with a CRC-32.
 //!
 //! Header (512 bytes): magic `WIKILSIX`, format version (u32), header length (u32), wikils
 //! version (24 bytes, zero-padded), settings fingerprint (u64), time written (ns, i64), section

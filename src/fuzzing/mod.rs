@@ -120,7 +120,11 @@ pub fn assert_parsed_well_formed(text: &str, parsed: &Parsed) {
 fn assert_facts_well_formed(text: &str, facts: &DocumentFacts) {
     let lines = LineIndex::new(text);
     let position = |offset: u32| -> Position { lines.position(text, offset as usize, Encoding::Utf16) };
-    assert_eq!(facts.links_with_positions().count(), facts.links.len(), "a position per link");
+    assert_eq!(
+        facts.links_with_positions().count(),
+        facts.links.len(),
+        "a position per link"
+    );
     for (link, start, end) in facts.links_with_positions() {
         assert_span_ok(text, link.span);
         assert_eq!(

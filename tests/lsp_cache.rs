@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -26,8 +27,8 @@ fn age_files(wiki: &TempWiki, paths: &[&str]) {
 
 /// Starts a session on the wiki, waits for the cache log line matching `cache_line`, then for
 /// indexing to end; returns the server and the log line.
-fn start(wiki: &TempWiki, cache_line: &str) -> (Server, String) {
-    let mut server = Server::start_with_environment(&[("WIKILS_CACHE_DIR", ""), ("WIKILS_CACHE", "on")]);
+fn start(wiki: &TempWiki, cache_line: &str, environment: &[(&str, &str)]) -> (Server, String) {
+    let mut server = Server::start_with_environment(environment);
     server.initialize_with(json!({
         "processId": null,
         "rootUri": wiki.root_uri(),
@@ -93,8 +94,31 @@ fn summary(diagnostics: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// Every file under `folder`, relative to it, sorted.
+fn files_under(folder: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).expect("read_dir").map_while(Result::ok) {
+            let path = entry.path();
+            if entry.file_type().expect("file type").is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(folder).expect("under the folder");
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 #[test]
 fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
+    let cache_home = tempfile::tempdir().expect("temp dir");
+    let cache_home_path = cache_home.path().to_string_lossy().into_owned();
+    // The default location: `$XDG_CACHE_HOME/wikils/<hash>-<root name>/`, nothing in the root.
+    let environment = [("WIKILS_CACHE_DIR", ""), ("XDG_CACHE_HOME", cache_home_path.as_str())];
     let files = [
         (
             "Page/甲.md",
@@ -106,7 +130,8 @@ fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
     let wiki = TempWiki::new("cache", &files, &[("Redirect/別名.md", "../Page/甲.md")]);
     age_files(&wiki, &["Page/甲.md", "Page/乙.md", "Page/內地.md", "Redirect/別名.md"]);
 
-    let (mut first, line) = start(&wiki, "index cache of");
+    let files_before = files_under(&wiki.root);
+    let (mut first, line) = start(&wiki, "index cache of", &environment);
     assert!(line.ends_with("not used (no cache yet); reading every file"), "{line}");
     let written = wait_for_log_line(&first, "wikils: wrote the index cache");
     assert!(written.contains("(4 documents"), "{written}");
@@ -119,13 +144,18 @@ fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
         ]
     );
     first.shutdown_and_exit();
-    assert!(wiki.root.join(".wikils/index-v1.bin").is_file());
+    assert_eq!(files_under(&wiki.root), files_before, "the workspace is left as it was");
+    let root_folder = wikils::cache::root_folder_name(&wiki.root);
+    assert!(root_folder.contains("-wikils-cache-"), "{root_folder}");
     assert_eq!(
-        std::fs::read_to_string(wiki.root.join(".wikils/.gitignore")).expect(".gitignore"),
-        "# wikils' index cache: safe to delete, never commit.\n*\n"
+        files_under(cache_home.path()),
+        [format!(
+            "wikils/{root_folder}/index-v{}.bin",
+            wikils::cache::format::FORMAT_VERSION
+        )]
     );
 
-    let (mut second, line) = start(&wiki, "from the index cache");
+    let (mut second, line) = start(&wiki, "from the index cache", &environment);
     assert!(
         line.ends_with(": 4 files unchanged, 0 changed, 0 new, 0 gone"),
         "{line}"
@@ -138,7 +168,7 @@ fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
 
     // A changed page is read again: its new heading is the one `乙` links to.
     wiki.write("Page/甲.md", "# 甲\n\n## 不存在\n");
-    let (mut third, line) = start(&wiki, "from the index cache");
+    let (mut third, line) = start(&wiki, "from the index cache", &environment);
     assert!(
         line.ends_with(": 3 files unchanged, 1 changed, 0 new, 0 gone"),
         "{line}"
@@ -148,4 +178,42 @@ fn a_second_session_starts_from_the_cache_with_the_same_diagnostics() {
         Vec::<String>::new()
     );
     third.shutdown_and_exit();
+}
+
+#[test]
+fn a_wikils_folder_in_the_root_opts_in_and_wikils_cache_off_disables() {
+    let files = [("Page/甲.md", "# 甲\n[[乙]]\n"), ("Page/乙.md", "[[甲]]\n")];
+    let wiki = TempWiki::new("cache-opt-in", &files, &[]);
+    age_files(&wiki, &["Page/甲.md", "Page/乙.md"]);
+    let cache_dir = tempfile::tempdir().expect("temp dir");
+    let cache_dir_path = cache_dir.path().to_string_lossy().into_owned();
+
+    // Switched off: nothing is read or written anywhere.
+    let off = [("WIKILS_CACHE_DIR", cache_dir_path.as_str()), ("WIKILS_CACHE", "off")];
+    let (server, line) = start(&wiki, "index cache of", &off);
+    assert!(line.ends_with("not used (switched off); reading every file"), "{line}");
+    server.shutdown_and_exit();
+    assert_eq!(files_under(cache_dir.path()), Vec::<String>::new());
+
+    // A `.wikils/` folder the user made holds the cache, with a `.gitignore`.
+    std::fs::create_dir(wiki.root.join(".wikils")).expect("mkdir");
+    let environment = [("WIKILS_CACHE_DIR", cache_dir_path.as_str())];
+    let (first, _) = start(&wiki, "index cache of", &environment);
+    wait_for_log_line(&first, "wikils: wrote the index cache");
+    first.shutdown_and_exit();
+    assert_eq!(
+        files_under(&wiki.root.join(".wikils")),
+        [
+            ".gitignore".to_string(),
+            format!("index-v{}.bin", wikils::cache::format::FORMAT_VERSION)
+        ]
+    );
+    assert_eq!(files_under(cache_dir.path()), Vec::<String>::new());
+    let (second, line) = start(&wiki, "from the index cache", &environment);
+    assert!(line.contains("/.wikils/index-v"), "{line}");
+    assert!(
+        line.ends_with(": 2 files unchanged, 0 changed, 0 new, 0 gone"),
+        "{line}"
+    );
+    second.shutdown_and_exit();
 }

@@ -3,8 +3,11 @@
 //!
 //! # What is stored, and why this way
 //!
-//! One file, `<root>/.wikils/index-v<N>.bin` (or the user cache folder when the root is not
-//! writable; `WIKILS_CACHE_DIR` overrides both, `WIKILS_CACHE=off` disables the cache). It holds,
+//! One file per root, `index-v<N>.bin` in the root's folder of the user cache folder
+//! (`$XDG_CACHE_HOME/wikils/` or `~/.cache/wikils/`, `WIKILS_CACHE_DIR` instead when set; the
+//! root's folder is named by a hash of its canonical path and the end of its name), or in
+//! `<root>/.wikils/` when that folder exists (the user opted in; the server never creates
+//! anything inside a workspace). `WIKILS_CACHE=off` disables the cache. It holds,
 //! per document, its root-relative path, flavor, symlink target, the repair warning it was read
 //! with, the stamp of its file (size, mtime, ctime, inode) and its facts — links, headings,
 //! problems, variant blocks — with every string written once in a string table, and the title it
@@ -55,7 +58,7 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::index::IndexSettings;
 
-/// The cache file's name inside a root's `.wikils/` folder.
+/// The cache file's name inside a root's cache folder.
 pub fn file_name() -> String {
     format!("index-v{}.bin", format::FORMAT_VERSION)
 }
@@ -80,29 +83,71 @@ impl CacheOptions {
 }
 
 /// Where a root's cache may be, in the order they are tried: nowhere when `WIKILS_CACHE=off`;
-/// `WIKILS_CACHE_DIR` alone when set; else the root's `.wikils/` folder, then the user cache
-/// folder (for roots that are not writable).
+/// the root's own `.wikils/` folder when it already exists (the user opted in: wikils never
+/// creates anything inside a workspace); then the root's folder in the user cache folder —
+/// `WIKILS_CACHE_DIR` when set, else `$XDG_CACHE_HOME/wikils`, else `~/.cache/wikils`. No
+/// location when none of these is known.
 pub fn locations(root: &Path) -> Vec<PathBuf> {
     if std::env::var("WIKILS_CACHE").is_ok_and(|value| value == "off" || value == "0") {
         return Vec::new();
     }
-    let per_root_name = || {
-        let mut hasher = rustc_hash::FxHasher::default();
-        root.hash(&mut hasher);
-        format!("{:016x}-{}", hasher.finish(), file_name())
-    };
-    if let Some(folder) = std::env::var_os("WIKILS_CACHE_DIR").filter(|folder| !folder.is_empty()) {
-        return vec![PathBuf::from(folder).join(per_root_name())];
+    let mut locations = Vec::new();
+    let in_root = root.join(".wikils");
+    if in_root.is_dir() {
+        locations.push(in_root.join(file_name()));
     }
-    let mut locations = vec![root.join(".wikils").join(file_name())];
-    let user_cache = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|folder| !folder.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")));
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let user_cache = non_empty("WIKILS_CACHE_DIR").map(PathBuf::from).or_else(|| {
+        non_empty("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".cache")))
+            .map(|folder| folder.join("wikils"))
+    });
     if let Some(user_cache) = user_cache {
-        locations.push(user_cache.join("wikils").join(per_root_name()));
+        locations.push(user_cache.join(root_folder_name(root)).join(file_name()));
     }
     locations
+}
+
+/// A root's folder in the user cache: a hash of its canonical path (two roots never share a
+/// cache) and, to be recognisable when listed, the end of its name.
+pub fn root_folder_name(root: &Path) -> String {
+    let canonical = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    // FNV-1a over the path's bytes: stable across Rust and crate versions, so an upgrade
+    // finds the same folder instead of leaving the old one behind.
+    let hash = canonical
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    let name: String = canonical
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let readable: String = name
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if readable.is_empty() {
+        format!("{hash:016x}")
+    } else {
+        format!("{hash:016x}-{readable}")
+    }
 }
 
 /// What the facts of a root depend on besides the files: a cache written under other settings

@@ -17,6 +17,9 @@ const IDLE_BEFORE_WRITING: Duration = Duration::from_secs(20);
 
 /// Writes the cache now, logs the outcome, and from then on writes it again after changes.
 pub async fn write_now(root: &Arc<Root>) {
+    if root.cache.options.locations.is_empty() {
+        return; // Switched off.
+    }
     if let Some(message) = write(root).await {
         eprintln!("{message}");
     }
@@ -60,6 +63,9 @@ async fn write(root: &Arc<Root>) -> Option<String> {
 /// Starts (once per root) a task that writes the cache when files changed on disk since the
 /// last write and nothing changed for [`IDLE_BEFORE_WRITING`].
 pub fn watch_for_changes(root: &Arc<Root>) {
+    if root.cache.options.locations.is_empty() {
+        return;
+    }
     if root.cache.watching.swap(true, Ordering::SeqCst) {
         return;
     }

@@ -14,7 +14,7 @@
 //! derived maps (backlinks, category members, folded titles) take two sections each: keys with
 //! their value counts, then the values (document positions, or strings).
 
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 
 use lasso::Key;
 use rayon::prelude::*;
@@ -23,7 +23,7 @@ use super::stamp::FileStamp;
 use crate::facts::{
     DocumentFacts, HeadingFact, Interner, LinkFact, LinkKind, LinkTarget, PackedPositions, ProblemFact, Symbol,
 };
-use crate::index::{DerivedMaps, SymlinkTarget};
+use crate::index::{DerivedMaps, RestoredDocument, SymlinkTarget};
 use crate::syntax::{Flavor, LinkSyntax, ProblemKind, Span};
 use crate::text::Position;
 
@@ -493,240 +493,358 @@ fn enum_at<T: Copy>(table: &[T], byte: u8, what: &str) -> Result<T, String> {
         .ok_or_else(|| format!("unknown {what} {byte}"))
 }
 
-/// A cache file checked and split into its sections; records are decoded on demand.
-pub struct CacheFile<'a> {
-    pub fingerprint: u64,
-    pub written_at_ns: i64,
-    strings: Vec<&'a str>,
-    documents: &'a [u8],
-    sections: [&'a [u8]; SECTION_COUNT],
-    /// Per document, the index of its first link, heading, problem, variant block and byte of
-    /// positions.
-    starts: Vec<[u32; 5]>,
-}
+/// Per-document sections are read and decoded in pieces of about this size, so the file's
+/// bytes are never held whole next to the facts decoded from them.
+const READ_PIECE: usize = 8 << 20;
 
-/// One document's record.
-pub struct DocumentEntry<'a> {
-    pub path: &'a str,
-    path_string: u32,
-    title: u32,
-    pub flavor: Flavor,
-    pub warning: Option<&'a str>,
+/// One cached document, decoded.
+pub struct DecodedDocument {
+    pub document: RestoredDocument,
     pub stamp: FileStamp,
-    symlink_kind: u8,
-    symlink_string: u32,
-    /// Links, headings, problems, variant blocks, bytes of positions.
-    counts: [u32; 5],
-    start: [u32; 5],
+    /// The repair the file was read with (invalid UTF-8).
+    pub warning: Option<Box<str>>,
 }
 
-impl DocumentEntry<'_> {
-    pub fn is_symlink(&self) -> bool {
-        self.symlink_kind != SYMLINK_NONE
+/// A whole cache file, decoded: its documents sorted by path, and the derived maps.
+pub struct Decoded {
+    pub written_at_ns: i64,
+    pub documents: Vec<DecodedDocument>,
+    pub maps: DerivedMaps,
+}
+
+/// Reads and decodes a cache file: checks the header (format, wikils version, `fingerprint`),
+/// then reads one section at a time — the per-document ones in pieces of [`READ_PIECE`] —
+/// checking each section's CRC-32 and decoding it before the next is read. Strings go into
+/// `interner`. Any mismatch is an error naming it; decoded values are range-checked, so a
+/// damaged file is an error, never a panic or a wrong index.
+pub fn read<R: Read + Seek>(
+    mut file: R,
+    file_length: u64,
+    fingerprint: u64,
+    interner: &Interner,
+) -> Result<Decoded, String> {
+    let read_error = |error: io::Error| format!("cannot read: {error}");
+    if file_length == 0 {
+        return Err("the file is empty".to_string());
     }
-}
+    let mut header = [0u8; HEADER_LENGTH];
+    if file_length < HEADER_LENGTH as u64 {
+        return Err("not a wikils index cache".to_string());
+    }
+    file.read_exact(&mut header).map_err(read_error)?;
+    if &header[..8] != MAGIC {
+        return Err("not a wikils index cache".to_string());
+    }
+    if get_u32(&header, HEADER_CRC_OFFSET) != crc32fast::hash(&header[..HEADER_CRC_OFFSET]) {
+        return Err("the header's checksum does not match".to_string());
+    }
+    let version = get_u32(&header, 8);
+    if version != FORMAT_VERSION {
+        return Err(format!("format version {version}, expected {FORMAT_VERSION}"));
+    }
+    let mut expected_version = [0u8; VERSION_FIELD_LENGTH];
+    expected_version[..wikils_version().len()].copy_from_slice(wikils_version());
+    if header[16..16 + VERSION_FIELD_LENGTH] != expected_version {
+        let written_by = String::from_utf8_lossy(&header[16..16 + VERSION_FIELD_LENGTH]);
+        return Err(format!(
+            "written by wikils {}, this is {}",
+            written_by.trim_end_matches('\0'),
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if get_u64(&header, 40) != fingerprint {
+        return Err("written under other settings (wikils.toml or layout changed)".to_string());
+    }
+    if get_u32(&header, 56) as usize != SECTION_COUNT {
+        return Err("unexpected section count".to_string());
+    }
+    let mut sections = [SectionEntry::default(); SECTION_COUNT];
+    for (index, section) in sections.iter_mut().enumerate() {
+        let at = SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
+        let offset = get_u64(&header, at);
+        let length = get_u64(&header, at + 8);
+        let end = offset.checked_add(length).filter(|end| *end <= file_length);
+        if end.is_none() || offset < HEADER_LENGTH as u64 || usize::try_from(length).is_err() {
+            return Err(format!("section {index} lies outside the file (truncated?)"));
+        }
+        if length % RECORD_LENGTHS[index] as u64 != 0 {
+            return Err(format!("section {index} does not hold whole records"));
+        }
+        *section = SectionEntry {
+            offset,
+            length: length as usize,
+            crc: get_u32(&header, at + 16),
+        };
+    }
+    let mut reader = SectionReader {
+        file: &mut file,
+        sections,
+    };
 
-impl<'a> CacheFile<'a> {
-    /// Checks the header (format, wikils version, `fingerprint`) and every checksum, and splits
-    /// the sections. Any mismatch is an error naming it.
-    pub fn parse(bytes: &'a [u8], fingerprint: u64) -> Result<CacheFile<'a>, String> {
-        if bytes.is_empty() {
-            return Err("the file is empty".to_string());
-        }
-        if bytes.len() < HEADER_LENGTH || &bytes[..8] != MAGIC {
-            return Err("not a wikils index cache".to_string());
-        }
-        let header = &bytes[..HEADER_LENGTH];
-        if get_u32(header, HEADER_CRC_OFFSET) != crc32fast::hash(&header[..HEADER_CRC_OFFSET]) {
-            return Err("the header's checksum does not match".to_string());
-        }
-        let version = get_u32(header, 8);
-        if version != FORMAT_VERSION {
-            return Err(format!("format version {version}, expected {FORMAT_VERSION}"));
-        }
-        let mut expected_version = [0u8; VERSION_FIELD_LENGTH];
-        expected_version[..wikils_version().len()].copy_from_slice(wikils_version());
-        if header[16..16 + VERSION_FIELD_LENGTH] != expected_version {
-            let written_by = String::from_utf8_lossy(&header[16..16 + VERSION_FIELD_LENGTH]);
-            return Err(format!(
-                "written by wikils {}, this is {}",
-                written_by.trim_end_matches('\0'),
-                env!("CARGO_PKG_VERSION")
-            ));
-        }
-        let written_fingerprint = get_u64(header, 40);
-        if written_fingerprint != fingerprint {
-            return Err("written under other settings (wikils.toml or layout changed)".to_string());
-        }
-        if get_u32(header, 56) as usize != SECTION_COUNT {
-            return Err("unexpected section count".to_string());
-        }
-        let mut sections: [&[u8]; SECTION_COUNT] = [&[]; SECTION_COUNT];
-        let mut crcs = [0u32; SECTION_COUNT];
-        for (index, section) in sections.iter_mut().enumerate() {
-            let at = SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
-            let offset = get_u64(header, at);
-            let length = get_u64(header, at + 8);
-            let end = offset.checked_add(length).filter(|end| *end <= bytes.len() as u64);
-            let Some(end) = end.filter(|_| offset >= HEADER_LENGTH as u64) else {
-                return Err(format!("section {index} lies outside the file (truncated?)"));
-            };
-            *section = &bytes[offset as usize..end as usize];
-            if section.len() % RECORD_LENGTHS[index] != 0 {
-                return Err(format!("section {index} does not hold whole records"));
-            }
-            crcs[index] = get_u32(header, at + 16);
-        }
-        let slices: Vec<(usize, &[u8])> = sections
-            .iter()
-            .enumerate()
-            .flat_map(|(index, section)| section.chunks(CRC_SLICE).map(move |slice| (index, slice)))
-            .collect();
-        let slice_crcs: Vec<(usize, crc32fast::Hasher)> = slices
+    // Strings go into the interner at once; their bytes are not kept.
+    let symbols: Vec<Symbol> = {
+        let bytes = reader.whole(STRINGS)?;
+        let strings = parse_strings(&bytes)?;
+        strings
             .par_iter()
-            .map(|(index, slice)| {
-                let mut hasher = crc32fast::Hasher::new();
-                hasher.update(slice);
-                (*index, hasher)
-            })
-            .collect();
-        let mut combined: Vec<crc32fast::Hasher> = (0..SECTION_COUNT).map(|_| crc32fast::Hasher::new()).collect();
-        for (index, hasher) in &slice_crcs {
-            combined[*index].combine(hasher);
-        }
-        for (index, hasher) in combined.into_iter().enumerate() {
-            if hasher.finalize() != crcs[index] {
-                return Err(format!("section {index}'s checksum does not match"));
-            }
-        }
-
-        let strings = parse_strings(sections[STRINGS])?;
-        let documents = sections[DOCUMENTS];
-        let mut starts = Vec::with_capacity(documents.len() / DOCUMENT_RECORD);
-        let mut next = [0u64; 5];
-        for record in documents.chunks_exact(DOCUMENT_RECORD) {
-            let mut start = [0u32; 5];
-            for kind in 0..5 {
-                start[kind] = u32::try_from(next[kind]).map_err(|_| "too many records".to_string())?;
-                next[kind] += u64::from(get_u32(record, COUNT_OFFSETS[kind]));
-            }
-            starts.push(start);
-        }
-        for (kind, section) in PER_DOCUMENT.into_iter().enumerate() {
-            if next[kind] != (sections[section].len() / RECORD_LENGTHS[section]) as u64 {
-                return Err(format!(
-                    "section {section} holds another number of records than the documents say"
-                ));
-            }
-        }
-        Ok(CacheFile {
-            fingerprint: written_fingerprint,
-            written_at_ns: get_u64(header, 48) as i64,
-            strings,
-            documents,
-            sections,
-            starts,
-        })
-    }
-
-    pub fn strings(&self) -> &[&'a str] {
-        &self.strings
-    }
-
-    pub fn document_count(&self) -> usize {
-        self.starts.len()
-    }
-
-    fn string(&self, id: u32) -> Result<&'a str, String> {
-        self.strings
+            .map(|string| interner.get_or_intern(*string))
+            .collect()
+    };
+    let symbol = |id: u32| {
+        symbols
             .get(id as usize)
             .copied()
             .ok_or_else(|| format!("string {id} out of range"))
-    }
+    };
+    let text = |id: u32| symbol(id).map(|symbol| Box::<str>::from(interner.resolve(&symbol)));
 
-    fn optional_string(&self, id: u32) -> Result<Option<&'a str>, String> {
-        match id {
-            NO_STRING => Ok(None),
-            id => self.string(id).map(Some),
+    let records = reader.whole(DOCUMENTS)?;
+    let mut counts = Vec::with_capacity(records.len() / DOCUMENT_RECORD);
+    let mut totals = [0u64; 5];
+    for record in records.chunks_exact(DOCUMENT_RECORD) {
+        let count = COUNT_OFFSETS.map(|at| get_u32(record, at));
+        for (total, count) in totals.iter_mut().zip(count) {
+            *total += u64::from(count);
+        }
+        counts.push(count);
+    }
+    for (kind, section) in PER_DOCUMENT.into_iter().enumerate() {
+        if totals[kind] * RECORD_LENGTHS[section] as u64 != sections[section].length as u64 {
+            return Err(format!(
+                "section {section} holds another number of records than the documents say"
+            ));
         }
     }
-
-    pub fn document(&self, index: usize) -> Result<DocumentEntry<'a>, String> {
-        let record = self
-            .documents
-            .get(index * DOCUMENT_RECORD..(index + 1) * DOCUMENT_RECORD)
-            .ok_or("document out of range")?;
-        let start = self.starts.get(index).copied().ok_or("document out of range")?;
-        Ok(DocumentEntry {
-            path: self.string(get_u32(record, 0))?,
-            path_string: get_u32(record, 0),
-            title: get_u32(record, 64),
-            flavor: enum_at(&FLAVORS, record[4], "flavor")?,
-            symlink_kind: record[5],
-            symlink_string: get_u32(record, 8),
-            warning: self.optional_string(get_u32(record, 12))?,
-            counts: COUNT_OFFSETS.map(|at| get_u32(record, at)),
-            start,
-            stamp: FileStamp {
-                size: get_u64(record, 32),
-                modified_ns: get_u64(record, 40) as i64,
-                changed_ns: get_u64(record, 48) as i64,
-                inode: get_u64(record, 56),
-            },
+    let mut documents = records
+        .par_chunks_exact(DOCUMENT_RECORD)
+        .map(|record| {
+            let path_symbol = symbol(get_u32(record, 0))?;
+            let symlink = match record[5] {
+                SYMLINK_NONE => None,
+                SYMLINK_BROKEN => Some(SymlinkTarget::Broken(text(get_u32(record, 8))?.into())),
+                kind => Some(SymlinkTarget::Target(target(kind, get_u32(record, 8), &symbols)?)),
+            };
+            let document = RestoredDocument {
+                path: interner.resolve(&path_symbol).into(),
+                path_symbol,
+                title: match get_u32(record, 64) {
+                    NO_STRING => None,
+                    id => Some(symbol(id)?),
+                },
+                flavor: enum_at(&FLAVORS, record[4], "flavor")?,
+                symlink,
+                facts: DocumentFacts::default(),
+            };
+            Ok(DecodedDocument {
+                document,
+                stamp: FileStamp {
+                    size: get_u64(record, 32),
+                    modified_ns: get_u64(record, 40) as i64,
+                    changed_ns: get_u64(record, 48) as i64,
+                    inode: get_u64(record, 56),
+                },
+                warning: match get_u32(record, 12) {
+                    NO_STRING => None,
+                    id => Some(text(id)?),
+                },
+            })
         })
-    }
+        .collect::<Result<Vec<_>, String>>()?;
+    drop(records);
 
-    /// A document's path, with strings as `symbols` (the interned string table).
-    pub fn path_symbol(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<Symbol, String> {
-        symbols
-            .get(entry.path_string as usize)
-            .copied()
-            .ok_or_else(|| "path out of range".to_string())
-    }
+    reader.per_document(LINKS, 0, &counts, &mut documents, &|bytes, facts| {
+        facts.links = bytes
+            .chunks_exact(LINK_RECORD)
+            .map(|record| {
+                let anchor = match get_u32(record, 12) {
+                    NO_STRING => None,
+                    id => Some(symbol(id)?),
+                };
+                Ok(LinkFact::new(
+                    get_span(record, 0),
+                    enum_at(&LINK_KINDS, record[16], "link kind")?,
+                    enum_at(&LINK_SYNTAXES, record[17], "link syntax")?,
+                    target(record[18], get_u32(record, 8), &symbols)?,
+                    anchor,
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    // After the links: a document's positions must hold exactly one pair per link.
+    reader.per_document(POSITIONS, 4, &counts, &mut documents, &|bytes, facts| {
+        facts.link_positions = PackedPositions::checked_from_bytes(bytes, facts.links.len())
+            .ok_or("link positions do not match the links")?;
+        Ok(())
+    })?;
+    reader.per_document(HEADINGS, 1, &counts, &mut documents, &|bytes, facts| {
+        facts.headings = bytes
+            .chunks_exact(HEADING_RECORD)
+            .map(|record| {
+                Ok(HeadingFact {
+                    level: record[24],
+                    span: get_span(record, 0),
+                    start: get_position(record, 8),
+                    anchor: symbol(get_u32(record, 16))?,
+                    slug: symbol(get_u32(record, 20))?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    reader.per_document(PROBLEMS, 2, &counts, &mut documents, &|bytes, facts| {
+        facts.problems = bytes
+            .chunks_exact(PROBLEM_RECORD)
+            .map(|record| {
+                Ok(ProblemFact {
+                    kind: enum_at(&PROBLEM_KINDS, record[24], "problem kind")?,
+                    span: get_span(record, 0),
+                    start: get_position(record, 8),
+                    end: get_position(record, 16),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    reader.per_document(VARIANT_BLOCKS, 3, &counts, &mut documents, &|bytes, facts| {
+        facts.variant_blocks = bytes
+            .chunks_exact(SPAN_RECORD)
+            .map(|record| get_span(record, 0))
+            .collect();
+        Ok(())
+    })?;
+    drop(counts);
 
-    /// The title a document defines, with strings as `symbols` (the interned string table).
-    pub fn title(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<Option<Symbol>, String> {
-        match entry.title {
-            NO_STRING => Ok(None),
-            id => symbols
-                .get(id as usize)
-                .copied()
-                .map(Some)
-                .ok_or_else(|| format!("string {id} out of range")),
+    let document_count = documents.len() as u32;
+    let position = |value: u32| {
+        (value < document_count)
+            .then_some(value)
+            .ok_or_else(|| format!("document {value} out of range"))
+    };
+    let maps = DerivedMaps {
+        backlinks: reader.map(BACKLINK_KEYS, &symbol, &position)?,
+        members: reader.map(MEMBER_KEYS, &symbol, &position)?,
+        folded_titles: reader.map(FOLDED_KEYS, &symbol, &symbol)?,
+    };
+    Ok(Decoded {
+        written_at_ns: get_u64(&header, 48) as i64,
+        documents,
+        maps,
+    })
+}
+
+/// Decodes one document's records of a section into its facts.
+type DecodeFacts<'a> = dyn Fn(&[u8], &mut DocumentFacts) -> Result<(), String> + Sync + 'a;
+
+#[derive(Clone, Copy, Default)]
+struct SectionEntry {
+    offset: u64,
+    length: usize,
+    crc: u32,
+}
+
+/// Reads the sections of a file whose header was checked.
+struct SectionReader<'a, R: Read + Seek> {
+    file: &'a mut R,
+    sections: [SectionEntry; SECTION_COUNT],
+}
+
+impl<R: Read + Seek> SectionReader<'_, R> {
+    /// A whole section, its checksum verified.
+    fn whole(&mut self, index: usize) -> Result<Vec<u8>, String> {
+        let section = self.sections[index];
+        let mut bytes = vec![0u8; section.length];
+        self.file
+            .seek(SeekFrom::Start(section.offset))
+            .and_then(|_| self.file.read_exact(&mut bytes))
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        let crc = bytes
+            .par_chunks(CRC_SLICE)
+            .map(|slice| {
+                let mut hasher = crc32fast::Hasher::new();
+                hasher.update(slice);
+                hasher
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold(crc32fast::Hasher::new(), |mut combined, hasher| {
+                combined.combine(&hasher);
+                combined
+            });
+        if crc.finalize() != section.crc {
+            return Err(format!("section {index}'s checksum does not match"));
         }
+        Ok(bytes)
     }
 
-    /// The derived maps, with strings as `symbols`; document positions are checked.
-    pub fn maps(&self, symbols: &[Symbol]) -> Result<DerivedMaps, String> {
-        let documents = self.document_count() as u32;
-        let position = |value: u32| {
-            (value < documents)
-                .then_some(value)
-                .ok_or_else(|| format!("document {value} out of range"))
-        };
-        let symbol = |id: u32| {
-            symbols
-                .get(id as usize)
-                .copied()
-                .ok_or_else(|| format!("string {id} out of range"))
-        };
-        Ok(DerivedMaps {
-            backlinks: self.map(BACKLINK_KEYS, &symbol, &position)?,
-            members: self.map(MEMBER_KEYS, &symbol, &position)?,
-            folded_titles: self.map(FOLDED_KEYS, &symbol, &symbol)?,
-        })
+    /// Reads a per-document section in pieces of whole documents and gives each document its
+    /// bytes (`kind` indexes `counts`). The checksum is checked after the last piece: until
+    /// then what was decoded may be wrong, and an error throws it all away.
+    fn per_document(
+        &mut self,
+        index: usize,
+        kind: usize,
+        counts: &[[u32; 5]],
+        documents: &mut [DecodedDocument],
+        decode: &DecodeFacts,
+    ) -> Result<(), String> {
+        let section = self.sections[index];
+        let record = RECORD_LENGTHS[index];
+        self.file
+            .seek(SeekFrom::Start(section.offset))
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        let mut hasher = crc32fast::Hasher::new();
+        let mut buffer = Vec::new();
+        let mut first = 0;
+        while first < documents.len() {
+            // Whole documents up to a piece's size (at least one).
+            let mut length = 0usize;
+            let mut last = first;
+            while last < documents.len() {
+                let bytes = counts[last][kind] as usize * record;
+                if last > first && length + bytes > READ_PIECE {
+                    break;
+                }
+                length += bytes;
+                last += 1;
+            }
+            buffer.clear();
+            buffer.resize(length, 0);
+            self.file
+                .read_exact(&mut buffer)
+                .map_err(|error| format!("cannot read section {index}: {error}"))?;
+            hasher.update(&buffer);
+            let mut pieces = Vec::with_capacity(last - first);
+            let mut rest = buffer.as_slice();
+            for count in &counts[first..last] {
+                let (piece, after) = rest.split_at(count[kind] as usize * record);
+                pieces.push(piece);
+                rest = after;
+            }
+            documents[first..last]
+                .par_iter_mut()
+                .zip(pieces)
+                .try_for_each(|(document, bytes)| decode(bytes, &mut document.document.facts))?;
+            first = last;
+        }
+        if hasher.finalize() != section.crc {
+            return Err(format!("section {index}'s checksum does not match"));
+        }
+        Ok(())
     }
 
+    /// A derived map from its keys section (`keys`) and values section (`keys + 1`).
     fn map<V: Send>(
-        &self,
+        &mut self,
         keys: usize,
         key: &(dyn Fn(u32) -> Result<Symbol, String> + Sync),
         value: &(dyn Fn(u32) -> Result<V, String> + Sync),
     ) -> Result<Vec<(Symbol, Vec<V>)>, String> {
-        let values = self.sections[keys + 1];
-        let mut entries = Vec::with_capacity(self.sections[keys].len() / KEY_RECORD);
+        let key_records = self.whole(keys)?;
+        let values = self.whole(keys + 1)?;
+        let mut entries = Vec::with_capacity(key_records.len() / KEY_RECORD);
         let mut next = 0usize;
-        for record in self.sections[keys].chunks_exact(KEY_RECORD) {
+        for record in key_records.chunks_exact(KEY_RECORD) {
             let count = get_u32(record, 4) as usize;
             entries.push((get_u32(record, 0), next, count));
             next += count;
@@ -748,83 +866,6 @@ impl<'a> CacheFile<'a> {
                 Ok((key(key_id)?, values))
             })
             .collect()
-    }
-
-    /// A document's symlink target, with strings as `symbols` (the interned string table).
-    pub fn symlink(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<Option<SymlinkTarget>, String> {
-        Ok(match entry.symlink_kind {
-            SYMLINK_NONE => None,
-            SYMLINK_BROKEN => Some(SymlinkTarget::Broken(self.string(entry.symlink_string)?.to_string())),
-            kind => Some(SymlinkTarget::Target(target(kind, entry.symlink_string, symbols)?)),
-        })
-    }
-
-    /// A document's facts, with strings as `symbols` (the interned string table).
-    pub fn facts(&self, entry: &DocumentEntry, symbols: &[Symbol]) -> Result<DocumentFacts, String> {
-        let bytes = |kind: usize| -> Result<&'a [u8], String> {
-            let section = PER_DOCUMENT[kind];
-            let length = RECORD_LENGTHS[section];
-            let start = entry.start[kind] as usize * length;
-            let end = start + entry.counts[kind] as usize * length;
-            Ok(self.sections[section].get(start..end).ok_or("records out of range")?)
-        };
-        let records = |section: usize, kind: usize| -> Result<std::slice::ChunksExact<'a, u8>, String> {
-            debug_assert_eq!(PER_DOCUMENT[kind], section);
-            Ok(bytes(kind)?.chunks_exact(RECORD_LENGTHS[section]))
-        };
-        let symbol = |id: u32| {
-            symbols
-                .get(id as usize)
-                .copied()
-                .ok_or_else(|| format!("string {id} out of range"))
-        };
-        let links = records(LINKS, 0)?
-            .map(|record| {
-                let anchor = match get_u32(record, 12) {
-                    NO_STRING => None,
-                    id => Some(symbol(id)?),
-                };
-                Ok(LinkFact::new(
-                    get_span(record, 0),
-                    enum_at(&LINK_KINDS, record[16], "link kind")?,
-                    enum_at(&LINK_SYNTAXES, record[17], "link syntax")?,
-                    target(record[18], get_u32(record, 8), symbols)?,
-                    anchor,
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let headings = records(HEADINGS, 1)?
-            .map(|record| {
-                Ok(HeadingFact {
-                    level: record[24],
-                    span: get_span(record, 0),
-                    start: get_position(record, 8),
-                    anchor: symbol(get_u32(record, 16))?,
-                    slug: symbol(get_u32(record, 20))?,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let problems = records(PROBLEMS, 2)?
-            .map(|record| {
-                Ok(ProblemFact {
-                    kind: enum_at(&PROBLEM_KINDS, record[24], "problem kind")?,
-                    span: get_span(record, 0),
-                    start: get_position(record, 8),
-                    end: get_position(record, 16),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        let variant_blocks = records(VARIANT_BLOCKS, 3)?.map(|record| get_span(record, 0)).collect();
-        let positions = bytes(4)?;
-        let link_positions = PackedPositions::checked_from_bytes(positions, links.len())
-            .ok_or("link positions do not match the links")?;
-        Ok(DocumentFacts {
-            links,
-            link_positions,
-            headings,
-            problems,
-            variant_blocks,
-        })
     }
 }
 

@@ -8,11 +8,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use super::format::{self, CacheFile, CachedDocument};
+use super::format::{self, CachedDocument};
 use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
-use crate::facts::Symbol;
 use crate::index::{DerivedMaps, Document, Index, RestoredDocument};
 use crate::vfs::{self, FileKind, WalkedFile};
 use crate::workspace::{self, IndexedFile, LoadReport};
@@ -83,46 +82,35 @@ pub fn load_root_into(
     let fingerprint = super::settings_fingerprint(&index.settings, config);
     let (files, skipped) = vfs::walk(root, config);
     let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
-    let cache_bytes = read_first_cache(&options.locations);
-    let cache = cache_bytes.and_then(|(path, bytes)| {
+    let cache_file = open_first_cache(&options.locations);
+    let cache = cache_file.and_then(|(path, file, length)| {
         let located = |reason: String| format!("{}: {reason}", path.display());
-        let parsed = CacheFile::parse(&bytes, fingerprint).map_err(located)?;
-        let matches = match_files(&files, &parsed).map_err(located)?;
-        let symbols: Vec<Symbol> = parsed
-            .strings()
-            .par_iter()
-            .map(|string| index.interner.get_or_intern(*string))
-            .collect();
-        let restored = (0..parsed.document_count())
-            .into_par_iter()
-            .map(|entry| restored_document(&parsed, entry, &symbols))
-            .collect::<Result<Vec<_>, String>>()
-            .map_err(located)?;
-        let maps = parsed.maps(&symbols).map_err(located)?;
-        // What validation needs is taken out, so the file's bytes are freed before the index
-        // fills: holding both would add the whole file to the peak memory.
-        let mut matched = vec![false; parsed.document_count()];
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let decoded = format::read(reader, length, fingerprint, &index.interner).map_err(located)?;
+        let matches = match_files(&files, &decoded.documents).map_err(located)?;
+        // What validation needs is taken out; the documents go into the index whole.
+        let mut matched = vec![false; decoded.documents.len()];
         let expected: Vec<Option<Expected>> = matches
             .iter()
             .map(|entry| {
                 let entry = (*entry)?;
                 matched[entry] = true;
-                let document = parsed.document(entry).ok()?;
+                let cached = &decoded.documents[entry];
                 Some(Expected {
-                    stamp: document.stamp,
-                    flavor: document.flavor,
-                    is_symlink: document.is_symlink(),
-                    warning: document.warning.map(Box::from),
+                    stamp: cached.stamp,
+                    flavor: cached.document.flavor,
+                    is_symlink: cached.document.symlink.is_some(),
+                    warning: cached.warning.clone(),
                 })
             })
             .collect();
         let removed: Vec<Box<str>> = (0..matched.len())
             .filter(|entry| !matched[*entry])
-            .filter_map(|entry| parsed.document(entry).ok().map(|document| Box::from(document.path)))
+            .map(|entry| decoded.documents[entry].document.path.clone())
             .collect();
-        let cached_documents = parsed.document_count();
-        drop(parsed);
-        drop(bytes);
+        let cached_documents = decoded.documents.len();
+        let restored: Vec<RestoredDocument> = decoded.documents.into_iter().map(|cached| cached.document).collect();
+        let maps = decoded.maps;
         if !index.restore(restored, maps) {
             return Err("the index was not empty".to_string());
         }
@@ -164,15 +152,20 @@ pub fn load_root_into(
     }
 }
 
-/// The first cache file found, read whole; the reasons every location failed otherwise.
-fn read_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, Vec<u8>), String> {
+/// The first cache file found, opened, with its length; the reasons every location failed
+/// otherwise.
+fn open_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, std::fs::File, u64), String> {
     if locations.is_empty() {
         return Err("switched off".to_string());
     }
     let mut reasons = Vec::new();
     for path in locations {
-        match std::fs::read(path) {
-            Ok(bytes) => return Ok((path.clone(), bytes)),
+        let opened = std::fs::File::open(path).and_then(|file| {
+            let length = file.metadata()?.len();
+            Ok((file, length))
+        });
+        match opened {
+            Ok((file, length)) => return Ok((path.clone(), file, length)),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
             Err(error) => reasons.push(format!("{}: {error}", path.display())),
         }
@@ -186,12 +179,12 @@ fn read_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, Vec<u8>), String>
 
 /// For each walked file (sorted by path), the cached document of the same path. Both lists are
 /// sorted, so one merge pass does it; a cache out of order is damaged.
-fn match_files(files: &[WalkedFile], cache: &CacheFile) -> Result<Vec<Option<usize>>, String> {
+fn match_files(files: &[WalkedFile], cached: &[format::DecodedDocument]) -> Result<Vec<Option<usize>>, String> {
     let mut matches = vec![None; files.len()];
     let mut file = 0;
     let mut previous: Option<&str> = None;
-    for entry in 0..cache.document_count() {
-        let path = cache.document(entry)?.path;
+    for (entry, cached) in cached.iter().enumerate() {
+        let path = &*cached.document.path;
         if previous.is_some_and(|previous| previous >= path) {
             return Err("documents are not sorted by path".to_string());
         }
@@ -205,19 +198,6 @@ fn match_files(files: &[WalkedFile], cache: &CacheFile) -> Result<Vec<Option<usi
         }
     }
     Ok(matches)
-}
-
-/// One cached document, decoded.
-fn restored_document(cache: &CacheFile, entry: usize, symbols: &[Symbol]) -> Result<RestoredDocument, String> {
-    let document = cache.document(entry)?;
-    Ok(RestoredDocument {
-        path: document.path.into(),
-        path_symbol: cache.path_symbol(&document, symbols)?,
-        title: cache.title(&document, symbols)?,
-        flavor: document.flavor,
-        symlink: cache.symlink(&document, symbols)?,
-        facts: cache.facts(&document, symbols)?,
-    })
 }
 
 /// What the cache says about a file the walk found.

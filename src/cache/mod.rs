@@ -21,11 +21,14 @@
 //!
 //! The format ([`format`]) is a fixed header (magic, format version, wikils version, a
 //! fingerprint of the settings that change facts, and per section its offset, length and
-//! CRC-32) followed by twelve sections of fixed-width little-endian records. The file is read with
-//! one `read`, every checksum is verified, and records are decoded in parallel without a parser;
-//! every value is range-checked, so a damaged file is an error, never a panic or a wrong index.
-//! `unsafe` stays forbidden: no mmap, no transmutes. The bytes are freed before the index fills,
-//! so the file and the index are not both held at the peak.
+//! CRC-32) followed by thirteen sections of fixed-width little-endian records; link records
+//! hold no positions (as `LinkFact` does not): each document's packed positions are stored as
+//! is, and must decode to exactly one pair per link. The file is read one section at a time,
+//! the per-document sections in pieces of a few MB, each checksum verified and each piece
+//! decoded in parallel without a parser before the next is read, so the file's bytes are never
+//! held whole next to the facts decoded from them; strings go into the interner at once. Every
+//! value is range-checked, so a damaged file is an error, never a panic or a wrong index.
+//! `unsafe` stays forbidden: no mmap, no transmutes.
 //!
 //! # When a cached document is trusted
 //!

@@ -497,18 +497,19 @@ fn enum_at<T: Copy>(table: &[T], byte: u8, what: &str) -> Result<T, String> {
 /// bytes are never held whole next to the facts decoded from them.
 const READ_PIECE: usize = 8 << 20;
 
-/// One cached document, decoded.
-pub struct DecodedDocument {
-    pub document: RestoredDocument,
+/// What a cached document's file was when it was read.
+pub struct CachedStamp {
     pub stamp: FileStamp,
     /// The repair the file was read with (invalid UTF-8).
     pub warning: Option<Box<str>>,
 }
 
-/// A whole cache file, decoded: its documents sorted by path, and the derived maps.
+/// A whole cache file, decoded: its documents sorted by path, their stamps in the same order,
+/// and the derived maps.
 pub struct Decoded {
     pub written_at_ns: i64,
-    pub documents: Vec<DecodedDocument>,
+    pub documents: Vec<RestoredDocument>,
+    pub stamps: Vec<CachedStamp>,
     pub maps: DerivedMaps,
 }
 
@@ -615,7 +616,7 @@ pub fn read<R: Read + Seek>(
             ));
         }
     }
-    let mut documents = records
+    let (mut documents, stamps): (Vec<RestoredDocument>, Vec<CachedStamp>) = records
         .par_chunks_exact(DOCUMENT_RECORD)
         .map(|record| {
             let path_symbol = symbol(get_u32(record, 0))?;
@@ -635,8 +636,7 @@ pub fn read<R: Read + Seek>(
                 symlink,
                 facts: DocumentFacts::default(),
             };
-            Ok(DecodedDocument {
-                document,
+            let stamp = CachedStamp {
                 stamp: FileStamp {
                     size: get_u64(record, 32),
                     modified_ns: get_u64(record, 40) as i64,
@@ -647,9 +647,12 @@ pub fn read<R: Read + Seek>(
                     NO_STRING => None,
                     id => Some(text(id)?),
                 },
-            })
+            };
+            Ok((document, stamp))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, String>>()?
+        .into_iter()
+        .unzip();
     drop(records);
 
     reader.per_document(LINKS, 0, &counts, &mut documents, &|bytes, facts| {
@@ -729,6 +732,7 @@ pub fn read<R: Read + Seek>(
     Ok(Decoded {
         written_at_ns: get_u64(&header, 48) as i64,
         documents,
+        stamps,
         maps,
     })
 }
@@ -785,7 +789,7 @@ impl<R: Read + Seek> SectionReader<'_, R> {
         index: usize,
         kind: usize,
         counts: &[[u32; 5]],
-        documents: &mut [DecodedDocument],
+        documents: &mut [RestoredDocument],
         decode: &DecodeFacts,
     ) -> Result<(), String> {
         let section = self.sections[index];
@@ -824,7 +828,7 @@ impl<R: Read + Seek> SectionReader<'_, R> {
             documents[first..last]
                 .par_iter_mut()
                 .zip(pieces)
-                .try_for_each(|(document, bytes)| decode(bytes, &mut document.document.facts))?;
+                .try_for_each(|(document, bytes)| decode(bytes, &mut document.facts))?;
             first = last;
         }
         if hasher.finalize() != section.crc {

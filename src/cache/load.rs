@@ -95,22 +95,22 @@ pub fn load_root_into(
             .map(|entry| {
                 let entry = (*entry)?;
                 matched[entry] = true;
-                let cached = &decoded.documents[entry];
+                let (document, cached) = (&decoded.documents[entry], &decoded.stamps[entry]);
                 Some(Expected {
                     stamp: cached.stamp,
-                    flavor: cached.document.flavor,
-                    is_symlink: cached.document.symlink.is_some(),
+                    flavor: document.flavor,
+                    is_symlink: document.symlink.is_some(),
                     warning: cached.warning.clone(),
                 })
             })
             .collect();
         let removed: Vec<Box<str>> = (0..matched.len())
             .filter(|entry| !matched[*entry])
-            .map(|entry| decoded.documents[entry].document.path.clone())
+            .map(|entry| decoded.documents[entry].path.clone())
             .collect();
         let cached_documents = decoded.documents.len();
-        let restored: Vec<RestoredDocument> = decoded.documents.into_iter().map(|cached| cached.document).collect();
-        let maps = decoded.maps;
+        drop(decoded.stamps);
+        let (restored, maps) = (decoded.documents, decoded.maps);
         if !index.restore(restored, maps) {
             return Err("the index was not empty".to_string());
         }
@@ -179,12 +179,12 @@ fn open_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, std::fs::File, u6
 
 /// For each walked file (sorted by path), the cached document of the same path. Both lists are
 /// sorted, so one merge pass does it; a cache out of order is damaged.
-fn match_files(files: &[WalkedFile], cached: &[format::DecodedDocument]) -> Result<Vec<Option<usize>>, String> {
+fn match_files(files: &[WalkedFile], cached: &[RestoredDocument]) -> Result<Vec<Option<usize>>, String> {
     let mut matches = vec![None; files.len()];
     let mut file = 0;
     let mut previous: Option<&str> = None;
     for (entry, cached) in cached.iter().enumerate() {
-        let path = &*cached.document.path;
+        let path = &*cached.path;
         if previous.is_some_and(|previous| previous >= path) {
             return Err("documents are not sorted by path".to_string());
         }

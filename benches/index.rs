@@ -15,8 +15,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use wikils::cache::{self, CacheOptions, CacheUse, DiskRecords};
 use wikils::config::Config;
 use wikils::diagnostics;
+use wikils::index::Index;
 use wikils::vfs::{self, FileKind};
 use wikils::workspace;
 
@@ -71,6 +73,71 @@ fn best<T>(rounds: u32, mut run: impl FnMut() -> (Duration, T)) -> (Duration, T)
     best
 }
 
+struct CacheFigures {
+    stat_floor: Duration,
+    write: Duration,
+    bytes: u64,
+    warm: Duration,
+}
+
+/// Writes a cache of the wiki to a temporary folder, then loads through it (every file
+/// unchanged, so every document comes from the cache).
+fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheFigures {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let options = CacheOptions {
+        locations: vec![folder.path().join("index.bin")],
+        racy_window: cache::RACY_WINDOW,
+    };
+    let load = || {
+        let index = Index::new(workspace::index_settings(root, config));
+        let records = DiskRecords::default();
+        let started = Instant::now();
+        let (_, used) = cache::load_root_into(root, config, &index, &options, &records, &|_, _| {});
+        (started.elapsed(), (index, records, used))
+    };
+    let (_, (index, records, _)) = load();
+    let started = Instant::now();
+    let written = cache::write_cache(
+        &options,
+        cache::settings_fingerprint(&index.settings, config),
+        &index,
+        &records,
+    )
+    .expect("cache written");
+    let write = started.elapsed();
+    drop((index, records));
+    let (warm, (index, _, used)) = best(rounds, load);
+    assert!(
+        matches!(
+            used,
+            CacheUse::Used {
+                changed: 0,
+                added: 0,
+                removed: 0,
+                ..
+            }
+        ),
+        "the cache was not fully used: {used:?}"
+    );
+    drop(index);
+    let (stat_floor, ()) = best(rounds, || {
+        let started = Instant::now();
+        let (files, _) = vfs::walk(root, config);
+        let stamped = files
+            .par_iter()
+            .filter(|file| cache::FileStamp::of_path(&file.absolute).is_some())
+            .count();
+        std::hint::black_box(stamped);
+        (started.elapsed(), ())
+    });
+    CacheFigures {
+        stat_floor,
+        write,
+        bytes: written.bytes,
+        warm,
+    }
+}
+
 fn main() {
     let options = options();
     let root = options.dir.clone().unwrap_or_else(|| generated_wiki(options.pages));
@@ -110,6 +177,7 @@ fn main() {
             .sum();
         (elapsed, (links, cpu))
     });
+    let cache = measure_cache(&root, &config, options.rounds);
     let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
     let rss_after_load = common::rss_mb();
     let peak_after_load = peak_rss_mb();
@@ -156,6 +224,22 @@ fn main() {
         megabytes / index_time.as_secs_f64(),
         files as f64 / index_time.as_secs_f64(),
         index_time.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "walk + stat (what validating a cache costs): {:>6.3} s  ratio to floor {:.2}×",
+        cache.stat_floor.as_secs_f64(),
+        cache.stat_floor.as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "cache write (background in the server):      {:>6.3} s  {:.1} MB on disk",
+        cache.write.as_secs_f64(),
+        cache.bytes as f64 / 1e6
+    );
+    println!(
+        "load from cache (walk + stat + decode + index): {:>4.3} s  ratio to floor {:.2}×  {:.1}× faster than indexing",
+        cache.warm.as_secs_f64(),
+        cache.warm.as_secs_f64() / floor.as_secs_f64(),
+        index_time.as_secs_f64() / cache.warm.as_secs_f64()
     );
     println!(
         "diagnostics (all documents):     {:>8.3} s  {findings} findings",

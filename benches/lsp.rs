@@ -9,7 +9,8 @@
 //! Reports the time from spawn to the end of indexing (`$/progress` end) and the server's peak
 //! RSS, p50/p99/max latencies of definition, completion, workspace/symbol and edit→diagnostics (pulled: the
 //! computation; pushed: including the server's debounce), and the warm read floor of the same
-//! tree, measured in the same run, as the baseline for indexing.
+//! tree, measured in the same run, as the baseline for indexing. Sessions 1 and 2 start cold
+//! (each with an empty index cache folder); session 3 starts warm, from session 1's cache.
 
 #![allow(clippy::print_stdout)] // A benchmark reports on stdout.
 
@@ -100,10 +101,13 @@ struct Session {
 }
 
 impl Session {
-    fn spawn() -> Session {
+    /// Starts the server with its index cache in `cache_folder`.
+    fn spawn(cache_folder: &Path) -> Session {
         let spawned = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
             .args(["lsp", "--stdio"])
+            .env("WIKILS_CACHE_DIR", cache_folder)
+            .env_remove("WIKILS_CACHE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -140,6 +144,22 @@ impl Session {
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits (bounded) for a line of the server's log containing `needle`; returns it.
+    fn wait_for_log_line(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(line) = self.stderr().lines().find(|line| line.contains(needle)) {
+                return line.to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no `{needle}` in the server's log:\n{}",
+                self.stderr()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn stderr(&self) -> String {
@@ -478,14 +498,17 @@ fn main() {
         .collect();
     let mut random = XorShift(1);
 
-    // Session 1, a client that pulls diagnostics: ready, definition, completion, pull.
-    let mut session = Session::spawn();
+    // Session 1, a client that pulls diagnostics: ready, definition, completion, pull. It starts
+    // without an index cache, and writes one (waited for before the latencies are measured).
+    let cache_folder = tempfile::tempdir().expect("a folder for the index cache");
+    let mut session = Session::spawn(cache_folder.path());
     let pull_client = json!({
         "definition": { "linkSupport": true },
         "completion": {},
         "diagnostic": {},
     });
     let ready_pull = session.initialize(&root, pull_client);
+    let cache_written = session.wait_for_log_line("wikils: wrote the index cache", Duration::from_secs(600));
 
     let mut opened: Vec<OpenPage> = Vec::new();
     for (_, path) in &pages {
@@ -615,8 +638,17 @@ fn main() {
     let peak_pull = session.peak_rss_mb();
     session.shutdown();
 
+    // Session 3, a warm start: the same tree with session 1's cache.
+    let mut session = Session::spawn(cache_folder.path());
+    let ready_warm = session.initialize(&root, json!({}));
+    let cache_used = session.wait_for_log_line("from the index cache", REQUEST_TIMEOUT);
+    let peak_warm = session.peak_rss_mb();
+    session.shutdown();
+
     // Session 2, a client that takes pushed diagnostics: the same edits, waited for by version.
-    let mut session = Session::spawn();
+    // Its cache folder is empty: a cold start, like session 1.
+    let empty_cache_folder = tempfile::tempdir().expect("a folder for the index cache");
+    let mut session = Session::spawn(empty_cache_folder.path());
     let push_client = json!({ "publishDiagnostics": { "versionSupport": true } });
     let ready_push = session.initialize(&root, push_client);
     session.open(&probe_uri, &probe_text);
@@ -657,6 +689,7 @@ fn main() {
     for (name, ready, peak) in [
         ("ready, session 1 (pull client)", ready_pull, peak_pull),
         ("ready, session 2 (push client)", ready_push, peak_push),
+        ("ready from the cache, session 3", ready_warm, peak_warm),
     ] {
         println!(
             "| {name:<36} | {:>8.3} | {:>12.2}× | {peak:>5.0} MiB |",
@@ -664,6 +697,9 @@ fn main() {
             seconds(ready) / seconds(floor_time)
         );
     }
+    println!();
+    println!("session 1: {}", cache_written.trim_start_matches("wikils: "));
+    println!("session 3: {}", cache_used.trim_start_matches("wikils: "));
     println!();
     println!("| latency                              |      n |   p50 ms |   p99 ms |   max ms | notes");
     println!("|---|---|---|---|---|---|");

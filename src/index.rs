@@ -54,6 +54,25 @@ impl Document {
     }
 }
 
+/// A document as the index cache saved it: facts, and the title it defines, already known.
+pub struct RestoredDocument {
+    pub path: Box<str>,
+    pub path_symbol: Symbol,
+    pub title: Option<Symbol>,
+    pub flavor: Flavor,
+    pub symlink: Option<SymlinkTarget>,
+    pub facts: DocumentFacts,
+}
+
+/// The maps derived from a set of documents (positions in that set stand for document ids), as
+/// the index cache saves them: building them link by link costs more than reading them.
+#[derive(Debug, Default)]
+pub struct DerivedMaps {
+    pub backlinks: Vec<(Symbol, Vec<u32>)>,
+    pub members: Vec<(Symbol, Vec<u32>)>,
+    pub folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+}
+
 /// Settings the index needs to turn text into facts.
 #[derive(Clone, Debug)]
 pub struct IndexSettings {
@@ -175,7 +194,9 @@ impl Index {
         }
     }
 
-    fn set_document(
+    /// Adds or replaces the document at `path` with facts built elsewhere (parsed text, or the
+    /// index cache).
+    pub fn set_document(
         &self,
         path: &str,
         flavor: Flavor,
@@ -237,6 +258,86 @@ impl Index {
                     remove_value(map, symbol, old.id);
                 }
             }
+        }
+    }
+
+    /// Fills an empty index with `documents` (ids are their positions) and the maps derived
+    /// from exactly them, as [`Index::derive_maps`] built them. Returns false, doing nothing, when
+    /// the index is not empty.
+    pub fn restore(&self, documents: Vec<RestoredDocument>, maps: DerivedMaps) -> bool {
+        use rayon::prelude::*;
+        let Ok(count) = u32::try_from(documents.len()) else {
+            return false;
+        };
+        if self
+            .next_id
+            .compare_exchange(0, count, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return false;
+        }
+        documents.into_par_iter().enumerate().for_each(|(position, restored)| {
+            let id = DocumentId(position as u32);
+            self.ids_by_path.insert(restored.path_symbol, id);
+            if let Some(title) = restored.title {
+                self.pages.entry(title).or_default().push(id);
+                let namespace = namespace_of_full_title(self.interner.resolve(&title));
+                self.pages_per_namespace[namespace_slot(namespace)].fetch_add(1, Ordering::Relaxed);
+            }
+            let redirect = restored.facts.redirect_target().map(|link| link.target());
+            let document = Document {
+                id,
+                path: restored.path,
+                path_symbol: restored.path_symbol,
+                title: restored.title,
+                flavor: restored.flavor,
+                symlink: restored.symlink,
+                redirect,
+                facts: restored.facts,
+            };
+            self.documents.insert(id, Arc::new(document));
+        });
+        let to_ids = |positions: Vec<u32>| positions.into_iter().map(DocumentId).collect::<Vec<_>>();
+        maps.backlinks.into_par_iter().for_each(|(target, positions)| {
+            self.backlinks.insert(target, to_ids(positions));
+        });
+        maps.members.into_par_iter().for_each(|(category, positions)| {
+            self.members.insert(category, to_ids(positions));
+        });
+        maps.folded_titles.into_par_iter().for_each(|(folded, titles)| {
+            self.folded_titles.insert(folded, titles);
+        });
+        true
+    }
+
+    /// The maps derived from `documents` alone, with positions in that list for ids: what
+    /// [`Index::restore`] takes. Folded keys are interned.
+    pub fn derive_maps(&self, documents: &[Arc<Document>]) -> DerivedMaps {
+        let mut backlinks: rustc_hash::FxHashMap<Symbol, Vec<u32>> = Default::default();
+        let mut members: rustc_hash::FxHashMap<Symbol, Vec<u32>> = Default::default();
+        let mut folded: rustc_hash::FxHashMap<Symbol, Vec<Symbol>> = Default::default();
+        let mut titles = rustc_hash::FxHashSet::default();
+        for (position, document) in documents.iter().enumerate() {
+            let position = position as u32;
+            let (categories, targets) = distinct_targets(document);
+            for category in categories {
+                members.entry(category).or_default().push(position);
+            }
+            for target in targets {
+                backlinks.entry(target).or_default().push(position);
+            }
+            if let Some(title) = document.title {
+                if titles.insert(title) {
+                    if let Some(key) = self.folded_key(self.interner.resolve(&title)) {
+                        folded.entry(self.interner.get_or_intern(key)).or_default().push(title);
+                    }
+                }
+            }
+        }
+        DerivedMaps {
+            backlinks: backlinks.into_iter().collect(),
+            members: members.into_iter().collect(),
+            folded_titles: folded.into_iter().collect(),
         }
     }
 

@@ -20,8 +20,9 @@
 //! Test support: [`testing`] (seeded random numbers) and `fuzzing` (the checks the fuzz targets
 //! in `fuzz/` and their seeded twins under `cargo test` share).
 //!
-//! The disk: [`vfs`] (walking and reading, with reasons for what is skipped) and [`workspace`]
-//! (loading a root into an index in parallel).
+//! The disk: [`vfs`] (walking and reading, with reasons for what is skipped), [`workspace`]
+//! (loading a root into an index in parallel) and [`cache`] (the persistent index cache:
+//! unchanged files' facts reused across sessions, checked per file by stamp).
 //!
 //! The edges:
 //! - [`cli`]: `wikils check` and its output formats, and `wikils graph`.
@@ -33,6 +34,7 @@
 //! - Exactly one module converts positions ([`text`]) and exactly one decides what a link
 //!   points at (`resolve`).
 
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

@@ -67,14 +67,25 @@ pub fn load_root_into(
     index: &Index,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> LoadReport {
-    let (files, mut skipped) = vfs::walk(root, config);
+    let (files, skipped) = vfs::walk(root, config);
+    index_files(&files, skipped, progress, &|_, file| index_file(index, file, config))
+}
+
+/// Adds walked files to an index in parallel with `index_one` (given each file's position in
+/// `files`), collecting what was skipped or repaired, sorted by path.
+pub fn index_files(
+    files: &[WalkedFile],
+    mut skipped: Vec<Skipped>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    index_one: &(dyn Fn(usize, &WalkedFile) -> Result<IndexedFile, String> + Sync),
+) -> LoadReport {
     let total = files.len();
     let done = AtomicUsize::new(0);
     let bytes_read = AtomicU64::new(0);
     let problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
-    files.par_iter().for_each(|file| {
-        match index_file(index, file, config) {
+    files.par_iter().enumerate().for_each(|(position, file)| {
+        match index_one(position, file) {
             Ok(indexed) => {
                 bytes_read.fetch_add(indexed.bytes_read, Ordering::Relaxed);
                 if let Some(warning) = indexed.warning {

@@ -56,6 +56,20 @@ impl PackedPositions {
     pub fn from_bytes(bytes: &[u8]) -> PackedPositions {
         PackedPositions { bytes: bytes.into() }
     }
+
+    /// Positions from stored bytes that must hold exactly `count` pairs: `None` when they hold
+    /// fewer or more, end inside a number, or hold a number too large for 32 bits, so damaged
+    /// bytes are rejected rather than read as other positions.
+    pub fn checked_from_bytes(bytes: &[u8], count: usize) -> Option<PackedPositions> {
+        let mut rest = bytes;
+        for _ in 0..count {
+            // Two positions of two numbers each.
+            for _ in 0..4 {
+                read_varint_strict(&mut rest)?;
+            }
+        }
+        rest.is_empty().then(|| PackedPositions::from_bytes(bytes))
+    }
 }
 
 /// Reads packed positions back; see [`PackedPositions::iter`].
@@ -122,6 +136,25 @@ fn read_varint(bytes: &mut &[u8]) -> Option<u32> {
     None
 }
 
+/// A varint of at most 32 bits, or `None` when the bytes end inside it or it is longer.
+fn read_varint_strict(bytes: &mut &[u8]) -> Option<u32> {
+    let mut value = 0u32;
+    for shift in (0..32).step_by(7) {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        let part = u32::from(byte & 0x7f);
+        // The fifth byte may carry only the top 4 bits.
+        if shift == 28 && part > 0x0f {
+            return None;
+        }
+        value |= part << shift;
+        if byte < 0x80 {
+            return Some(value);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +203,32 @@ mod tests {
         }
         let packed = PackedPositions::pack(pairs.clone());
         assert_eq!(packed.iter().collect::<Vec<_>>(), pairs);
+    }
+
+    #[test]
+    fn checked_bytes_must_hold_exactly_the_count() {
+        let pairs = vec![
+            (position(0, 0), position(0, 7)),
+            (position(3, 1), position(3, u32::MAX)),
+        ];
+        let packed = PackedPositions::pack(pairs.clone());
+        let bytes = packed.as_bytes();
+        let checked =
+            PackedPositions::checked_from_bytes(bytes, 2).map(|positions| positions.iter().collect::<Vec<_>>());
+        assert_eq!(checked, Some(pairs));
+        assert_eq!(PackedPositions::checked_from_bytes(bytes, 1), None);
+        assert_eq!(PackedPositions::checked_from_bytes(bytes, 3), None);
+        assert_eq!(PackedPositions::checked_from_bytes(&bytes[..bytes.len() - 1], 2), None);
+        assert_eq!(
+            PackedPositions::checked_from_bytes(&[], 0),
+            Some(PackedPositions::default())
+        );
+        // A number over 32 bits: five bytes whose last carries more than 4 bits.
+        assert_eq!(
+            PackedPositions::checked_from_bytes(&[0xff, 0xff, 0xff, 0xff, 0x1f, 0, 0, 0], 1),
+            None
+        );
+        assert!(PackedPositions::checked_from_bytes(&[0xff, 0xff, 0xff, 0xff, 0x0f, 0, 0, 0], 1).is_some());
     }
 
     #[test]

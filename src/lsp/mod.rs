@@ -29,6 +29,7 @@
 //! - A panic in a handler becomes an error response; it never ends the server.
 
 pub mod backend;
+pub mod cache_writer;
 pub mod capabilities;
 pub mod code_actions;
 pub mod code_lens;

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::ide::completion_table::CompletionTable;
 use crate::index::Index;
 use crate::syntax::Flavor;
-use crate::{vfs, workspace};
+use crate::{cache, vfs, workspace};
 
 /// How often completion rebuilds its title table, at most, while a root is loading.
 const REBUILD_INTERVAL_WHILE_LOADING: Duration = Duration::from_secs(5);
@@ -34,6 +34,25 @@ pub struct Root {
     /// or a page that exists only in the editor appeared) since the other documents'
     /// diagnostics were last refreshed.
     pub others_may_resolve_differently: AtomicBool,
+    /// The persistent index cache: where it is, and the stamps of the files whose facts the
+    /// index holds as read from disk (see [`cache::DiskRecords`]).
+    pub cache: RootCache,
+}
+
+/// A root's side of the index cache.
+pub struct RootCache {
+    pub options: cache::CacheOptions,
+    pub records: cache::DiskRecords,
+    /// Bumped by every change read from disk; a write waits until it stops moving.
+    pub changes: AtomicU64,
+    /// A write is under way (writes never overlap).
+    pub writing: AtomicBool,
+    /// The settings fingerprint of the configuration the index was last loaded with.
+    pub fingerprint: AtomicU64,
+    /// `changes` when the cache was last written or loaded.
+    pub written_changes: AtomicU64,
+    /// The task that writes after changes is running.
+    pub watching: AtomicBool,
 }
 
 #[derive(Default)]
@@ -47,6 +66,7 @@ struct CompletionTableSlot {
 impl Root {
     pub fn new(path: PathBuf, config: Config) -> Root {
         let index = Index::new(workspace::index_settings(&path, &config));
+        let cache_options = cache::CacheOptions::for_root(&path);
         Root {
             path,
             config: RwLock::new(Arc::new(config)),
@@ -57,6 +77,15 @@ impl Root {
             loading: AtomicBool::new(true),
             indexed_versions: Mutex::new(HashMap::new()),
             others_may_resolve_differently: AtomicBool::new(false),
+            cache: RootCache {
+                options: cache_options,
+                records: cache::DiskRecords::default(),
+                changes: AtomicU64::new(0),
+                writing: AtomicBool::new(false),
+                fingerprint: AtomicU64::new(0),
+                written_changes: AtomicU64::new(0),
+                watching: AtomicBool::new(false),
+            },
         }
     }
 
@@ -126,6 +155,8 @@ impl Root {
         let index = self.index();
         let headings_before = heading_keys(&index, relative);
         let newly_indexed = index.document_by_path(relative).is_none();
+        // Before the editor's text goes in: the cache must never pair it with the file's stamp.
+        self.cache.records.remove(relative);
         index.set_document_text(relative, flavor, &rope.to_string());
         if newly_indexed {
             // A new, unsaved page: completion should offer its title too, and links to it in
@@ -176,11 +207,26 @@ impl Root {
         let index = self.index();
         let config = self.config();
         let relative = vfs::relative_path(&self.path, absolute);
+        let records = &self.cache.records;
+        let window = self.cache.options.racy_window;
         let indexed = vfs::walked_file(&self.path, absolute, &config)
-            .is_some_and(|file| workspace::index_file(&index, &file, &config).is_ok());
+            .is_some_and(|file| cache::read_and_stamp(&index, &file, &config, window, records).is_ok());
         if !indexed {
+            records.remove(relative.as_str());
             index.remove_document(&relative);
         }
+        self.cache.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Writes the index cache of this root; `None` when a write is already under way.
+    pub fn write_cache(&self) -> Option<Result<cache::WriteReport, String>> {
+        if self.cache.writing.swap(true, Ordering::SeqCst) {
+            return None;
+        }
+        let fingerprint = self.cache.fingerprint.load(Ordering::SeqCst);
+        let written = cache::write_cache(&self.cache.options, fingerprint, &self.index(), &self.cache.records);
+        self.cache.writing.store(false, Ordering::SeqCst);
+        Some(written)
     }
 }
 

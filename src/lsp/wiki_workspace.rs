@@ -29,7 +29,7 @@ use crate::config::{Config, CONFIG_FILE_NAME};
 use crate::diagnostics;
 use crate::index::Index;
 use crate::text::Encoding;
-use crate::{vfs, workspace};
+use crate::{cache, vfs, workspace};
 
 /// Diagnostics wait this long after the last change, so a burst of changes (fast typing, an
 /// editor's multi-part edit) is checked once. Checking a normal page takes under a millisecond
@@ -236,7 +236,13 @@ impl WikiWorkspace {
                         counts.0.fetch_max(done, Ordering::Relaxed);
                         counts.1.store(total, Ordering::Relaxed);
                     };
-                    let _ = sender.send(workspace::load_root_into(&root.path, &config, &index, &progress));
+                    let fingerprint = cache::settings_fingerprint(&index.settings, &config);
+                    root.cache.fingerprint.store(fingerprint, Ordering::SeqCst);
+                    root.cache.records.clear();
+                    let cache = &root.cache;
+                    let loaded =
+                        cache::load_root_into(&root.path, &config, &index, &cache.options, &cache.records, &progress);
+                    let _ = sender.send(loaded);
                 });
             if let Err(error) = spawned {
                 eprintln!("wikils: cannot start an indexing thread: {error}");
@@ -256,7 +262,8 @@ impl WikiWorkspace {
             }
         };
         root.titles_changed();
-        if let Some(report) = report {
+        let mut cache_is_stale = false;
+        if let Some((report, cache_use)) = report {
             // Stderr, not the client: a root that does not exist yet is common and not worth a
             // message in the editor.
             for skipped in &report.skipped {
@@ -266,6 +273,8 @@ impl WikiWorkspace {
                     skipped.reason
                 );
             }
+            eprintln!("{}", cache_use.describe(&root.path));
+            cache_is_stale = cache_use.worth_writing();
         }
         root.loading.store(false, Ordering::SeqCst);
         self.reindex_open_documents(&root).await;
@@ -276,6 +285,11 @@ impl WikiWorkspace {
         let indexed = root.index().document_count();
         if let Some(progress) = &progress {
             progress.end(indexed).await;
+        }
+        if cache_is_stale {
+            super::cache_writer::write_now(&root).await;
+        } else {
+            super::cache_writer::watch_for_changes(&root);
         }
     }
 

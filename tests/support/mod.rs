@@ -32,6 +32,9 @@ pub struct Server {
     notifications: VecDeque<Value>,
     stderr: Arc<Mutex<String>>,
     next_request_id: i64,
+    /// The index cache folder of this server (`WIKILS_CACHE_DIR`), removed with it: a test run
+    /// never writes into the user's cache folder.
+    _cache_folder: Option<tempfile::TempDir>,
 }
 
 impl Server {
@@ -44,6 +47,15 @@ impl Server {
         command.arg("lsp").arg("--stdio");
         command.env_remove("WIKILS_TEST_PANIC");
         command.env_remove("WIKILS_TEST_REQUESTS");
+        command.env_remove("WIKILS_CACHE");
+        // Tests that share a cache between servers pass their own `WIKILS_CACHE_DIR`.
+        let cache_folder = if environment.iter().any(|(name, _)| *name == "WIKILS_CACHE_DIR") {
+            None
+        } else {
+            let folder = tempfile::tempdir().expect("temporary cache folder");
+            command.env("WIKILS_CACHE_DIR", folder.path());
+            Some(folder)
+        };
         for (name, value) in environment {
             command.env(name, value);
         }
@@ -77,6 +89,7 @@ impl Server {
             notifications: VecDeque::new(),
             stderr,
             next_request_id: 1,
+            _cache_folder: cache_folder,
         }
     }
 

@@ -1,0 +1,934 @@
+//! The bytes of the cache file: a fixed header, then thirteen sections of fixed-width
+//! little-endian records (strings, documents, links, headings, problems, variant blocks, then keys
+//! and values of backlinks, members and folded titles, then the links' packed positions), each
+//! with a CRC-32.
+//!
+//! Header (512 bytes): magic `WIKILSIX`, format version (u32), header length (u32), wikils
+//! version (24 bytes, zero-padded), settings fingerprint (u64), time written (ns, i64), section
+//! count (u32), padding, then per section offset (u64), length (u64), CRC-32 (u32), padding; the
+//! CRC-32 of all that ends the header. Strings: count (u32), count + 1 offsets (u32), the UTF-8
+//! bytes. A document record points at its strings by index and says how many records of each
+//! kind follow it in the other sections, in document order, and how many bytes its links'
+//! positions take ([`crate::facts::PackedPositions`] as is: link records hold no positions, as
+//! `LinkFact` does not); documents are sorted by path. The
+//! derived maps (backlinks, category members, folded titles) take two sections each: keys with
+//! their value counts, then the values (document positions, or strings).
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+use lasso::Key;
+use rayon::prelude::*;
+
+use super::stamp::FileStamp;
+use crate::facts::{
+    DocumentFacts, HeadingFact, Interner, LinkFact, LinkKind, LinkTarget, PackedPositions, ProblemFact, Symbol,
+};
+use crate::index::{DerivedMaps, RestoredDocument, SymlinkTarget};
+use crate::syntax::{Flavor, LinkSyntax, ProblemKind, Span};
+use crate::text::Position;
+
+/// Bumped whenever the layout of the file or the meaning of a record changes.
+pub const FORMAT_VERSION: u32 = 2;
+
+const MAGIC: &[u8; 8] = b"WIKILSIX";
+const HEADER_LENGTH: usize = 512;
+const VERSION_FIELD_LENGTH: usize = 24;
+const SECTION_COUNT: usize = 13;
+const SECTION_TABLE_OFFSET: usize = 64;
+const SECTION_ENTRY_LENGTH: usize = 24;
+const HEADER_CRC_OFFSET: usize = HEADER_LENGTH - 4;
+
+const STRINGS: usize = 0;
+const DOCUMENTS: usize = 1;
+const LINKS: usize = 2;
+const HEADINGS: usize = 3;
+const PROBLEMS: usize = 4;
+const VARIANT_BLOCKS: usize = 5;
+const BACKLINK_KEYS: usize = 6;
+const MEMBER_KEYS: usize = 8;
+const FOLDED_KEYS: usize = 10;
+const FOLDED_VALUES: usize = 11;
+const POSITIONS: usize = 12;
+
+const DOCUMENT_RECORD: usize = 72;
+const LINK_RECORD: usize = 20;
+const HEADING_RECORD: usize = 28;
+const PROBLEM_RECORD: usize = 28;
+const SPAN_RECORD: usize = 8;
+const KEY_RECORD: usize = 8;
+const VALUE_RECORD: usize = 4;
+const RECORD_LENGTHS: [usize; SECTION_COUNT] = [
+    1,
+    DOCUMENT_RECORD,
+    LINK_RECORD,
+    HEADING_RECORD,
+    PROBLEM_RECORD,
+    SPAN_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+    KEY_RECORD,
+    VALUE_RECORD,
+    1,
+];
+/// The sections of the records each document counts, in the order of its counts.
+const PER_DOCUMENT: [usize; 5] = [LINKS, HEADINGS, PROBLEMS, VARIANT_BLOCKS, POSITIONS];
+
+/// Where a document record holds its counts, in the order of [`PER_DOCUMENT`].
+const COUNT_OFFSETS: [usize; 5] = [16, 20, 24, 28, 68];
+
+/// "No string" in a string index.
+const NO_STRING: u32 = u32::MAX;
+
+/// Sections are checksummed in slices of this size in parallel, and the CRCs combined.
+const CRC_SLICE: usize = 16 << 20;
+
+// Enum values are stored as their index in these tables (`as u8` on write; a test checks that
+// the two agree).
+const FLAVORS: [Flavor; 2] = [Flavor::Markdown, Flavor::Wikitext];
+const LINK_KINDS: [LinkKind; 8] = [
+    LinkKind::Page,
+    LinkKind::CategoryMembership,
+    LinkKind::Template,
+    LinkKind::Redirect,
+    LinkKind::OnlinePage,
+    LinkKind::Media,
+    LinkKind::Interwiki,
+    LinkKind::OutsideRoot,
+];
+const LINK_SYNTAXES: [LinkSyntax; 6] = [
+    LinkSyntax::MarkdownPath,
+    LinkSyntax::HtmlAnchor,
+    LinkSyntax::WikiUrl,
+    LinkSyntax::DoubleBracket,
+    LinkSyntax::Template,
+    LinkSyntax::Redirect,
+];
+const PROBLEM_KINDS: [ProblemKind; 2] = [ProblemKind::UnclosedLink, ProblemKind::UnclosedTemplate];
+
+const TARGET_TITLE: u8 = 0;
+const TARGET_PATH: u8 = 1;
+const TARGET_SAME_DOCUMENT: u8 = 2;
+const TARGET_NONE: u8 = 3;
+/// Symlink kinds: a target as above, or one of these.
+const SYMLINK_NONE: u8 = 10;
+const SYMLINK_BROKEN: u8 = 11;
+
+/// One document as the writer gets it.
+pub struct CachedDocument<'a> {
+    pub path: Symbol,
+    pub title: Option<Symbol>,
+    pub flavor: Flavor,
+    pub symlink: Option<&'a SymlinkTarget>,
+    pub warning: Option<&'a str>,
+    pub stamp: FileStamp,
+    pub facts: &'a DocumentFacts,
+}
+
+/// Sizes of what was written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Written {
+    pub bytes: u64,
+    pub strings: usize,
+    pub links: usize,
+}
+
+/// Writes a cache of `documents` (sorted by path) to `out`, which must be empty.
+pub fn write<W: Write + Seek>(
+    out: W,
+    documents: &[CachedDocument],
+    maps: &DerivedMaps,
+    interner: &Interner,
+    fingerprint: u64,
+    written_at_ns: i64,
+) -> io::Result<Written> {
+    let mut table = StringTable::new(interner);
+    for document in documents {
+        table.symbol(document.path);
+        if let Some(title) = document.title {
+            table.symbol(title);
+        }
+        if let Some(symlink) = document.symlink {
+            match symlink {
+                SymlinkTarget::Target(target) => {
+                    target_parts(*target, &mut table);
+                }
+                SymlinkTarget::Broken(reason) => {
+                    table.text(reason);
+                }
+            }
+        }
+        if let Some(warning) = document.warning {
+            table.text(warning);
+        }
+        for link in &document.facts.links {
+            target_parts(link.target(), &mut table);
+            if let Some(anchor) = link.anchor {
+                table.symbol(anchor);
+            }
+        }
+        for heading in &document.facts.headings {
+            table.symbol(heading.anchor);
+            table.symbol(heading.slug);
+        }
+    }
+    for (key, _) in maps.backlinks.iter().chain(&maps.members) {
+        table.symbol(*key);
+    }
+    for (key, titles) in &maps.folded_titles {
+        table.symbol(*key);
+        for title in titles {
+            table.symbol(*title);
+        }
+    }
+
+    let mut out = io::BufWriter::with_capacity(1 << 20, out);
+    out.write_all(&[0; HEADER_LENGTH])?;
+    let mut sections = [(0u64, 0u64, 0u32); SECTION_COUNT];
+    let mut offset = HEADER_LENGTH as u64;
+    let mut section = |index: usize, write: &mut dyn FnMut(&mut Section<'_>) -> io::Result<()>| -> io::Result<()> {
+        let mut writer = Section {
+            out: &mut out,
+            crc: crc32fast::Hasher::new(),
+            length: 0,
+        };
+        write(&mut writer)?;
+        sections[index] = (offset, writer.length, writer.crc.finalize());
+        offset += writer.length;
+        Ok(())
+    };
+
+    section(STRINGS, &mut |section| {
+        let count = checked_u32(table.strings.len())?;
+        section.put(&count.to_le_bytes())?;
+        let mut end = 0u32;
+        section.put(&end.to_le_bytes())?;
+        for string in &table.strings {
+            end = checked_u32(end as usize + string.len())?;
+            section.put(&end.to_le_bytes())?;
+        }
+        for string in &table.strings {
+            section.put(string.as_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(DOCUMENTS, &mut |section| {
+        for document in documents {
+            let mut record = [0u8; DOCUMENT_RECORD];
+            let (symlink_kind, symlink_string) = match document.symlink {
+                None => (SYMLINK_NONE, NO_STRING),
+                Some(SymlinkTarget::Target(target)) => target_parts(*target, &mut table),
+                Some(SymlinkTarget::Broken(reason)) => (SYMLINK_BROKEN, table.text(reason)),
+            };
+            let facts = document.facts;
+            put_u32(&mut record, 0, table.symbol(document.path));
+            record[4] = document.flavor as u8;
+            record[5] = symlink_kind;
+            put_u32(&mut record, 8, symlink_string);
+            put_u32(
+                &mut record,
+                12,
+                document.warning.map_or(NO_STRING, |warning| table.text(warning)),
+            );
+            put_u32(&mut record, 16, checked_u32(facts.links.len())?);
+            put_u32(&mut record, 20, checked_u32(facts.headings.len())?);
+            put_u32(&mut record, 24, checked_u32(facts.problems.len())?);
+            put_u32(&mut record, 28, checked_u32(facts.variant_blocks.len())?);
+            put_u32(&mut record, 68, checked_u32(facts.link_positions.as_bytes().len())?);
+            put_u64(&mut record, 32, document.stamp.size);
+            put_u64(&mut record, 40, document.stamp.modified_ns as u64);
+            put_u64(&mut record, 48, document.stamp.changed_ns as u64);
+            put_u64(&mut record, 56, document.stamp.inode);
+            put_u32(
+                &mut record,
+                64,
+                document.title.map_or(NO_STRING, |title| table.symbol(title)),
+            );
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(LINKS, &mut |section| {
+        for link in documents.iter().flat_map(|document| &document.facts.links) {
+            let mut record = [0u8; LINK_RECORD];
+            let (target_kind, target) = target_parts(link.target(), &mut table);
+            put_span(&mut record, 0, link.span);
+            put_u32(&mut record, 8, target);
+            put_u32(
+                &mut record,
+                12,
+                link.anchor.map_or(NO_STRING, |anchor| table.symbol(anchor)),
+            );
+            record[16] = link.kind as u8;
+            record[17] = link.syntax as u8;
+            record[18] = target_kind;
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(HEADINGS, &mut |section| {
+        for heading in documents.iter().flat_map(|document| &document.facts.headings) {
+            let mut record = [0u8; HEADING_RECORD];
+            put_span(&mut record, 0, heading.span);
+            put_position(&mut record, 8, heading.start);
+            put_u32(&mut record, 16, table.symbol(heading.anchor));
+            put_u32(&mut record, 20, table.symbol(heading.slug));
+            record[24] = heading.level;
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(PROBLEMS, &mut |section| {
+        for problem in documents.iter().flat_map(|document| &document.facts.problems) {
+            let mut record = [0u8; PROBLEM_RECORD];
+            put_span(&mut record, 0, problem.span);
+            put_position(&mut record, 8, problem.start);
+            put_position(&mut record, 16, problem.end);
+            record[24] = problem.kind as u8;
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(VARIANT_BLOCKS, &mut |section| {
+        for span in documents.iter().flat_map(|document| &document.facts.variant_blocks) {
+            let mut record = [0u8; SPAN_RECORD];
+            put_span(&mut record, 0, *span);
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    let document_maps = [(BACKLINK_KEYS, &maps.backlinks), (MEMBER_KEYS, &maps.members)];
+    for (keys, map) in document_maps {
+        section(keys, &mut |section| {
+            for (key, values) in map {
+                section.put(&table.symbol(*key).to_le_bytes())?;
+                section.put(&checked_u32(values.len())?.to_le_bytes())?;
+            }
+            Ok(())
+        })?;
+        section(keys + 1, &mut |section| {
+            for value in map.iter().flat_map(|(_, values)| values) {
+                section.put(&value.to_le_bytes())?;
+            }
+            Ok(())
+        })?;
+    }
+    section(FOLDED_KEYS, &mut |section| {
+        for (key, titles) in &maps.folded_titles {
+            section.put(&table.symbol(*key).to_le_bytes())?;
+            section.put(&checked_u32(titles.len())?.to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_VALUES, &mut |section| {
+        for title in maps.folded_titles.iter().flat_map(|(_, titles)| titles) {
+            section.put(&table.symbol(*title).to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(POSITIONS, &mut |section| {
+        for document in documents {
+            section.put(document.facts.link_positions.as_bytes())?;
+        }
+        Ok(())
+    })?;
+
+    let header = header(fingerprint, written_at_ns, &sections);
+    let mut out = out.into_inner().map_err(|error| error.into_error())?;
+    out.seek(SeekFrom::Start(0))?;
+    out.write_all(&header)?;
+    out.flush()?;
+    Ok(Written {
+        bytes: offset,
+        strings: table.strings.len(),
+        links: documents.iter().map(|document| document.facts.links.len()).sum(),
+    })
+}
+
+fn header(fingerprint: u64, written_at_ns: i64, sections: &[(u64, u64, u32); SECTION_COUNT]) -> [u8; HEADER_LENGTH] {
+    let mut header = [0u8; HEADER_LENGTH];
+    header[..8].copy_from_slice(MAGIC);
+    put_u32(&mut header, 8, FORMAT_VERSION);
+    put_u32(&mut header, 12, HEADER_LENGTH as u32);
+    let version = wikils_version();
+    header[16..16 + version.len()].copy_from_slice(version);
+    put_u64(&mut header, 40, fingerprint);
+    put_u64(&mut header, 48, written_at_ns as u64);
+    put_u32(&mut header, 56, SECTION_COUNT as u32);
+    for (index, (offset, length, crc)) in sections.iter().enumerate() {
+        let at = SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
+        put_u64(&mut header, at, *offset);
+        put_u64(&mut header, at + 8, *length);
+        put_u32(&mut header, at + 16, *crc);
+    }
+    let crc = crc32fast::hash(&header[..HEADER_CRC_OFFSET]);
+    put_u32(&mut header, HEADER_CRC_OFFSET, crc);
+    header
+}
+
+/// The crate version, cut to the header's field.
+fn wikils_version() -> &'static [u8] {
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    &version[..version.len().min(VERSION_FIELD_LENGTH)]
+}
+
+struct Section<'a> {
+    out: &'a mut dyn Write,
+    crc: crc32fast::Hasher,
+    length: u64,
+}
+
+impl Section<'_> {
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.crc.update(bytes);
+        self.length += bytes.len() as u64;
+        self.out.write_all(bytes)
+    }
+}
+
+/// Strings by first use; symbols are looked up by index, other strings by hash.
+struct StringTable<'a> {
+    interner: &'a Interner,
+    by_symbol: Vec<u32>,
+    by_text: rustc_hash::FxHashMap<&'a str, u32>,
+    strings: Vec<&'a str>,
+}
+
+impl<'a> StringTable<'a> {
+    fn new(interner: &'a Interner) -> StringTable<'a> {
+        StringTable {
+            interner,
+            by_symbol: vec![NO_STRING; interner.len()],
+            by_text: rustc_hash::FxHashMap::default(),
+            strings: Vec::new(),
+        }
+    }
+
+    fn symbol(&mut self, symbol: Symbol) -> u32 {
+        let slot = symbol.into_usize();
+        if slot >= self.by_symbol.len() {
+            // Interned while the cache is written.
+            self.by_symbol.resize(slot + 1, NO_STRING);
+        }
+        if self.by_symbol[slot] == NO_STRING {
+            self.by_symbol[slot] = self.strings.len() as u32;
+            self.strings.push(self.interner.resolve(&symbol));
+        }
+        self.by_symbol[slot]
+    }
+
+    fn text(&mut self, text: &'a str) -> u32 {
+        let next = self.strings.len() as u32;
+        let id = *self.by_text.entry(text).or_insert(next);
+        if id == next {
+            self.strings.push(text);
+        }
+        id
+    }
+}
+
+fn target_parts(target: LinkTarget, table: &mut StringTable) -> (u8, u32) {
+    match target {
+        LinkTarget::Title(symbol) => (TARGET_TITLE, table.symbol(symbol)),
+        LinkTarget::Path(symbol) => (TARGET_PATH, table.symbol(symbol)),
+        LinkTarget::SameDocument => (TARGET_SAME_DOCUMENT, NO_STRING),
+        LinkTarget::None => (TARGET_NONE, NO_STRING),
+    }
+}
+
+fn checked_u32(value: usize) -> io::Result<u32> {
+    u32::try_from(value)
+        .map_err(|_| io::Error::other("too large for the cache format (over 4 GiB of strings or 4G records)"))
+}
+
+fn put_u32(record: &mut [u8], at: usize, value: u32) {
+    record[at..at + 4].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_u64(record: &mut [u8], at: usize, value: u64) {
+    record[at..at + 8].copy_from_slice(&value.to_le_bytes());
+}
+
+fn put_span(record: &mut [u8], at: usize, span: Span) {
+    put_u32(record, at, span.start);
+    put_u32(record, at + 4, span.end);
+}
+
+fn put_position(record: &mut [u8], at: usize, position: Position) {
+    put_u32(record, at, position.line);
+    put_u32(record, at + 4, position.column);
+}
+
+fn get_u32(record: &[u8], at: usize) -> u32 {
+    let mut bytes = [0u8; 4];
+    bytes.copy_from_slice(&record[at..at + 4]);
+    u32::from_le_bytes(bytes)
+}
+
+fn get_u64(record: &[u8], at: usize) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&record[at..at + 8]);
+    u64::from_le_bytes(bytes)
+}
+
+fn get_span(record: &[u8], at: usize) -> Span {
+    Span {
+        start: get_u32(record, at),
+        end: get_u32(record, at + 4),
+    }
+}
+
+fn get_position(record: &[u8], at: usize) -> Position {
+    Position {
+        line: get_u32(record, at),
+        column: get_u32(record, at + 4),
+    }
+}
+
+fn enum_at<T: Copy>(table: &[T], byte: u8, what: &str) -> Result<T, String> {
+    table
+        .get(byte as usize)
+        .copied()
+        .ok_or_else(|| format!("unknown {what} {byte}"))
+}
+
+/// Per-document sections are read and decoded in pieces of about this size, so the file's
+/// bytes are never held whole next to the facts decoded from them.
+const READ_PIECE: usize = 8 << 20;
+
+/// What a cached document's file was when it was read.
+pub struct CachedStamp {
+    pub stamp: FileStamp,
+    /// The repair the file was read with (invalid UTF-8).
+    pub warning: Option<Box<str>>,
+}
+
+/// A whole cache file, decoded: its documents sorted by path, their stamps in the same order,
+/// and the derived maps.
+pub struct Decoded {
+    pub written_at_ns: i64,
+    pub documents: Vec<RestoredDocument>,
+    pub stamps: Vec<CachedStamp>,
+    pub maps: DerivedMaps,
+}
+
+/// Reads and decodes a cache file: checks the header (format, wikils version, `fingerprint`),
+/// then reads one section at a time — the per-document ones in pieces of [`READ_PIECE`] —
+/// checking each section's CRC-32 and decoding it before the next is read. Strings go into
+/// `interner`. Any mismatch is an error naming it; decoded values are range-checked, so a
+/// damaged file is an error, never a panic or a wrong index.
+pub fn read<R: Read + Seek>(
+    mut file: R,
+    file_length: u64,
+    fingerprint: u64,
+    interner: &Interner,
+) -> Result<Decoded, String> {
+    let read_error = |error: io::Error| format!("cannot read: {error}");
+    if file_length == 0 {
+        return Err("the file is empty".to_string());
+    }
+    let mut header = [0u8; HEADER_LENGTH];
+    if file_length < HEADER_LENGTH as u64 {
+        return Err("not a wikils index cache".to_string());
+    }
+    file.read_exact(&mut header).map_err(read_error)?;
+    if &header[..8] != MAGIC {
+        return Err("not a wikils index cache".to_string());
+    }
+    if get_u32(&header, HEADER_CRC_OFFSET) != crc32fast::hash(&header[..HEADER_CRC_OFFSET]) {
+        return Err("the header's checksum does not match".to_string());
+    }
+    let version = get_u32(&header, 8);
+    if version != FORMAT_VERSION {
+        return Err(format!("format version {version}, expected {FORMAT_VERSION}"));
+    }
+    let mut expected_version = [0u8; VERSION_FIELD_LENGTH];
+    expected_version[..wikils_version().len()].copy_from_slice(wikils_version());
+    if header[16..16 + VERSION_FIELD_LENGTH] != expected_version {
+        let written_by = String::from_utf8_lossy(&header[16..16 + VERSION_FIELD_LENGTH]);
+        return Err(format!(
+            "written by wikils {}, this is {}",
+            written_by.trim_end_matches('\0'),
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    if get_u64(&header, 40) != fingerprint {
+        return Err("written under other settings (wikils.toml or layout changed)".to_string());
+    }
+    if get_u32(&header, 56) as usize != SECTION_COUNT {
+        return Err("unexpected section count".to_string());
+    }
+    let mut sections = [SectionEntry::default(); SECTION_COUNT];
+    for (index, section) in sections.iter_mut().enumerate() {
+        let at = SECTION_TABLE_OFFSET + index * SECTION_ENTRY_LENGTH;
+        let offset = get_u64(&header, at);
+        let length = get_u64(&header, at + 8);
+        let end = offset.checked_add(length).filter(|end| *end <= file_length);
+        if end.is_none() || offset < HEADER_LENGTH as u64 || usize::try_from(length).is_err() {
+            return Err(format!("section {index} lies outside the file (truncated?)"));
+        }
+        if length % RECORD_LENGTHS[index] as u64 != 0 {
+            return Err(format!("section {index} does not hold whole records"));
+        }
+        *section = SectionEntry {
+            offset,
+            length: length as usize,
+            crc: get_u32(&header, at + 16),
+        };
+    }
+    let mut reader = SectionReader {
+        file: &mut file,
+        sections,
+    };
+
+    // Strings go into the interner at once; their bytes are not kept.
+    let symbols: Vec<Symbol> = {
+        let bytes = reader.whole(STRINGS)?;
+        let strings = parse_strings(&bytes)?;
+        strings
+            .par_iter()
+            .map(|string| interner.get_or_intern(*string))
+            .collect()
+    };
+    let symbol = |id: u32| {
+        symbols
+            .get(id as usize)
+            .copied()
+            .ok_or_else(|| format!("string {id} out of range"))
+    };
+    let text = |id: u32| symbol(id).map(|symbol| Box::<str>::from(interner.resolve(&symbol)));
+
+    let records = reader.whole(DOCUMENTS)?;
+    let mut counts = Vec::with_capacity(records.len() / DOCUMENT_RECORD);
+    let mut totals = [0u64; 5];
+    for record in records.chunks_exact(DOCUMENT_RECORD) {
+        let count = COUNT_OFFSETS.map(|at| get_u32(record, at));
+        for (total, count) in totals.iter_mut().zip(count) {
+            *total += u64::from(count);
+        }
+        counts.push(count);
+    }
+    for (kind, section) in PER_DOCUMENT.into_iter().enumerate() {
+        if totals[kind] * RECORD_LENGTHS[section] as u64 != sections[section].length as u64 {
+            return Err(format!(
+                "section {section} holds another number of records than the documents say"
+            ));
+        }
+    }
+    let (mut documents, stamps): (Vec<RestoredDocument>, Vec<CachedStamp>) = records
+        .par_chunks_exact(DOCUMENT_RECORD)
+        .map(|record| {
+            let path_symbol = symbol(get_u32(record, 0))?;
+            let symlink = match record[5] {
+                SYMLINK_NONE => None,
+                SYMLINK_BROKEN => Some(SymlinkTarget::Broken(text(get_u32(record, 8))?.into())),
+                kind => Some(SymlinkTarget::Target(target(kind, get_u32(record, 8), &symbols)?)),
+            };
+            let document = RestoredDocument {
+                path: interner.resolve(&path_symbol).into(),
+                path_symbol,
+                title: match get_u32(record, 64) {
+                    NO_STRING => None,
+                    id => Some(symbol(id)?),
+                },
+                flavor: enum_at(&FLAVORS, record[4], "flavor")?,
+                symlink,
+                facts: DocumentFacts::default(),
+            };
+            let stamp = CachedStamp {
+                stamp: FileStamp {
+                    size: get_u64(record, 32),
+                    modified_ns: get_u64(record, 40) as i64,
+                    changed_ns: get_u64(record, 48) as i64,
+                    inode: get_u64(record, 56),
+                },
+                warning: match get_u32(record, 12) {
+                    NO_STRING => None,
+                    id => Some(text(id)?),
+                },
+            };
+            Ok((document, stamp))
+        })
+        .collect::<Result<Vec<_>, String>>()?
+        .into_iter()
+        .unzip();
+    drop(records);
+
+    reader.per_document(LINKS, 0, &counts, &mut documents, &|bytes, facts| {
+        facts.links = bytes
+            .chunks_exact(LINK_RECORD)
+            .map(|record| {
+                let anchor = match get_u32(record, 12) {
+                    NO_STRING => None,
+                    id => Some(symbol(id)?),
+                };
+                Ok(LinkFact::new(
+                    get_span(record, 0),
+                    enum_at(&LINK_KINDS, record[16], "link kind")?,
+                    enum_at(&LINK_SYNTAXES, record[17], "link syntax")?,
+                    target(record[18], get_u32(record, 8), &symbols)?,
+                    anchor,
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    // After the links: a document's positions must hold exactly one pair per link.
+    reader.per_document(POSITIONS, 4, &counts, &mut documents, &|bytes, facts| {
+        facts.link_positions = PackedPositions::checked_from_bytes(bytes, facts.links.len())
+            .ok_or("link positions do not match the links")?;
+        Ok(())
+    })?;
+    reader.per_document(HEADINGS, 1, &counts, &mut documents, &|bytes, facts| {
+        facts.headings = bytes
+            .chunks_exact(HEADING_RECORD)
+            .map(|record| {
+                Ok(HeadingFact {
+                    level: record[24],
+                    span: get_span(record, 0),
+                    start: get_position(record, 8),
+                    anchor: symbol(get_u32(record, 16))?,
+                    slug: symbol(get_u32(record, 20))?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    reader.per_document(PROBLEMS, 2, &counts, &mut documents, &|bytes, facts| {
+        facts.problems = bytes
+            .chunks_exact(PROBLEM_RECORD)
+            .map(|record| {
+                Ok(ProblemFact {
+                    kind: enum_at(&PROBLEM_KINDS, record[24], "problem kind")?,
+                    span: get_span(record, 0),
+                    start: get_position(record, 8),
+                    end: get_position(record, 16),
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(())
+    })?;
+    reader.per_document(VARIANT_BLOCKS, 3, &counts, &mut documents, &|bytes, facts| {
+        facts.variant_blocks = bytes
+            .chunks_exact(SPAN_RECORD)
+            .map(|record| get_span(record, 0))
+            .collect();
+        Ok(())
+    })?;
+    drop(counts);
+
+    let document_count = documents.len() as u32;
+    let position = |value: u32| {
+        (value < document_count)
+            .then_some(value)
+            .ok_or_else(|| format!("document {value} out of range"))
+    };
+    let maps = DerivedMaps {
+        backlinks: reader.map(BACKLINK_KEYS, &symbol, &position)?,
+        members: reader.map(MEMBER_KEYS, &symbol, &position)?,
+        folded_titles: reader.map(FOLDED_KEYS, &symbol, &symbol)?,
+    };
+    Ok(Decoded {
+        written_at_ns: get_u64(&header, 48) as i64,
+        documents,
+        stamps,
+        maps,
+    })
+}
+
+/// Decodes one document's records of a section into its facts.
+type DecodeFacts<'a> = dyn Fn(&[u8], &mut DocumentFacts) -> Result<(), String> + Sync + 'a;
+
+#[derive(Clone, Copy, Default)]
+struct SectionEntry {
+    offset: u64,
+    length: usize,
+    crc: u32,
+}
+
+/// Reads the sections of a file whose header was checked.
+struct SectionReader<'a, R: Read + Seek> {
+    file: &'a mut R,
+    sections: [SectionEntry; SECTION_COUNT],
+}
+
+impl<R: Read + Seek> SectionReader<'_, R> {
+    /// A whole section, its checksum verified.
+    fn whole(&mut self, index: usize) -> Result<Vec<u8>, String> {
+        let section = self.sections[index];
+        let mut bytes = vec![0u8; section.length];
+        self.file
+            .seek(SeekFrom::Start(section.offset))
+            .and_then(|_| self.file.read_exact(&mut bytes))
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        let crc = bytes
+            .par_chunks(CRC_SLICE)
+            .map(|slice| {
+                let mut hasher = crc32fast::Hasher::new();
+                hasher.update(slice);
+                hasher
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .fold(crc32fast::Hasher::new(), |mut combined, hasher| {
+                combined.combine(&hasher);
+                combined
+            });
+        if crc.finalize() != section.crc {
+            return Err(format!("section {index}'s checksum does not match"));
+        }
+        Ok(bytes)
+    }
+
+    /// Reads a per-document section in pieces of whole documents and gives each document its
+    /// bytes (`kind` indexes `counts`). The checksum is checked after the last piece: until
+    /// then what was decoded may be wrong, and an error throws it all away.
+    fn per_document(
+        &mut self,
+        index: usize,
+        kind: usize,
+        counts: &[[u32; 5]],
+        documents: &mut [RestoredDocument],
+        decode: &DecodeFacts,
+    ) -> Result<(), String> {
+        let section = self.sections[index];
+        let record = RECORD_LENGTHS[index];
+        self.file
+            .seek(SeekFrom::Start(section.offset))
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        let mut hasher = crc32fast::Hasher::new();
+        let mut buffer = Vec::new();
+        let mut first = 0;
+        while first < documents.len() {
+            // Whole documents up to a piece's size (at least one).
+            let mut length = 0usize;
+            let mut last = first;
+            while last < documents.len() {
+                let bytes = counts[last][kind] as usize * record;
+                if last > first && length + bytes > READ_PIECE {
+                    break;
+                }
+                length += bytes;
+                last += 1;
+            }
+            buffer.clear();
+            buffer.resize(length, 0);
+            self.file
+                .read_exact(&mut buffer)
+                .map_err(|error| format!("cannot read section {index}: {error}"))?;
+            hasher.update(&buffer);
+            let mut pieces = Vec::with_capacity(last - first);
+            let mut rest = buffer.as_slice();
+            for count in &counts[first..last] {
+                let (piece, after) = rest.split_at(count[kind] as usize * record);
+                pieces.push(piece);
+                rest = after;
+            }
+            documents[first..last]
+                .par_iter_mut()
+                .zip(pieces)
+                .try_for_each(|(document, bytes)| decode(bytes, &mut document.facts))?;
+            first = last;
+        }
+        if hasher.finalize() != section.crc {
+            return Err(format!("section {index}'s checksum does not match"));
+        }
+        Ok(())
+    }
+
+    /// A derived map from its keys section (`keys`) and values section (`keys + 1`).
+    fn map<V: Send>(
+        &mut self,
+        keys: usize,
+        key: &(dyn Fn(u32) -> Result<Symbol, String> + Sync),
+        value: &(dyn Fn(u32) -> Result<V, String> + Sync),
+    ) -> Result<Vec<(Symbol, Vec<V>)>, String> {
+        let key_records = self.whole(keys)?;
+        let values = self.whole(keys + 1)?;
+        let mut entries = Vec::with_capacity(key_records.len() / KEY_RECORD);
+        let mut next = 0usize;
+        for record in key_records.chunks_exact(KEY_RECORD) {
+            let count = get_u32(record, 4) as usize;
+            entries.push((get_u32(record, 0), next, count));
+            next += count;
+        }
+        if next * VALUE_RECORD != values.len() {
+            return Err(format!(
+                "section {keys} counts another number of values than section {} holds",
+                keys + 1
+            ));
+        }
+        entries
+            .into_par_iter()
+            .map(|(key_id, start, count)| {
+                let slice = &values[start * VALUE_RECORD..(start + count) * VALUE_RECORD];
+                let values = slice
+                    .chunks_exact(VALUE_RECORD)
+                    .map(|bytes| value(get_u32(bytes, 0)))
+                    .collect::<Result<Vec<V>, String>>()?;
+                Ok((key(key_id)?, values))
+            })
+            .collect()
+    }
+}
+
+fn target(kind: u8, id: u32, symbols: &[Symbol]) -> Result<LinkTarget, String> {
+    let symbol = || {
+        symbols
+            .get(id as usize)
+            .copied()
+            .ok_or_else(|| format!("string {id} out of range"))
+    };
+    match kind {
+        TARGET_TITLE => Ok(LinkTarget::Title(symbol()?)),
+        TARGET_PATH => Ok(LinkTarget::Path(symbol()?)),
+        TARGET_SAME_DOCUMENT => Ok(LinkTarget::SameDocument),
+        TARGET_NONE => Ok(LinkTarget::None),
+        other => Err(format!("unknown target kind {other}")),
+    }
+}
+
+fn parse_strings(section: &[u8]) -> Result<Vec<&str>, String> {
+    let count = section
+        .get(..4)
+        .map(|bytes| get_u32(bytes, 0))
+        .ok_or("no string count")? as usize;
+    let offsets_end = count
+        .checked_add(1)
+        .and_then(|entries| entries.checked_mul(4))
+        .and_then(|length| length.checked_add(4))
+        .filter(|end| *end <= section.len())
+        .ok_or("string offsets out of range")?;
+    let offsets = &section[4..offsets_end];
+    let text = simdutf8::basic::from_utf8(&section[offsets_end..]).map_err(|_| "strings are not UTF-8".to_string())?;
+    offsets
+        .chunks_exact(4)
+        .zip(offsets.chunks_exact(4).skip(1))
+        .map(|(start, end)| {
+            let (start, end) = (get_u32(start, 0) as usize, get_u32(end, 0) as usize);
+            text.get(start..end).ok_or_else(|| "string out of range".to_string())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_tables_follow_declaration_order() {
+        for (index, value) in FLAVORS.iter().enumerate() {
+            assert_eq!(*value as usize, index);
+        }
+        for (index, value) in LINK_KINDS.iter().enumerate() {
+            assert_eq!(*value as usize, index);
+        }
+        for (index, value) in LINK_SYNTAXES.iter().enumerate() {
+            assert_eq!(*value as usize, index);
+        }
+        for (index, value) in PROBLEM_KINDS.iter().enumerate() {
+            assert_eq!(*value as usize, index);
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! Loading a root through its cache (reusing the facts of unchanged files, reading the rest) and
+//! writing the cache from an index.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+
+use super::format::{self, CachedDocument};
+use super::stamp::{DiskRecord, DiskRecords, FileStamp};
+use super::CacheOptions;
+use crate::config::Config;
+use crate::index::{DerivedMaps, Document, Index, RestoredDocument};
+use crate::vfs::{self, FileKind, WalkedFile};
+use crate::workspace::{self, IndexedFile, LoadReport};
+
+/// How a load used the cache.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CacheUse {
+    /// The cache at `path` was valid: `reused` files came from it, `changed` and `added` files
+    /// were read, `removed` cached files are gone.
+    Used {
+        path: PathBuf,
+        reused: usize,
+        changed: usize,
+        added: usize,
+        removed: usize,
+    },
+    /// No cache was used, and why; every file was read.
+    NotUsed { reason: String },
+}
+
+impl CacheUse {
+    /// True when the cache on disk no longer matches what was loaded, so it is worth writing.
+    pub fn worth_writing(&self) -> bool {
+        match self {
+            CacheUse::Used {
+                changed,
+                added,
+                removed,
+                ..
+            } => changed + added + removed > 0,
+            CacheUse::NotUsed { .. } => true,
+        }
+    }
+
+    /// One line for the log.
+    pub fn describe(&self, root: &Path) -> String {
+        match self {
+            CacheUse::Used {
+                path,
+                reused,
+                changed,
+                added,
+                removed,
+            } => format!(
+                "wikils: loaded {} from the index cache {}: {reused} files unchanged, {changed} changed, {added} new, {removed} gone",
+                root.display(),
+                path.display()
+            ),
+            CacheUse::NotUsed { reason } => format!(
+                "wikils: index cache of {} not used ({reason}); reading every file",
+                root.display()
+            ),
+        }
+    }
+}
+
+/// Walks a root and fills `index` (empty, with settings from `config`), taking unchanged files'
+/// facts from the cache when there is a valid one and reading the others. `records` receives the
+/// stamp of every file whose facts are now in the index.
+pub fn load_root_into(
+    root: &Path,
+    config: &Config,
+    index: &Index,
+    options: &CacheOptions,
+    records: &DiskRecords,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (LoadReport, CacheUse) {
+    let fingerprint = super::settings_fingerprint(&index.settings, config);
+    let (files, skipped) = vfs::walk(root, config);
+    let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
+    let cache_file = open_first_cache(&options.locations);
+    let cache = cache_file.and_then(|(path, file, length)| {
+        let located = |reason: String| format!("{}: {reason}", path.display());
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let decoded = format::read(reader, length, fingerprint, &index.interner).map_err(located)?;
+        let matches = match_files(&files, &decoded.documents).map_err(located)?;
+        // What validation needs is taken out; the documents go into the index whole.
+        let mut matched = vec![false; decoded.documents.len()];
+        let expected: Vec<Option<Expected>> = matches
+            .iter()
+            .map(|entry| {
+                let entry = (*entry)?;
+                matched[entry] = true;
+                let (document, cached) = (&decoded.documents[entry], &decoded.stamps[entry]);
+                Some(Expected {
+                    stamp: cached.stamp,
+                    flavor: document.flavor,
+                    is_symlink: document.symlink.is_some(),
+                    warning: cached.warning.clone(),
+                })
+            })
+            .collect();
+        let removed: Vec<Box<str>> = (0..matched.len())
+            .filter(|entry| !matched[*entry])
+            .map(|entry| decoded.documents[entry].path.clone())
+            .collect();
+        let cached_documents = decoded.documents.len();
+        drop(decoded.stamps);
+        let (restored, maps) = (decoded.documents, decoded.maps);
+        if !index.restore(restored, maps) {
+            return Err("the index was not empty".to_string());
+        }
+        // The index now holds exactly what the cache held; what changed on disk is applied by
+        // difference, as any later change would be.
+        let reused = AtomicUsize::new(0);
+        let changed = AtomicUsize::new(0);
+        let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
+            let Some(expected) = &expected[position] else {
+                return read_any(file);
+            };
+            if let Some(indexed) = unchanged(expected, file, records) {
+                reused.fetch_add(1, Ordering::Relaxed);
+                return Ok(indexed);
+            }
+            changed.fetch_add(1, Ordering::Relaxed);
+            read_any(file).inspect_err(|_| {
+                index.remove_document(&file.relative);
+            })
+        });
+        removed.par_iter().for_each(|path| {
+            index.remove_document(path);
+        });
+        let used = CacheUse::Used {
+            path,
+            reused: reused.into_inner(),
+            changed: changed.into_inner(),
+            added: files.len() - (cached_documents - removed.len()),
+            removed: removed.len(),
+        };
+        Ok((report, used))
+    });
+    match cache {
+        Ok(loaded) => loaded,
+        Err(reason) => {
+            let report = workspace::index_files(&files, skipped, progress, &|_, file| read_any(file));
+            (report, CacheUse::NotUsed { reason })
+        }
+    }
+}
+
+/// The first cache file found, opened, with its length; the reasons every location failed
+/// otherwise.
+fn open_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, std::fs::File, u64), String> {
+    if locations.is_empty() {
+        return Err("switched off".to_string());
+    }
+    let mut reasons = Vec::new();
+    for path in locations {
+        let opened = std::fs::File::open(path).and_then(|file| {
+            let length = file.metadata()?.len();
+            Ok((file, length))
+        });
+        match opened {
+            Ok((file, length)) => return Ok((path.clone(), file, length)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => reasons.push(format!("{}: {error}", path.display())),
+        }
+    }
+    if reasons.is_empty() {
+        Err("no cache yet".to_string())
+    } else {
+        Err(reasons.join("; "))
+    }
+}
+
+/// For each walked file (sorted by path), the cached document of the same path. Both lists are
+/// sorted, so one merge pass does it; a cache out of order is damaged.
+fn match_files(files: &[WalkedFile], cached: &[RestoredDocument]) -> Result<Vec<Option<usize>>, String> {
+    let mut matches = vec![None; files.len()];
+    let mut file = 0;
+    let mut previous: Option<&str> = None;
+    for (entry, cached) in cached.iter().enumerate() {
+        let path = &*cached.path;
+        if previous.is_some_and(|previous| previous >= path) {
+            return Err("documents are not sorted by path".to_string());
+        }
+        previous = Some(path);
+        while file < files.len() && files[file].relative.as_str() < path {
+            file += 1;
+        }
+        if file < files.len() && files[file].relative == path {
+            matches[file] = Some(entry);
+            file += 1;
+        }
+    }
+    Ok(matches)
+}
+
+/// What the cache says about a file the walk found.
+struct Expected {
+    stamp: FileStamp,
+    flavor: crate::syntax::Flavor,
+    is_symlink: bool,
+    warning: Option<Box<str>>,
+}
+
+/// Records the stamp of a cached document's file when it is unchanged, and returns what reading
+/// it would have reported; `None` when it must be read again.
+fn unchanged(expected: &Expected, file: &WalkedFile, records: &DiskRecords) -> Option<IndexedFile> {
+    let stamp = FileStamp::of_path(&file.absolute)?;
+    let is_symlink = matches!(file.kind, FileKind::Symlink(_));
+    if stamp != expected.stamp || expected.flavor != file.flavor || expected.is_symlink != is_symlink {
+        return None;
+    }
+    records.insert(
+        file.relative.as_str().into(),
+        DiskRecord {
+            stamp,
+            warning: expected.warning.clone(),
+        },
+    );
+    Some(IndexedFile {
+        bytes_read: 0,
+        warning: expected.warning.as_deref().map(String::from),
+    })
+}
+
+/// Reads a file into the index and records its stamp, taken before the read, when the file had
+/// settled by then.
+pub(crate) fn read_and_stamp(
+    index: &Index,
+    file: &WalkedFile,
+    config: &Config,
+    racy_window: Duration,
+    records: &DiskRecords,
+) -> Result<IndexedFile, String> {
+    let stamped_at = SystemTime::now();
+    let stamp = FileStamp::of_path(&file.absolute);
+    records.remove(file.relative.as_str());
+    let indexed = workspace::index_file(index, file, config)?;
+    if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
+        records.insert(
+            file.relative.as_str().into(),
+            DiskRecord {
+                stamp,
+                warning: indexed.warning.as_deref().map(Box::from),
+            },
+        );
+    }
+    Ok(indexed)
+}
+
+/// What a cache write did.
+#[derive(Clone, Debug)]
+pub struct WriteReport {
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub documents: usize,
+    pub links: usize,
+    pub elapsed: Duration,
+}
+
+/// Writes the cache of a root: the documents of `index` that have a record, as they are now.
+/// `fingerprint` is [`super::settings_fingerprint`] of the configuration the index was loaded
+/// with.
+/// Written to a temporary file and renamed, so a reader sees the old cache or the new one, never
+/// half of one. Tries the locations in turn; the error names why each failed.
+pub fn write_cache(
+    options: &CacheOptions,
+    fingerprint: u64,
+    index: &Index,
+    records: &DiskRecords,
+) -> Result<WriteReport, String> {
+    if options.locations.is_empty() {
+        return Err("switched off".to_string());
+    }
+    let started = Instant::now();
+    let mut documents: Vec<(Arc<Document>, DiskRecord)> = index
+        .documents()
+        .into_par_iter()
+        .filter_map(|document| {
+            let record = records.get(&*document.path)?.value().clone();
+            // The record must belong to these facts: see `DiskRecords`.
+            let current = index.document_by_path(&document.path)?;
+            Arc::ptr_eq(&current, &document).then_some((document, record))
+        })
+        .collect();
+    documents.par_sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    // Derived from the very documents written, never read from the live maps, which may already
+    // hold newer changes.
+    let snapshot: Vec<Arc<Document>> = documents.iter().map(|(document, _)| Arc::clone(document)).collect();
+    let maps = index.derive_maps(&snapshot);
+    drop(snapshot);
+    let cached: Vec<CachedDocument> = documents
+        .iter()
+        .map(|(document, record)| CachedDocument {
+            path: document.path_symbol,
+            title: document.title,
+            flavor: document.flavor,
+            symlink: document.symlink.as_ref(),
+            warning: record.warning.as_deref(),
+            stamp: record.stamp,
+            facts: &document.facts,
+        })
+        .collect();
+    let written_at_ns = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |duration| duration.as_nanos() as i64);
+    let mut reasons = Vec::new();
+    for path in &options.locations {
+        match write_at(path, &cached, &maps, index, fingerprint, written_at_ns) {
+            Ok(written) => {
+                return Ok(WriteReport {
+                    path: path.clone(),
+                    bytes: written.bytes,
+                    documents: cached.len(),
+                    links: written.links,
+                    elapsed: started.elapsed(),
+                })
+            }
+            Err(error) => reasons.push(format!("{}: {error}", path.display())),
+        }
+    }
+    Err(reasons.join("; "))
+}
+
+fn write_at(
+    path: &Path,
+    documents: &[CachedDocument],
+    maps: &DerivedMaps,
+    index: &Index,
+    fingerprint: u64,
+    written_at_ns: i64,
+) -> std::io::Result<format::Written> {
+    let folder = path.parent().ok_or_else(|| std::io::Error::other("no parent folder"))?;
+    std::fs::create_dir_all(folder)?;
+    if folder.file_name().is_some_and(|name| name == ".wikils") {
+        let ignore = folder.join(".gitignore");
+        if !ignore.exists() {
+            std::fs::write(&ignore, "# wikils' index cache: safe to delete, never commit.\n*\n")?;
+        }
+    }
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|file| format::write(file, documents, maps, &index.interner, fingerprint, written_at_ns));
+    let written = written.and_then(|written| std::fs::rename(&temporary, path).map(|()| written));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
+}

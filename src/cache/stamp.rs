@@ -1,0 +1,82 @@
+//! File stamps: what the cache compares to decide that a file is unchanged since it was read.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use dashmap::DashMap;
+
+/// Files modified this close to the moment they were read get no stamp: file systems keep
+/// timestamps in ticks (a few milliseconds on ext4, a second or two elsewhere), and a second
+/// change within the same tick would leave the stamp as it was.
+pub const RACY_WINDOW: Duration = Duration::from_secs(2);
+
+/// Size, times and inode of a file (a symlink's own, never its target's).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FileStamp {
+    pub size: u64,
+    pub modified_ns: i64,
+    pub changed_ns: i64,
+    pub inode: u64,
+}
+
+impl FileStamp {
+    /// The stamp of the file at `path`, not following a symlink; `None` when it cannot be read.
+    pub fn of_path(path: &Path) -> Option<FileStamp> {
+        let metadata = std::fs::symlink_metadata(path).ok()?;
+        Some(FileStamp::of_metadata(&metadata))
+    }
+
+    #[cfg(unix)]
+    pub fn of_metadata(metadata: &std::fs::Metadata) -> FileStamp {
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            size: metadata.len(),
+            modified_ns: metadata.mtime().saturating_mul(1_000_000_000) + metadata.mtime_nsec(),
+            changed_ns: metadata.ctime().saturating_mul(1_000_000_000) + metadata.ctime_nsec(),
+            inode: metadata.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of_metadata(metadata: &std::fs::Metadata) -> FileStamp {
+        let nanoseconds = |time: std::io::Result<SystemTime>| {
+            time.ok()
+                .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |duration| duration.as_nanos() as i64)
+        };
+        FileStamp {
+            size: metadata.len(),
+            modified_ns: nanoseconds(metadata.modified()),
+            changed_ns: nanoseconds(metadata.created()),
+            inode: 0,
+        }
+    }
+
+    /// True when the file last changed more than `window` before `read_at`, so that a later
+    /// change must show in its stamp.
+    pub fn settled_at(&self, read_at: SystemTime, window: Duration) -> bool {
+        let read_at_ns = read_at
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |duration| duration.as_nanos() as i64);
+        // The mtime, not the ctime: content changes move the mtime, and a tool that sets the
+        // mtime back still moves the ctime, which the comparison of stamps catches.
+        read_at_ns - self.modified_ns > window.as_nanos() as i64
+    }
+}
+
+/// What the cache records about a file besides its facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiskRecord {
+    pub stamp: FileStamp,
+    /// The repair the file was read with (invalid UTF-8), reported again when it is reused.
+    pub warning: Option<Box<str>>,
+}
+
+/// The stamps of the documents whose facts in the index are exactly what their files held when
+/// stamped, by root-relative path. A document without an entry is never written to the cache.
+///
+/// The order of updates makes a cache write safe while documents change: a stamp is inserted
+/// only *after* the facts read from its file are in the index, and removed *before* facts from
+/// anywhere else (an editor's unsaved text) go in. The writer takes a document, then its stamp,
+/// then checks that the index still holds the same document; see [`super::write_cache`].
+pub type DiskRecords = DashMap<Box<str>, DiskRecord, rustc_hash::FxBuildHasher>;

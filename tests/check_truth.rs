@@ -428,19 +428,7 @@ fn closed_stdout_ends_the_check_quietly() {
     let root = generated_wiki(workspace.path());
     // Each report is far over a pipe's 64 KiB, so the reader's hang-up always meets a write.
     for format in ["json", "human", "sarif", "github"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
-            .args(["check", "--format", format])
-            .current_dir(&root)
-            .env("WIKILS_CHECK_CHUNK", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("check starts");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let mut head = [0u8; 100];
-        stdout.read_exact(&mut head).expect("the report starts");
-        drop(stdout);
-        let output = child.wait_with_output().expect("check ends");
+        let output = check_then_hang_up(&root, format);
         let stderr = String::from_utf8_lossy(&output.stderr);
         // Errors were found before the pipe closed: exit 1, as without the hang-up.
         assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
@@ -448,6 +436,24 @@ fn closed_stdout_ends_the_check_quietly() {
         assert!(!stderr.contains("error:"), "{format}: {stderr}");
         assert!(stderr.contains("warning: skipped Page/Binary.md"), "{format}: {stderr}");
     }
+}
+
+/// Runs `check` in `root` with one-document chunks, reads the first 100 bytes of its report and
+/// hangs up, as `wikils check | head -c 100` would.
+fn check_then_hang_up(root: &Path, format: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
+        .args(["check", "--format", format])
+        .current_dir(root)
+        .env("WIKILS_CHECK_CHUNK", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("check starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut head = [0u8; 100];
+    stdout.read_exact(&mut head).expect("the report starts");
+    drop(stdout);
+    child.wait_with_output().expect("check ends")
 }
 
 /// The exit code speaks for the whole check even when the reader hangs up first: the only error
@@ -464,19 +470,7 @@ fn closed_stdout_still_exits_with_the_whole_checks_verdict() {
     }
     std::fs::write(root.join("Page/Z.md"), "[[不存在的頁面]]\n").expect("last page");
     for format in ["json", "human", "sarif", "github"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
-            .args(["check", "--format", format])
-            .current_dir(root)
-            .env("WIKILS_CHECK_CHUNK", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("check starts");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let mut head = [0u8; 100];
-        stdout.read_exact(&mut head).expect("the report starts");
-        drop(stdout);
-        let output = child.wait_with_output().expect("check ends");
+        let output = check_then_hang_up(root, format);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
         assert!(!stderr.contains("panicked"), "{format}: {stderr}");

@@ -294,6 +294,16 @@ impl Session {
     }
 
     /// An incremental `didChange` replacing `range` ((line, UTF-16 column) pairs) with `text`.
+    /// Edit `edit` of a series: even ones type `x` at the end of the first line (`first_line`
+    /// UTF-16 units long), odd ones delete it again.
+    fn type_or_delete(&mut self, uri: &str, version: i32, edit: usize, first_line: usize) {
+        if edit % 2 == 0 {
+            self.change(uri, version, (0, first_line), (0, first_line), "x");
+        } else {
+            self.change(uri, version, (0, first_line), (0, first_line + 1), "");
+        }
+    }
+
     fn change(&mut self, uri: &str, version: i32, start: (usize, usize), end: (usize, usize), text: &str) {
         let change = json!({
             "range": {
@@ -622,14 +632,9 @@ fn main() {
     let mut pull = Latencies::new("edit→diagnostics, pull");
     let mut pulled_items = 0;
     for edit in 0..options.edits {
-        // Types a character at the end of the first line, then deletes it.
         let version = 2 + edit as i32;
         let sent = Instant::now();
-        if edit % 2 == 0 {
-            session.change(&probe_uri, version, (0, first_line), (0, first_line), "x");
-        } else {
-            session.change(&probe_uri, version, (0, first_line), (0, first_line + 1), "");
-        }
+        session.type_or_delete(&probe_uri, version, edit, first_line);
         let params = json!({ "textDocument": { "uri": probe_uri } });
         let (report, at) = session.request("textDocument/diagnostic", params);
         pull.samples.push(at - sent);
@@ -659,11 +664,7 @@ fn main() {
     for edit in 0..options.edits {
         let version = 2 + edit as i32;
         let sent = Instant::now();
-        if edit % 2 == 0 {
-            session.change(&probe_uri, version, (0, first_line), (0, first_line), "x");
-        } else {
-            session.change(&probe_uri, version, (0, first_line), (0, first_line + 1), "");
-        }
+        session.type_or_delete(&probe_uri, version, edit, first_line);
         let (params, at) = session.wait_notification("textDocument/publishDiagnostics", REQUEST_TIMEOUT, |params| {
             params["uri"] == probe_uri.as_str() && params["version"] == version
         });

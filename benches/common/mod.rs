@@ -34,21 +34,19 @@ pub fn generated_wiki(pages: u32) -> PathBuf {
 /// CPU seconds (user + system) this process has used: less disturbed than wall time when other
 /// work shares the machine.
 pub fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |index: usize| {
-        fields
-            .get(index)
-            .and_then(|value| value.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // Fields 14 and 15 of stat (utime, stime), counted from the state field at index 0 here.
-    (ticks(11) + ticks(12)) / 100.0
+    // Fields 14 and 15 of stat (utime, stime).
+    stat_seconds(11)
 }
 
 /// CPU seconds (user + system) of this process's children that have been waited for.
 pub fn children_cpu_seconds() -> f64 {
+    // Fields 16 and 17 of stat (cutime, cstime).
+    stat_seconds(13)
+}
+
+/// The sum of two adjacent tick fields of `/proc/self/stat`, in seconds; `first` counts from the
+/// state field (index 0), after the command name, which may contain spaces.
+fn stat_seconds(first: usize) -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
@@ -58,8 +56,7 @@ pub fn children_cpu_seconds() -> f64 {
             .and_then(|value| value.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    // Fields 16 and 17 of stat (cutime, cstime).
-    (ticks(13) + ticks(14)) / 100.0
+    (ticks(first) + ticks(first + 1)) / 100.0
 }
 
 /// The process's peak resident memory (VmHWM), MiB.

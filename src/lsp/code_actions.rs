@@ -12,7 +12,7 @@ use tower_lsp::lsp_types::{
 };
 
 use super::convert::span_to_range;
-use super::definition::fresh_document;
+use super::definition::document_at_version;
 use super::wiki_workspace::WikiWorkspace;
 use super::workspace_edit::create_file_operations;
 use crate::ide::code_actions;
@@ -32,7 +32,8 @@ pub fn code_actions(
     let end = position_to_byte_clamped(rope, params.range.end.line, params.range.end.character, encoding);
     let index = root.index();
     let text = rope.to_string();
-    let document = fresh_document(&index, &relative, &text)?;
+    // Editors ask for code actions whenever the cursor moves: reuse the indexed version.
+    let document = document_at_version(&root, &index, &relative, version, rope)?;
     let config = workspace.effective_config(&root);
     let range = Span::new(start.min(end), start.max(end));
     let file_operations = workspace.client_features().workspace_edit_file_operations;

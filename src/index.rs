@@ -45,6 +45,20 @@ pub struct Document {
     /// resolution through this page asks for it.
     pub redirect: Option<LinkTarget>,
     pub facts: DocumentFacts,
+    /// The file has not been read yet (a root that is still loading): only its path, title and
+    /// flavor are known, its facts are empty and it contributes nothing but its title.
+    /// [`Index::document`] reads it through the index's [`FactSource`] on first use, so a reader
+    /// never mistakes it for an empty page.
+    pub pending: bool,
+}
+
+/// Reads pending documents on demand, while a root's files are still being read: installed by
+/// whoever loads the root (the core itself never touches the disk).
+pub trait FactSource: Send + Sync {
+    /// Reads the file at the root-relative `path` into `index` (with
+    /// [`Index::set_disk_document_text`] and friends), or removes the document when the file
+    /// is gone or cannot be read.
+    fn load(&self, index: &Index, path: &str);
 }
 
 impl Document {
@@ -102,6 +116,10 @@ pub struct Index {
     /// Unique per index in this process: caches of symbols are keyed by it.
     id: u64,
     update_locks: [std::sync::Mutex<()>; UPDATE_LOCK_STRIPES],
+    /// Paths whose text comes from an editor: what is read from disk never replaces them.
+    pinned: FastMap<Symbol, ()>,
+    /// How pending documents are read on first use; `None` once every file has been read.
+    fact_source: std::sync::RwLock<Option<Arc<dyn FactSource>>>,
 }
 
 const UPDATE_LOCK_STRIPES: usize = 64;
@@ -138,7 +156,74 @@ impl Index {
             backlinks: FastMap::default(),
             members: FastMap::default(),
             pages_per_namespace: Default::default(),
+            pinned: FastMap::default(),
+            fact_source: std::sync::RwLock::new(None),
         }
+    }
+
+    /// Installs (or, with `None`, removes) what reads pending documents on first use.
+    pub fn set_fact_source(&self, source: Option<Arc<dyn FactSource>>) {
+        *self
+            .fact_source
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = source;
+    }
+
+    /// The text of the document at `path` comes from an editor from now on: the `set_disk_*`
+    /// updates and [`Index::remove_disk_document`] leave it alone until [`Index::unpin`].
+    pub fn pin(&self, path: &str) {
+        let path_symbol = self.interner.get_or_intern(path);
+        let _serialized = self.lock_updates_of(path_symbol);
+        self.pinned.insert(path_symbol, ());
+    }
+
+    /// The editor let go of `path`: the disk's version may replace it again.
+    pub fn unpin(&self, path: &str) {
+        if let Some(path_symbol) = self.interner.get(path) {
+            let _serialized = self.lock_updates_of(path_symbol);
+            self.pinned.remove(&path_symbol);
+        }
+    }
+
+    pub fn is_pinned(&self, path: &str) -> bool {
+        self.interner
+            .get(path)
+            .is_some_and(|symbol| self.pinned.contains_key(&symbol))
+    }
+
+    /// Adds a pending document for a file that has not been read yet (see
+    /// [`Document::pending`]), unless the path is indexed already.
+    pub fn add_pending_document(&self, path: &str, flavor: Flavor) {
+        let path_symbol = self.interner.get_or_intern(path);
+        let serialized = self.lock_updates_of(path_symbol);
+        if self.ids_by_path.contains_key(&path_symbol) {
+            return;
+        }
+        self.set_document_locked(
+            &serialized,
+            path_symbol,
+            path,
+            flavor,
+            None,
+            DocumentFacts::default(),
+            true,
+        );
+    }
+
+    /// Whether the document at `path` is indexed but not read yet, without reading it.
+    pub fn is_pending(&self, path: &str) -> bool {
+        let Some(symbol) = self.interner.get(path) else {
+            return false;
+        };
+        let Some(id) = self.ids_by_path.get(&symbol).map(|entry| *entry) else {
+            return false;
+        };
+        self.documents.get(&id).is_some_and(|document| document.pending)
+    }
+
+    /// Whether any document is still pending.
+    pub fn has_pending_documents(&self) -> bool {
+        self.documents.iter().any(|entry| entry.pending)
     }
 
     /// Parses a document's text into facts, without touching the index.
@@ -175,6 +260,49 @@ impl Index {
         self.set_document(path, flavor, Some(link_target), DocumentFacts::default())
     }
 
+    /// [`Index::set_document_text`] for text read from disk: nothing happens (`None`) while an
+    /// editor holds the path (see [`Index::pin`]).
+    pub fn set_disk_document_text(&self, path: &str, flavor: Flavor, text: &str) -> Option<DocumentId> {
+        if self.is_pinned(path) {
+            return None;
+        }
+        let facts = self.facts_for_text(path, flavor, text);
+        self.set_disk_document(path, flavor, None, facts)
+    }
+
+    /// [`Index::set_symlink`] for a symlink read from disk, unless an editor holds the path.
+    pub fn set_disk_symlink(&self, path: &str, flavor: Flavor, link_target: SymlinkTarget) -> Option<DocumentId> {
+        self.set_disk_document(path, flavor, Some(link_target), DocumentFacts::default())
+    }
+
+    /// [`Index::set_document`] for facts of a file on disk, unless an editor holds the path.
+    pub fn set_disk_document(
+        &self,
+        path: &str,
+        flavor: Flavor,
+        symlink: Option<SymlinkTarget>,
+        facts: DocumentFacts,
+    ) -> Option<DocumentId> {
+        let path_symbol = self.interner.get_or_intern(path);
+        let serialized = self.lock_updates_of(path_symbol);
+        if self.pinned.contains_key(&path_symbol) {
+            return None;
+        }
+        Some(self.set_document_locked(&serialized, path_symbol, path, flavor, symlink, facts, false))
+    }
+
+    /// [`Index::remove_document`] for a file gone from disk, unless an editor holds the path.
+    pub fn remove_disk_document(&self, path: &str) -> bool {
+        let Some(path_symbol) = self.interner.get(path) else {
+            return false;
+        };
+        let serialized = self.lock_updates_of(path_symbol);
+        if self.pinned.contains_key(&path_symbol) {
+            return false;
+        }
+        self.remove_document_locked(&serialized, path_symbol)
+    }
+
     /// The target of a symlink at `path` whose content is `link_path`, as a title or path.
     pub fn symlink_target(&self, path: &str, link_path: &str) -> SymlinkTarget {
         match crate::layout::join_relative(path, link_path) {
@@ -204,7 +332,22 @@ impl Index {
         facts: DocumentFacts,
     ) -> DocumentId {
         let path_symbol = self.interner.get_or_intern(path);
-        let _serialized = self.lock_updates_of(path_symbol);
+        let serialized = self.lock_updates_of(path_symbol);
+        self.set_document_locked(&serialized, path_symbol, path, flavor, symlink, facts, false)
+    }
+
+    /// The body of [`Index::set_document`], for a caller holding the path's update lock.
+    #[allow(clippy::too_many_arguments)]
+    fn set_document_locked(
+        &self,
+        _serialized: &std::sync::MutexGuard<'_, ()>,
+        path_symbol: Symbol,
+        path: &str,
+        flavor: Flavor,
+        symlink: Option<SymlinkTarget>,
+        facts: DocumentFacts,
+        pending: bool,
+    ) -> DocumentId {
         let id = *self
             .ids_by_path
             .entry(path_symbol)
@@ -224,6 +367,7 @@ impl Index {
             symlink,
             redirect,
             facts,
+            pending,
         });
         // The old entry is taken out of `documents` before its facts are removed from the other
         // maps, so no guard of one map is held while another is locked.
@@ -294,6 +438,7 @@ impl Index {
                 symlink: restored.symlink,
                 redirect,
                 facts: restored.facts,
+                pending: false,
             };
             self.documents.insert(id, Arc::new(document));
         });
@@ -346,7 +491,11 @@ impl Index {
         let Some(path_symbol) = self.interner.get(path) else {
             return false;
         };
-        let _serialized = self.lock_updates_of(path_symbol);
+        let serialized = self.lock_updates_of(path_symbol);
+        self.remove_document_locked(&serialized, path_symbol)
+    }
+
+    fn remove_document_locked(&self, _serialized: &std::sync::MutexGuard<'_, ()>, path_symbol: Symbol) -> bool {
         let Some((_, id)) = self.ids_by_path.remove(&path_symbol) else {
             return false;
         };
@@ -426,7 +575,35 @@ impl Index {
         Some(title::fold_variants(title).into_owned())
     }
 
+    /// The document with this id; a pending one is read first, when the index has a
+    /// [`FactSource`] (it stays pending, with empty facts, when it has none).
     pub fn document(&self, id: DocumentId) -> Option<Arc<Document>> {
+        let document = self.documents.get(&id).map(|entry| entry.value().clone())?;
+        if !document.pending {
+            return Some(document);
+        }
+        let source = self
+            .fact_source
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let Some(source) = source else {
+            return Some(document);
+        };
+        source.load(self, &document.path);
+        // The file may be gone (removed) or held by an editor (then already read).
+        self.documents.get(&id).map(|entry| entry.value().clone())
+    }
+
+    /// The document at `path` as the index holds it now, pending or not, without reading.
+    pub fn document_as_indexed_by_path(&self, path: &str) -> Option<Arc<Document>> {
+        let symbol = self.interner.get(path)?;
+        let id = *self.ids_by_path.get(&symbol)?;
+        self.document_as_indexed(id)
+    }
+
+    /// The document with this id as the index holds it now, pending or not, without reading.
+    pub fn document_as_indexed(&self, id: DocumentId) -> Option<Arc<Document>> {
         self.documents.get(&id).map(|entry| entry.value().clone())
     }
 
@@ -537,9 +714,10 @@ impl Index {
             let document = entry.value();
             let title = document.title.as_ref().map(name).unwrap_or_default();
             lines.push(format!(
-                "document {} title={title:?} symlink={:?}",
+                "document {} title={title:?} symlink={:?}{}",
                 document.path,
-                document.symlink.as_ref().map(|target| self.describe_symlink(target))
+                document.symlink.as_ref().map(|target| self.describe_symlink(target)),
+                if document.pending { " pending" } else { "" }
             ));
             for (link, start, end) in document.facts.links_with_positions() {
                 let target = match link.target() {

@@ -125,25 +125,73 @@ pub struct IndexedFile {
 }
 
 /// Reads one walked file (a symlink's target, or a regular file's text) into the index,
-/// replacing what the index held for its path. An error names why the file was left out.
+/// replacing what the index held for its path, unless an editor holds it (see [`Index::pin`]). An
+/// error names why the file was left out.
 pub fn index_file(index: &Index, file: &WalkedFile, config: &Config) -> Result<IndexedFile, String> {
     match &file.kind {
-        FileKind::Symlink(Ok(link_path)) => {
-            let target = index.symlink_target(&file.relative, link_path);
-            index.set_symlink(&file.relative, file.flavor, target);
-            Ok(IndexedFile::default())
-        }
-        FileKind::Symlink(Err(reason)) => {
-            index.set_symlink(&file.relative, file.flavor, SymlinkTarget::Broken(reason.clone()));
+        FileKind::Symlink(_) => {
+            symlink_into(index, file);
             Ok(IndexedFile::default())
         }
         FileKind::Regular => {
             let document = vfs::read_document(&file.absolute, config.max_file_size)?;
-            index.set_document_text(&file.relative, file.flavor, &document.text);
+            index.set_disk_document_text(&file.relative, file.flavor, &document.text);
             Ok(IndexedFile {
                 bytes_read: document.text.len() as u64,
                 warning: document.warning,
             })
+        }
+    }
+}
+
+/// Registers every walked file in `index` before any is read, so every page name is known at
+/// once: symlinks whole (their content is their target), regular files as pending documents
+/// (see [`crate::index::Document::pending`]), which a [`DiskFacts`] source reads on first use.
+/// Paths already indexed are left as they are.
+pub fn add_names(index: &Index, files: &[WalkedFile]) {
+    files.par_iter().for_each(|file| match &file.kind {
+        FileKind::Symlink(_) => {
+            if index.document_as_indexed_by_path(&file.relative).is_none() {
+                // A symlink costs no read beyond the walk's: index it whole.
+                let _ = symlink_into(index, file);
+            }
+        }
+        FileKind::Regular => index.add_pending_document(&file.relative, file.flavor),
+    });
+}
+
+fn symlink_into(index: &Index, file: &WalkedFile) -> Option<crate::index::DocumentId> {
+    match &file.kind {
+        FileKind::Symlink(Ok(link_path)) => {
+            let target = index.symlink_target(&file.relative, link_path);
+            index.set_disk_symlink(&file.relative, file.flavor, target)
+        }
+        FileKind::Symlink(Err(reason)) => {
+            index.set_disk_symlink(&file.relative, file.flavor, SymlinkTarget::Broken(reason.clone()))
+        }
+        FileKind::Regular => None,
+    }
+}
+
+/// Reads pending documents of a root from disk on first use (an index's
+/// [`crate::index::FactSource`]), with `read` (e.g. [`index_file`], or a reader that also
+/// records the file's stamp); a file that is gone, no longer a wiki file of the root, or
+/// unreadable is removed from the index, as the full load would have left it out.
+pub struct DiskFacts<F> {
+    pub root: PathBuf,
+    pub config: Config,
+    pub read: F,
+}
+
+impl<F> crate::index::FactSource for DiskFacts<F>
+where
+    F: Fn(&Index, &WalkedFile) -> Result<IndexedFile, String> + Send + Sync,
+{
+    fn load(&self, index: &Index, path: &str) {
+        let read = vfs::walked_file(&self.root, &self.root.join(path), &self.config)
+            .is_some_and(|file| (self.read)(index, &file).is_ok());
+        if !read {
+            index.remove_disk_document(path);
         }
     }
 }

@@ -84,6 +84,7 @@ pub(crate) fn fresh_document(index: &Index, relative: &str, text: &str) -> Optio
         symlink: None,
         redirect: facts.redirect_target().map(|link| link.target()),
         facts,
+        pending: false,
     })
 }
 

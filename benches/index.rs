@@ -12,6 +12,7 @@
 #![allow(clippy::print_stdout)] // A benchmark reports on stdout.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -90,7 +91,7 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
     };
     let load = || {
         let index = Index::new(workspace::index_settings(root, config));
-        let records = DiskRecords::default();
+        let records = Arc::new(DiskRecords::default());
         let started = Instant::now();
         let (_, used) = cache::load_root_into(root, config, &index, &options, &records, &|_, _| {});
         (started.elapsed(), (index, records, used))

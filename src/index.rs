@@ -118,6 +118,9 @@ pub struct Index {
     update_locks: [std::sync::Mutex<()>; UPDATE_LOCK_STRIPES],
     /// Paths whose text comes from an editor: what is read from disk never replaces them.
     pinned: FastMap<Symbol, ()>,
+    /// Every file's links are in the maps (backlinks, members): false while a root loads, so
+    /// counts shown from them can say they are partial.
+    links_complete: std::sync::atomic::AtomicBool,
     /// How pending documents are read on first use; `None` once every file has been read.
     fact_source: std::sync::RwLock<Option<Arc<dyn FactSource>>>,
 }
@@ -158,7 +161,19 @@ impl Index {
             pages_per_namespace: Default::default(),
             pinned: FastMap::default(),
             fact_source: std::sync::RwLock::new(None),
+            links_complete: std::sync::atomic::AtomicBool::new(true),
         }
+    }
+
+    /// Whether the backlinks and category members hold every file's links (see
+    /// [`Index::set_links_complete`]); true unless a loader said otherwise.
+    pub fn links_complete(&self) -> bool {
+        self.links_complete.load(Ordering::SeqCst)
+    }
+
+    /// A loader marks the index incomplete while it reads files, and complete when done.
+    pub fn set_links_complete(&self, complete: bool) {
+        self.links_complete.store(complete, Ordering::SeqCst);
     }
 
     /// Installs (or, with `None`, removes) what reads pending documents on first use.

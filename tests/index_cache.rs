@@ -2,6 +2,7 @@
 //! change made after the cache was written, and never trust a damaged or foreign cache.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use wikils::cache::{self, CacheOptions, CacheUse, DiskRecords};
@@ -22,10 +23,10 @@ fn rebuilt(root: &Path) -> (String, workspace::LoadReport) {
 }
 
 /// A load through the cache at `options`, and how the cache was used.
-fn cached(root: &Path, options: &CacheOptions) -> (Index, DiskRecords, workspace::LoadReport, CacheUse) {
+fn cached(root: &Path, options: &CacheOptions) -> (Index, Arc<DiskRecords>, workspace::LoadReport, CacheUse) {
     let config = Config::load(root).expect("config");
     let index = Index::new(workspace::index_settings(root, &config));
-    let records = DiskRecords::default();
+    let records = Arc::new(DiskRecords::default());
     let (report, used) = cache::load_root_into(root, &config, &index, options, &records, &|_, _| {});
     (index, records, report, used)
 }

@@ -68,7 +68,9 @@ fn start(wiki: &TempWiki, setup: ClientSetup) -> (Server, Value) {
         );
     }
     if setup.diagnostic_refresh {
-        // Diagnostics pulled while indexing were empty: the client is asked to pull again.
+        // Diagnostics pulled before every page was known were empty: the client is asked to
+        // pull again once the pages are known, and again when the link graph is complete.
+        server.answer_server_request("workspace/diagnostic/refresh", Value::Null);
         server.answer_server_request("workspace/diagnostic/refresh", Value::Null);
     }
     wait_for_indexing(&mut server);

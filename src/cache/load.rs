@@ -12,7 +12,7 @@ use super::format::{self, CachedDocument};
 use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
-use crate::index::{DerivedMaps, Document, Index, RestoredDocument};
+use crate::index::{DerivedMaps, Document, Index};
 use crate::vfs::{self, FileKind, WalkedFile};
 use crate::workspace::{self, IndexedFile, LoadReport};
 
@@ -76,77 +76,124 @@ pub fn load_root_into(
     config: &Config,
     index: &Index,
     options: &CacheOptions,
-    records: &DiskRecords,
+    records: &Arc<DiskRecords>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> (LoadReport, CacheUse) {
+    load_root_staged(root, config, index, options, records, progress, &|| {})
+}
+
+/// [`load_root_into`] in two stages, calling `names_known` between them, as soon as the index
+/// knows every page and can answer: with a valid cache, once the cached state is restored (before
+/// the walk: files changed since are validated afterwards, so answers may be stale until the
+/// load returns); without one, once the walk has registered every file as a pending document
+/// (see [`crate::index::Document::pending`]), read on first use through a fact source installed
+/// for the rest of the load, while the files are read in parallel. When this returns, every
+/// file is read or validated and no document is pending.
+pub fn load_root_staged(
+    root: &Path,
+    config: &Config,
+    index: &Index,
+    options: &CacheOptions,
+    records: &Arc<DiskRecords>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    names_known: &(dyn Fn() + Sync),
+) -> (LoadReport, CacheUse) {
     let fingerprint = super::settings_fingerprint(&index.settings, config);
-    let (files, skipped) = vfs::walk(root, config);
     let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
     let cache_file = open_first_cache(&options.locations);
-    let cache = cache_file.and_then(|(path, file, length)| {
+    let restored = cache_file.and_then(|(path, file, length)| {
         let located = |reason: String| format!("{}: {reason}", path.display());
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
         let decoded = format::read(reader, length, fingerprint, &index.interner).map_err(located)?;
-        let matches = match_files(&files, &decoded.documents).map_err(located)?;
         // What validation needs is taken out; the documents go into the index whole.
-        let mut matched = vec![false; decoded.documents.len()];
-        let expected: Vec<Option<Expected>> = matches
+        let cached: Vec<(Box<str>, Expected)> = decoded
+            .documents
             .iter()
-            .map(|entry| {
-                let entry = (*entry)?;
-                matched[entry] = true;
-                let (document, cached) = (&decoded.documents[entry], &decoded.stamps[entry]);
-                Some(Expected {
+            .zip(decoded.stamps)
+            .map(|(document, cached)| {
+                let expected = Expected {
                     stamp: cached.stamp,
                     flavor: document.flavor,
                     is_symlink: document.symlink.is_some(),
-                    warning: cached.warning.clone(),
-                })
+                    warning: cached.warning,
+                };
+                (document.path.clone(), expected)
             })
             .collect();
-        let removed: Vec<Box<str>> = (0..matched.len())
-            .filter(|entry| !matched[*entry])
-            .map(|entry| decoded.documents[entry].path.clone())
-            .collect();
-        let cached_documents = decoded.documents.len();
-        drop(decoded.stamps);
-        let (restored, maps) = (decoded.documents, decoded.maps);
-        if !index.restore(restored, maps) {
+        check_sorted(&cached).map_err(located)?;
+        if !index.restore(decoded.documents, decoded.maps) {
             return Err("the index was not empty".to_string());
         }
-        // The index now holds exactly what the cache held; what changed on disk is applied by
-        // difference, as any later change would be.
-        let reused = AtomicUsize::new(0);
-        let changed = AtomicUsize::new(0);
-        let report = workspace::index_files(&files, skipped.clone(), progress, &|position, file| {
-            let Some(expected) = &expected[position] else {
-                return read_any(file);
-            };
-            if let Some(indexed) = unchanged(expected, file, records) {
-                reused.fetch_add(1, Ordering::Relaxed);
-                return Ok(indexed);
-            }
-            changed.fetch_add(1, Ordering::Relaxed);
-            read_any(file).inspect_err(|_| {
-                index.remove_document(&file.relative);
-            })
-        });
-        removed.par_iter().for_each(|path| {
-            index.remove_document(path);
-        });
-        let used = CacheUse::Used {
-            path,
-            reused: reused.into_inner(),
-            changed: changed.into_inner(),
-            added: files.len() - (cached_documents - removed.len()),
-            removed: removed.len(),
-        };
-        Ok((report, used))
+        Ok((path, cached))
     });
-    match cache {
-        Ok(loaded) => loaded,
+    if restored.is_ok() {
+        names_known();
+    }
+    let (files, skipped) = vfs::walk(root, config);
+    match restored {
+        Ok((path, cached)) => {
+            let matches = match_files(&files, &cached);
+            let mut matched = vec![false; cached.len()];
+            for entry in matches.iter().flatten() {
+                matched[*entry] = true;
+            }
+            let removed: Vec<&str> = (0..cached.len())
+                .filter(|entry| !matched[*entry])
+                .map(|entry| &*cached[entry].0)
+                .collect();
+            // The index now holds exactly what the cache held; what changed on disk is applied
+            // by difference, as any later change would be.
+            let reused = AtomicUsize::new(0);
+            let changed = AtomicUsize::new(0);
+            let report = workspace::index_files(&files, skipped, progress, &|position, file| {
+                let Some(entry) = matches[position] else {
+                    return read_any(file);
+                };
+                if let Some(indexed) = unchanged(&cached[entry].1, file, records) {
+                    reused.fetch_add(1, Ordering::Relaxed);
+                    return Ok(indexed);
+                }
+                changed.fetch_add(1, Ordering::Relaxed);
+                read_any(file).inspect_err(|_| {
+                    index.remove_disk_document(&file.relative);
+                })
+            });
+            removed.par_iter().for_each(|path| {
+                index.remove_disk_document(path);
+            });
+            let used = CacheUse::Used {
+                path,
+                reused: reused.into_inner(),
+                changed: changed.into_inner(),
+                added: files.len() - (cached.len() - removed.len()),
+                removed: removed.len(),
+            };
+            (report, used)
+        }
         Err(reason) => {
-            let report = workspace::index_files(&files, skipped, progress, &|_, file| read_any(file));
+            workspace::add_names(index, &files);
+            let (source_config, source_records) = (config.clone(), Arc::clone(records));
+            let racy_window = options.racy_window;
+            index.set_fact_source(Some(Arc::new(workspace::DiskFacts {
+                root: root.to_path_buf(),
+                config: config.clone(),
+                read: move |index: &Index, file: &WalkedFile| {
+                    read_and_stamp(index, file, &source_config, racy_window, &source_records)
+                },
+            })));
+            names_known();
+            let report = workspace::index_files(&files, skipped, progress, &|_, file| {
+                test_delay();
+                // Read on first use already, or held by an editor: nothing to do. Symlinks are
+                // indexed already, but read again for their stamps (a `readlink`).
+                if matches!(file.kind, FileKind::Regular) && !index.is_pending(&file.relative) {
+                    return Ok(IndexedFile::default());
+                }
+                read_any(file).inspect_err(|_| {
+                    index.remove_disk_document(&file.relative);
+                })
+            });
+            index.set_fact_source(None);
             (report, CacheUse::NotUsed { reason })
         }
     }
@@ -177,18 +224,37 @@ fn open_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, std::fs::File, u6
     }
 }
 
+/// Debug builds only (what `cargo test` runs): `WIKILS_TEST_READ_DELAY_MS` slows the background
+/// read of each file, so tests can speak to a server whose links are still loading.
+fn test_delay() {
+    #[cfg(debug_assertions)]
+    {
+        static DELAY: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+        let delay = DELAY.get_or_init(|| {
+            let milliseconds = std::env::var("WIKILS_TEST_READ_DELAY_MS").ok()?.parse().ok()?;
+            Some(Duration::from_millis(milliseconds))
+        });
+        if let Some(delay) = delay {
+            std::thread::sleep(*delay);
+        }
+    }
+}
+
+/// A cache whose documents are out of order is damaged.
+fn check_sorted(cached: &[(Box<str>, Expected)]) -> Result<(), String> {
+    match cached.windows(2).any(|pair| pair[0].0 >= pair[1].0) {
+        true => Err("documents are not sorted by path".to_string()),
+        false => Ok(()),
+    }
+}
+
 /// For each walked file (sorted by path), the cached document of the same path. Both lists are
-/// sorted, so one merge pass does it; a cache out of order is damaged.
-fn match_files(files: &[WalkedFile], cached: &[RestoredDocument]) -> Result<Vec<Option<usize>>, String> {
+/// sorted, so one merge pass does it.
+fn match_files(files: &[WalkedFile], cached: &[(Box<str>, Expected)]) -> Vec<Option<usize>> {
     let mut matches = vec![None; files.len()];
     let mut file = 0;
-    let mut previous: Option<&str> = None;
-    for (entry, cached) in cached.iter().enumerate() {
-        let path = &*cached.path;
-        if previous.is_some_and(|previous| previous >= path) {
-            return Err("documents are not sorted by path".to_string());
-        }
-        previous = Some(path);
+    for (entry, (path, _)) in cached.iter().enumerate() {
+        let path = &**path;
         while file < files.len() && files[file].relative.as_str() < path {
             file += 1;
         }
@@ -197,7 +263,7 @@ fn match_files(files: &[WalkedFile], cached: &[RestoredDocument]) -> Result<Vec<
             file += 1;
         }
     }
-    Ok(matches)
+    matches
 }
 
 /// What the cache says about a file the walk found.

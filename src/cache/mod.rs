@@ -51,7 +51,7 @@ mod load;
 mod stamp;
 
 pub(crate) use load::read_and_stamp;
-pub use load::{load_root_into, write_cache, CacheUse, WriteReport};
+pub use load::{load_root_into, load_root_staged, write_cache, CacheUse, WriteReport};
 pub use stamp::{DiskRecord, DiskRecords, FileStamp, RACY_WINDOW};
 
 use std::hash::{Hash, Hasher};

@@ -12,7 +12,8 @@ pub struct BacklinksLens {
     pub span: Span,
     /// Distinct documents linking to the page.
     pub linking_pages: usize,
-    /// What the editor shows: `12 backlinks`, `1 backlink`, `no backlinks`.
+    /// What the editor shows: `12 backlinks`, `1 backlink`, `no backlinks`, or
+    /// `backlinks: indexing…` while the index does not hold every file's links yet.
     pub title: String,
 }
 
@@ -24,6 +25,7 @@ pub fn backlinks_lens(index: &Index, document: &Document) -> Option<BacklinksLen
     let linking_pages = graph::page_backlinks(index, document).documents.len();
     let span = graph::title_heading(document).map_or(Span::default(), |heading| heading.span);
     let title = match linking_pages {
+        _ if !index.links_complete() => "backlinks: indexing…".to_string(),
         0 => "no backlinks".to_string(),
         1 => "1 backlink".to_string(),
         many => format!("{many} backlinks"),

@@ -197,6 +197,7 @@ fn members_line(index: &Index, category: Symbol) -> Vec<Inline> {
     }
     names.sort_unstable();
     let mut line = vec![Inline::Text(match count {
+        _ if !index.links_complete() => format!("{count} members so far (still indexing)"),
         1 => "1 member".to_string(),
         count => format!("{count} members"),
     })];
@@ -288,6 +289,9 @@ fn categories_line(index: &Index, target: &Document) -> Option<Vec<Inline>> {
 /// and variants, confirmed by the resolver), so hover and lens never disagree; a template counts
 /// the documents writing its title or path, or the redirect the link went through.
 fn backlinks_line(index: &Index, target: &Document, link: &LinkFact, found: &Found) -> Vec<Inline> {
+    if !index.links_complete() {
+        return vec![Inline::Text("Backlinks: still indexing".to_string())];
+    }
     let count = if link.kind == LinkKind::Template {
         template_uses(index, target, link, found)
     } else {

@@ -198,6 +198,7 @@ impl LanguageServer for Backend {
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let uri = &params.text_document_position.text_document.uri;
+        self.refuse_while_links_load(uri)?;
         let Some(document) = self.state.documents.snapshot(uri) else {
             return Ok(None);
         };
@@ -206,6 +207,7 @@ impl LanguageServer for Backend {
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        self.refuse_while_links_load(&params.text_document.uri)?;
         let Some(document) = self.state.documents.snapshot(&params.text_document.uri) else {
             return Ok(None);
         };
@@ -214,6 +216,7 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        self.refuse_while_links_load(&params.text_document_position.text_document.uri)?;
         let Some(document) = self
             .state
             .documents
@@ -226,6 +229,11 @@ impl LanguageServer for Backend {
     }
 
     async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        for file in &params.files {
+            if let Ok(uri) = Url::parse(&file.old_uri) {
+                self.refuse_while_links_load(&uri)?;
+            }
+        }
         let wiki = Arc::clone(&self.wiki);
         run_blocking(move || super::rename::will_rename_files(&wiki, &params)).await
     }
@@ -382,6 +390,20 @@ fn file_event(uri: &str, typ: FileChangeType) -> Option<FileEvent> {
 }
 
 impl Backend {
+    /// Requests whose answer needs every page's links fail, saying why, while those links are
+    /// still being read: a partial list of references or a rename that misses links would be a
+    /// silent wrong answer.
+    fn refuse_while_links_load(&self, uri: &Url) -> Result<()> {
+        match self.wiki.links_still_loading(uri) {
+            None => Ok(()),
+            Some(reason) => {
+                let mut error = tower_lsp::jsonrpc::Error::new(tower_lsp::jsonrpc::ErrorCode::ServerError(-32803));
+                error.message = reason.into();
+                Err(error)
+            }
+        }
+    }
+
     async fn report_settings_problems(&self, problems: Vec<String>) {
         if problems.is_empty() {
             return;

@@ -81,6 +81,10 @@ pub fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|workspace| workspace.diagnostic.as_ref())
             .and_then(|diagnostic| diagnostic.refresh_support)
             .unwrap_or(false),
+        code_lens_refresh: workspace
+            .and_then(|workspace| workspace.code_lens.as_ref())
+            .and_then(|code_lens| code_lens.refresh_support)
+            .unwrap_or(false),
         definition_link_support: text_document
             .and_then(|text_document| text_document.definition.as_ref())
             .and_then(|definition| definition.link_support)

@@ -42,11 +42,13 @@ impl IndexingProgress {
         Some(progress)
     }
 
-    pub async fn report(&self, done: usize, total: usize) {
+    /// `names_known`: every page is known, so definitions, completion and diagnostics of open
+    /// documents are right already; what remains is the link graph.
+    pub async fn report(&self, done: usize, total: usize, names_known: bool) {
         let percentage = (total > 0).then(|| (done * 100 / total) as u32);
         let report = WorkDoneProgress::Report(WorkDoneProgressReport {
             cancellable: Some(false),
-            message: Some(progress_message(done, total)),
+            message: Some(progress_message(done, total, names_known)),
             percentage,
         });
         self.send(report).await;
@@ -68,8 +70,15 @@ impl IndexingProgress {
     }
 }
 
-fn progress_message(done: usize, total: usize) -> String {
-    format!("Indexing {} / {} files", thousands(done), thousands(total))
+fn progress_message(done: usize, total: usize, names_known: bool) -> String {
+    match names_known {
+        false => format!("Indexing {} / {} files", thousands(done), thousands(total)),
+        true => format!(
+            "Pages ready; reading links {} / {} files",
+            thousands(done),
+            thousands(total)
+        ),
+    }
 }
 
 /// `12345` → `12,345`.
@@ -91,7 +100,11 @@ mod tests {
 
     #[test]
     fn progress_counts_use_thousands_separators() {
-        assert_eq!(progress_message(12_345, 100_000), "Indexing 12,345 / 100,000 files");
+        assert_eq!(
+            progress_message(12_345, 100_000, false),
+            "Indexing 12,345 / 100,000 files"
+        );
+        assert_eq!(progress_message(5, 9, true), "Pages ready; reading links 5 / 9 files");
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");

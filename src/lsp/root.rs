@@ -26,8 +26,18 @@ pub struct Root {
     /// Bumped whenever the set of titles may have changed; the completion table follows it.
     titles_generation: AtomicU64,
     completion_table: Mutex<CompletionTableSlot>,
-    /// Files are being read into the index.
+    /// Files are being read into the index: answers that need every document's links (the
+    /// link graph: backlinks, references, rename, orphans, workspace diagnostics) are not
+    /// complete yet.
     pub loading: AtomicBool,
+    /// The index knows every page of the root (restored from the cache, or walked and registered
+    /// as pending documents read on first use), so diagnostics and definitions of open documents
+    /// are right although the load goes on. Set, and file events held back while it was unset
+    /// applied, under `held_back_rereads`.
+    pub names_known: AtomicBool,
+    /// Files that changed on disk while the names were not known yet: the index belongs to the
+    /// loader until then (a cache can only be restored into an empty index).
+    pub held_back_rereads: Mutex<Vec<PathBuf>>,
     /// Root-relative path of each open document → the version the index holds.
     pub indexed_versions: Mutex<HashMap<String, i32>>,
     /// An edit changed what other documents' links may resolve to (an open document's headings,
@@ -42,7 +52,7 @@ pub struct Root {
 /// A root's side of the index cache.
 pub struct RootCache {
     pub options: cache::CacheOptions,
-    pub records: cache::DiskRecords,
+    pub records: Arc<cache::DiskRecords>,
     /// Bumped by every change read from disk; a write waits until it stops moving.
     pub changes: AtomicU64,
     /// A write is under way (writes never overlap).
@@ -75,11 +85,13 @@ impl Root {
             completion_table: Mutex::new(CompletionTableSlot::default()),
             // A new root is loading until its first load ends.
             loading: AtomicBool::new(true),
+            names_known: AtomicBool::new(false),
+            held_back_rereads: Mutex::new(Vec::new()),
             indexed_versions: Mutex::new(HashMap::new()),
             others_may_resolve_differently: AtomicBool::new(false),
             cache: RootCache {
                 options: cache_options,
-                records: cache::DiskRecords::default(),
+                records: Arc::default(),
                 changes: AtomicU64::new(0),
                 writing: AtomicBool::new(false),
                 fingerprint: AtomicU64::new(0),
@@ -145,6 +157,11 @@ impl Root {
         version: i32,
         rope: &Rope,
     ) -> Option<MutexGuard<'_, HashMap<String, i32>>> {
+        // Until every name is known the index is the loader's alone; the open documents are
+        // indexed as soon as it is (`WikiWorkspace::names_known`).
+        if !self.names_known.load(Ordering::SeqCst) {
+            return None;
+        }
         let mut indexed = lock(&self.indexed_versions);
         match indexed.get(relative) {
             Some(&indexed_version) if indexed_version > version => return None,
@@ -155,7 +172,9 @@ impl Root {
         let index = self.index();
         let headings_before = heading_keys(&index, relative);
         let newly_indexed = index.document_by_path(relative).is_none();
-        // Before the editor's text goes in: the cache must never pair it with the file's stamp.
+        // Before the editor's text goes in: the cache must never pair it with the file's stamp,
+        // and the loader must never replace it with the file's text.
+        index.pin(relative);
         self.cache.records.remove(relative);
         index.set_document_text(relative, flavor, &rope.to_string());
         if newly_indexed {
@@ -196,14 +215,23 @@ impl Root {
         let mut indexed = lock(&self.indexed_versions);
         indexed.remove(relative);
         let index = self.index();
+        index.unpin(relative);
         let was_indexed = index.document_by_path(relative).is_some();
         self.reread_file(&self.path.join(relative));
         self.titles_changed();
         was_indexed && index.document_by_path(relative).is_none()
     }
 
-    /// Reads one file again (or forgets it, when it is gone or no longer a wiki file).
+    /// Reads one file again (or forgets it, when it is gone or no longer a wiki file). Held back
+    /// until the names are known (see `held_back_rereads`).
     pub fn reread_file(&self, absolute: &Path) {
+        {
+            let mut held_back = lock(&self.held_back_rereads);
+            if !self.names_known.load(Ordering::SeqCst) {
+                held_back.push(absolute.to_path_buf());
+                return;
+            }
+        }
         let index = self.index();
         let config = self.config();
         let relative = vfs::relative_path(&self.path, absolute);
@@ -213,7 +241,7 @@ impl Root {
             .is_some_and(|file| cache::read_and_stamp(&index, &file, &config, window, records).is_ok());
         if !indexed {
             records.remove(relative.as_str());
-            index.remove_document(&relative);
+            index.remove_disk_document(&relative);
         }
         self.cache.changes.fetch_add(1, Ordering::SeqCst);
     }

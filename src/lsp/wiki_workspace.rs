@@ -45,6 +45,8 @@ pub struct ClientFeatures {
     pub push_diagnostics: bool,
     pub pull_diagnostics: bool,
     pub diagnostic_refresh: bool,
+    /// `workspace.codeLens.refreshSupport`: lenses shown while loading can be asked for again.
+    pub code_lens_refresh: bool,
     pub definition_link_support: bool,
     /// Hovers may be Markdown (else plain text).
     pub hover_markdown: bool,
@@ -72,6 +74,9 @@ pub struct WikiWorkspace {
     client_features: OnceLock<ClientFeatures>,
     encoding: OnceLock<Encoding>,
     latest: DashMap<Url, LatestText>,
+    /// What was last pushed for each open document (version and diagnostics): the same answer
+    /// again (a load stage ending without changing it) is not sent twice.
+    published: DashMap<Url, (i32, Vec<Diagnostic>)>,
     progress_token_counter: AtomicU64,
     initialized: AtomicBool,
     /// Rule severities from the editor's settings; they override each root's `wikils.toml`.
@@ -86,6 +91,7 @@ impl WikiWorkspace {
             client_features: OnceLock::new(),
             encoding: OnceLock::new(),
             latest: DashMap::new(),
+            published: DashMap::new(),
             progress_token_counter: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
             editor_rules: RwLock::new(std::collections::BTreeMap::new()),
@@ -213,6 +219,7 @@ impl WikiWorkspace {
     /// the open documents and their diagnostics up to date.
     async fn load(self: Arc<Self>, root: Arc<Root>) {
         root.loading.store(true, Ordering::SeqCst);
+        root.index().set_links_complete(false);
         let progress = match self.client_features().work_done_progress {
             true => {
                 let number = self.progress_token_counter.fetch_add(1, Ordering::SeqCst);
@@ -221,9 +228,11 @@ impl WikiWorkspace {
             false => None,
         };
         let counts = Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)));
+        let names = Arc::new(tokio::sync::Notify::new());
         let mut loading = {
             let root = Arc::clone(&root);
             let counts = Arc::clone(&counts);
+            let names = Arc::clone(&names);
             // A thread of its own, not one of the runtime's blocking threads: loads of several
             // roots must never leave the requests without a thread to run on.
             let (sender, receiver) = tokio::sync::oneshot::channel();
@@ -240,8 +249,16 @@ impl WikiWorkspace {
                     root.cache.fingerprint.store(fingerprint, Ordering::SeqCst);
                     root.cache.records.clear();
                     let cache = &root.cache;
-                    let loaded =
-                        cache::load_root_into(&root.path, &config, &index, &cache.options, &cache.records, &progress);
+                    let names_known = || names.notify_one();
+                    let loaded = cache::load_root_staged(
+                        &root.path,
+                        &config,
+                        &index,
+                        &cache.options,
+                        &cache.records,
+                        &progress,
+                        &names_known,
+                    );
                     let _ = sender.send(loaded);
                 });
             if let Err(error) = spawned {
@@ -250,17 +267,25 @@ impl WikiWorkspace {
             receiver
         };
         let report = loop {
+            let names_known = root.names_known.load(Ordering::SeqCst);
             tokio::select! {
                 finished = &mut loading => break finished.ok(),
+                () = names.notified(), if !names_known => {
+                    self.names_became_known(&root).await;
+                }
                 () = tokio::time::sleep(PROGRESS_INTERVAL) => {
                     root.titles_changed();
                     let (done, total) = (counts.0.load(Ordering::Relaxed), counts.1.load(Ordering::Relaxed));
                     if let Some(progress) = &progress {
-                        progress.report(done, total).await;
+                        progress.report(done, total, names_known).await;
                     }
                 }
             }
         };
+        if !root.names_known.load(Ordering::SeqCst) {
+            // The loader ended without saying (its thread failed to start, or panicked).
+            self.names_became_known(&root).await;
+        }
         root.titles_changed();
         let mut cache_is_stale = false;
         if let Some((report, cache_use)) = report {
@@ -276,7 +301,14 @@ impl WikiWorkspace {
             eprintln!("{}", cache_use.describe(&root.path));
             cache_is_stale = cache_use.worth_writing();
         }
+        root.index().set_links_complete(true);
         root.loading.store(false, Ordering::SeqCst);
+        if self.client_features().code_lens_refresh {
+            // Lenses shown while loading said "indexing…". A task of its own: the load must not
+            // wait for the client's answer.
+            let client = self.client.clone();
+            tokio::spawn(async move { client.code_lens_refresh().await });
+        }
         self.reindex_open_documents(&root).await;
         let table_root = Arc::clone(&root);
         let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
@@ -291,6 +323,29 @@ impl WikiWorkspace {
         } else {
             super::cache_writer::watch_for_changes(&root);
         }
+    }
+
+    /// The index of a loading root knows every page: open documents go into it, the file events
+    /// held back meanwhile are applied, and the open documents' diagnostics (right from now on,
+    /// as pending pages are read on first use) are refreshed. The load goes on.
+    async fn names_became_known(self: &Arc<Self>, root: &Arc<Root>) {
+        let held_back = {
+            let mut held_back = lock(&root.held_back_rereads);
+            root.names_known.store(true, Ordering::SeqCst);
+            std::mem::take(&mut *held_back)
+        };
+        let rereading = Arc::clone(root);
+        let _ = tokio::task::spawn_blocking(move || {
+            for path in held_back {
+                rereading.reread_file(&path);
+            }
+        })
+        .await;
+        self.reindex_open_documents(root).await;
+        root.titles_changed();
+        self.refresh_all_diagnostics().await;
+        let table_root = Arc::clone(root);
+        let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
     }
 
     /// After a (re)load, the open documents' texts replace what was read from disk.
@@ -384,8 +439,13 @@ impl WikiWorkspace {
         if reindex {
             // The new index holds no open document yet: forget the versions the old one held.
             {
+                let _held_back = lock(&root.held_back_rereads);
+                root.names_known.store(false, Ordering::SeqCst);
+                root.loading.store(true, Ordering::SeqCst);
                 let mut indexed = lock(&root.indexed_versions);
-                *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Index::new(settings));
+                let index = Index::new(settings);
+                index.set_links_complete(false);
+                *root.index.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(index);
                 indexed.clear();
             }
             root.titles_changed();
@@ -428,7 +488,16 @@ impl WikiWorkspace {
         let Some(diagnostics) = computed else { return };
         // Never publish what was computed for a version the editor has already moved past.
         if self.latest.get(&uri).is_some_and(|entry| entry.version == version) {
-            self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+            let repeated = match self.published.entry(uri.clone()) {
+                dashmap::Entry::Occupied(entry) if *entry.get() == (version, diagnostics.clone()) => true,
+                entry => {
+                    entry.insert((version, diagnostics.clone()));
+                    false
+                }
+            };
+            if !repeated {
+                self.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+            }
         }
     }
 
@@ -436,9 +505,9 @@ impl WikiWorkspace {
     /// index already holds a newer version, or its root is still loading.
     pub fn compute_diagnostics(self: &Arc<Self>, uri: &Url, version: i32, rope: &Rope) -> Option<Vec<Diagnostic>> {
         let (root, relative) = self.locate(uri)?;
-        // A half-loaded index would report links to every page not read yet as broken; the
-        // diagnostics are refreshed when loading ends.
-        if root.loading.load(Ordering::SeqCst) {
+        // An index that does not know every page yet would report links to them as broken; the
+        // diagnostics are refreshed as soon as it does.
+        if !root.names_known.load(Ordering::SeqCst) {
             return None;
         }
         let _indexed = root.index_open_document(&relative, version, rope)?;
@@ -461,24 +530,39 @@ impl WikiWorkspace {
     /// nothing until the next edit.
     pub async fn wait_for_diagnostics_to_be_meaningful(self: &Arc<Self>, uri: &Url) {
         let Some((root, _)) = self.locate(uri) else { return };
-        self.wait_for_loading_of(&[root]).await;
+        self.wait_for_roots(&[root], |root| !root.names_known.load(Ordering::SeqCst))
+            .await;
     }
 
-    /// The same wait, for every root (`workspace/diagnostic`).
+    /// Why a request about `uri` that needs every page's links (references, rename) cannot be
+    /// answered now: its root is still reading them. `None` when it can.
+    pub fn links_still_loading(self: &Arc<Self>, uri: &Url) -> Option<String> {
+        let (root, _) = self.locate(uri)?;
+        root.loading.load(Ordering::SeqCst).then(|| {
+            format!(
+                "wikils is still reading the links of {}: this needs all of them; try again when indexing ends",
+                root.path.display()
+            )
+        })
+    }
+
+    /// The same wait, for every root to be loaded completely (`workspace/diagnostic` reports
+    /// every document).
     pub async fn wait_for_all_roots_to_load(self: &Arc<Self>) {
-        self.wait_for_loading_of(&self.roots()).await;
+        self.wait_for_roots(&self.roots(), |root| root.loading.load(Ordering::SeqCst))
+            .await;
     }
 
-    /// Bounded, so a request never hangs on an endless load; no wait at all for clients that
-    /// can be told to pull again when loading ends.
-    async fn wait_for_loading_of(&self, roots: &[Arc<Root>]) {
+    /// Waits while `busy` holds for any of `roots`. Bounded, so a request never hangs on an
+    /// endless load; no wait at all for clients that can be told to pull again.
+    async fn wait_for_roots(&self, roots: &[Arc<Root>], busy: impl Fn(&Root) -> bool) {
         const LONGEST_WAIT: Duration = Duration::from_secs(120);
         const POLL_INTERVAL: Duration = Duration::from_millis(25);
         if self.client_features().diagnostic_refresh {
             return;
         }
         let started = std::time::Instant::now();
-        while roots.iter().any(|root| root.loading.load(Ordering::SeqCst)) && started.elapsed() < LONGEST_WAIT {
+        while roots.iter().any(|root| busy(root)) && started.elapsed() < LONGEST_WAIT {
             tokio::time::sleep(POLL_INTERVAL).await;
         }
     }
@@ -593,6 +677,7 @@ impl WikiWorkspace {
         .await
         .unwrap_or(false);
         if self.client_features().push_diagnostics && !self.latest.contains_key(&uri) {
+            self.published.remove(&uri);
             self.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
         if page_vanished {

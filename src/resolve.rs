@@ -129,17 +129,35 @@ fn documents_by_path_suffix(index: &Index, title: Symbol) -> Vec<DocumentId> {
 }
 
 fn resolve_by_variant(index: &Index, title: Symbol) -> Resolution {
+    match variant_match(index, title) {
+        VariantMatch::None => Resolution::Missing,
+        VariantMatch::One(document, spelling) => follow_redirects(index, document, Some(spelling)),
+        VariantMatch::Several(documents) => Resolution::Ambiguous(documents),
+    }
+}
+
+enum VariantMatch {
+    None,
+    /// The one document defining the one other spelling that exists, and that spelling.
+    One(DocumentId, Symbol),
+    Several(Vec<DocumentId>),
+}
+
+/// The pages spelled like `title` in the other Chinese script, without following redirects
+/// (the caller follows them, so a redirect whose own title is a variant of its missing target
+/// is seen as the loop it is).
+fn variant_match(index: &Index, title: Symbol) -> VariantMatch {
     let candidates: Vec<Symbol> = index
         .titles_folding_like(index.resolve_symbol(title))
         .into_iter()
         .filter(|&candidate| candidate != title)
         .collect();
     match candidates.as_slice() {
-        [] => Resolution::Missing,
+        [] => VariantMatch::None,
         [only] => match find_title(index, *only) {
-            TitleMatch::One(document) => follow_redirects(index, document, Some(*only)),
-            TitleMatch::Several(documents) => Resolution::Ambiguous(documents),
-            TitleMatch::None => Resolution::Missing,
+            TitleMatch::One(document) => VariantMatch::One(document, *only),
+            TitleMatch::Several(documents) => VariantMatch::Several(documents),
+            TitleMatch::None => VariantMatch::None,
         },
         several => {
             let mut documents: Vec<DocumentId> = several
@@ -147,7 +165,7 @@ fn resolve_by_variant(index: &Index, title: Symbol) -> Resolution {
                 .flat_map(|&candidate| index.documents_titled(candidate))
                 .collect();
             documents.sort_by_cached_key(|&id| index.document(id).map(|document| document.path.clone()));
-            Resolution::Ambiguous(documents)
+            VariantMatch::Several(documents)
         }
     }
 }
@@ -182,8 +200,9 @@ fn follow_redirects(index: &Index, start: DocumentId, via_variant: Option<Symbol
         let next = match next_target {
             LinkTarget::Title(title) => match find_title(index, title) {
                 TitleMatch::One(next) => Some(next),
-                _ => match resolve_by_variant(index, title) {
-                    Resolution::Found(found) => Some(found.document),
+                // Followed by this loop, so a chain through variants is checked for loops too.
+                _ => match variant_match(index, title) {
+                    VariantMatch::One(next, _) => Some(next),
                     _ => None,
                 },
             },

@@ -249,3 +249,16 @@ fn symlink_outside_the_workspace_is_a_broken_redirect() {
         "Redirect/Out.md:1:1 broken-redirect broken redirect: points outside the workspace: ../../elsewhere/X.md",
     );
 }
+
+#[test]
+fn a_redirect_spelled_as_a_variant_of_its_missing_target_is_a_loop_not_a_crash() {
+    // `内务` redirects to `內務`, which does not exist; the only title folding like `內務` is the
+    // redirect itself. Following it through the variant used to recurse until the stack overflowed.
+    check(
+        Layout::Export,
+        "//- Redirect/内务.md -> ../Page/內務.md\n//- Page/A.md\n[[内务]] [[內務]]\n",
+        "Page/A.md:1:1 broken-link broken link: `内务` is a redirect that leads nowhere (redirect loop)\n\
+         Page/A.md:1:8 broken-link broken link: `內務` is a redirect that leads nowhere (redirect loop)\n\
+         Redirect/内务.md:1:1 broken-redirect broken redirect: redirect loop",
+    );
+}

@@ -595,11 +595,12 @@ impl Probe {
 
     /// `20 links: 9 page, 3 page#anchor, …`, kinds in sample order.
     fn describe_links(&self) -> String {
-        let mut counts: Vec<(&str, usize)> = Vec::new();
+        let mut counts: Vec<(String, usize)> = Vec::new();
         for link in &self.links {
-            match counts.iter_mut().find(|(kind, _)| *kind == link.kind) {
+            let label = link.label();
+            match counts.iter_mut().find(|(known, _)| *known == label) {
                 Some((_, count)) => *count += 1,
-                None => counts.push((link.kind, 1)),
+                None => counts.push((label, 1)),
             }
         }
         let counts: Vec<String> = counts.iter().map(|(kind, count)| format!("{count} {kind}")).collect();
@@ -608,10 +609,13 @@ impl Probe {
 }
 
 /// A link of the probe page: a cursor inside it, (line, UTF-16 column), and what it links to.
+#[derive(Clone, Copy)]
 struct SampleLink {
     line: usize,
     character: usize,
     kind: &'static str,
+    /// Written as a wiki link, `[[…]]`, rather than a Markdown one.
+    wiki: bool,
 }
 
 impl SampleLink {
@@ -622,8 +626,16 @@ impl SampleLink {
         })
     }
 
+    /// `page`, or `[[page]]` for a wiki link.
+    fn label(&self) -> String {
+        match self.wiki {
+            true => format!("[[{}]]", self.kind),
+            false => self.kind.to_string(),
+        }
+    }
+
     fn describe(&self) -> String {
-        format!("the {} link at {}:{}", self.kind, self.line, self.character)
+        format!("the {} link at {}:{}", self.label(), self.line, self.character)
     }
 }
 
@@ -692,10 +704,11 @@ fn planted_links(truth: &Path, file: &str) -> Vec<PlantedLink> {
     }
 }
 
-/// Up to `SAMPLE_LINKS` links of the probe page, taken in turn from each kind (to a page, to a
-/// heading of a page, to a redirect, to a Traditional/Simplified variant, broken ones), so that
-/// answers that depend on pages, headings and redirects the server has not loaded yet are all
-/// watched. The cursor is inside a Markdown link's destination, or just after a wiki link's `[[`.
+/// Up to `SAMPLE_LINKS` links of the probe page, drawn in turn from each kind (to a page, to a
+/// heading of a page, to a redirect, to a Traditional/Simplified variant, broken ones) and syntax,
+/// so that answers that depend on pages, headings and redirects the server has not loaded yet are
+/// all watched, and spread over the page. The cursor is inside a Markdown link's destination, or
+/// just after a wiki link's `[[`.
 fn sample_links(text: &str, planted: &[PlantedLink]) -> Vec<SampleLink> {
     const KINDS: [&str; 8] = [
         "page",
@@ -707,19 +720,24 @@ fn sample_links(text: &str, planted: &[PlantedLink]) -> Vec<SampleLink> {
         "redlink",
         "other planted",
     ];
-    let mut by_kind: Vec<Vec<SampleLink>> = KINDS.iter().map(|_| Vec::new()).collect();
+    // Bucket 2 × kind for Markdown links, 2 × kind + 1 for wiki links.
+    let mut buckets: Vec<Vec<SampleLink>> = vec![Vec::new(); 2 * KINDS.len()];
     for (line_number, line) in text.lines().enumerate() {
         // Destinations end at their title (` "wikilink"`); `\)` may occur inside them.
         let markdown = line.match_indices("](../Page/").map(|(byte, _)| {
             let destination = &line[byte + 2..];
             let end = destination.find(' ').or_else(|| destination.find(')'));
-            (byte + 3, &destination[..end.unwrap_or(destination.len())])
+            (byte + 3, &destination[..end.unwrap_or(destination.len())], false)
         });
         let wiki = line.match_indices("[[").map(|(byte, _)| {
             let target = &line[byte + 2..];
-            (byte + 2, &target[..target.find([']', '|']).unwrap_or(target.len())])
+            (
+                byte + 2,
+                &target[..target.find([']', '|']).unwrap_or(target.len())],
+                true,
+            )
         });
-        for (cursor, target) in markdown.chain(wiki) {
+        for (cursor, target, wiki) in markdown.chain(wiki) {
             if target.starts_with("Category:") {
                 continue;
             }
@@ -731,27 +749,30 @@ fn sample_links(text: &str, planted: &[PlantedLink]) -> Vec<SampleLink> {
                     link.kind
                 });
             let slot = KINDS.iter().position(|known| *known == kind).unwrap_or(KINDS.len() - 1);
-            by_kind[slot].push(SampleLink {
+            buckets[2 * slot + usize::from(wiki)].push(SampleLink {
                 line: line_number,
                 character,
                 kind,
+                wiki,
             });
         }
     }
-    let mut sample = Vec::new();
-    let mut turn = 0;
-    while sample.len() < SAMPLE_LINKS && by_kind.iter().any(|links| links.len() > turn) {
-        for links in &mut by_kind {
-            if sample.len() < SAMPLE_LINKS && links.len() > turn {
-                let link = &links[turn];
-                sample.push(SampleLink {
-                    kind: link.kind,
-                    ..*link
-                });
+    // One more from each bucket that has one, in turn; then that many, evenly spaced, from each.
+    let mut quotas = vec![0; buckets.len()];
+    let mut taken = 0;
+    while taken < SAMPLE_LINKS && buckets.iter().zip(&quotas).any(|(bucket, quota)| bucket.len() > *quota) {
+        for (bucket, quota) in buckets.iter().zip(&mut quotas) {
+            if taken < SAMPLE_LINKS && bucket.len() > *quota {
+                *quota += 1;
+                taken += 1;
             }
         }
-        turn += 1;
     }
+    let mut sample: Vec<SampleLink> = buckets
+        .iter()
+        .zip(quotas)
+        .flat_map(|(bucket, quota)| (0..quota).map(move |taken| bucket[taken * bucket.len() / quota]))
+        .collect();
     sample.sort_by_key(|link| (link.line, link.character));
     sample
 }

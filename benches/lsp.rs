@@ -109,6 +109,8 @@ struct Arrival {
 /// A client session with one `wikils lsp --stdio` child. The child is killed when this is dropped,
 /// whatever happened.
 struct Session {
+    /// `session 1 (pull client)`: says which session failed.
+    name: &'static str,
     child: Child,
     stdin: ChildStdin,
     incoming: Receiver<Arrival>,
@@ -123,7 +125,7 @@ struct Session {
 
 impl Session {
     /// Starts the server with its index cache in `cache_folder`.
-    fn spawn(cache_folder: &Path) -> Session {
+    fn spawn(name: &'static str, cache_folder: &Path) -> Session {
         let spawned = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
             .args(["lsp", "--stdio"])
@@ -152,6 +154,7 @@ impl Session {
             }
         });
         Session {
+            name,
             child,
             stdin,
             incoming,
@@ -266,9 +269,26 @@ impl Session {
         }
     }
 
+    /// `session 1 (pull client), 0.120 s after the spawn, before the end of indexing`.
+    fn whereabouts(&self) -> String {
+        let indexing = match self.indexing_ended {
+            Some(_) => "after",
+            None => "before",
+        };
+        let elapsed = self.spawned.elapsed().as_secs_f64();
+        format!(
+            "{}, {elapsed:.3} s after the spawn, {indexing} the end of indexing",
+            self.name
+        )
+    }
+
     fn receive_one(&mut self, deadline: Instant, waiting_for: &str) {
         if !self.receive_before(deadline, waiting_for) {
-            panic!("timed out waiting for {waiting_for}; server stderr:\n{}", self.stderr());
+            panic!(
+                "{}: timed out waiting for {waiting_for}; server stderr:\n{}",
+                self.whereabouts(),
+                self.stderr()
+            );
         }
     }
 
@@ -281,7 +301,8 @@ impl Session {
             Ok(arrival) => arrival,
             Err(RecvTimeoutError::Timeout) => return false,
             Err(RecvTimeoutError::Disconnected) => panic!(
-                "the server closed its stdout while the bench waited for {waiting_for}; stderr:\n{}",
+                "{}: the server closed its stdout while the bench waited for {waiting_for}; stderr:\n{}",
+                self.whereabouts(),
                 self.stderr()
             ),
         };
@@ -1060,7 +1081,7 @@ fn main() {
     // Session 1, a client that pulls diagnostics: ready, definition, completion, pull. It starts
     // without an index cache, and writes one (waited for before the latencies are measured).
     let cache_folder = tempfile::tempdir().expect("a folder for the index cache");
-    let mut session = Session::spawn(cache_folder.path());
+    let mut session = Session::spawn("session 1 (pull client)", cache_folder.path());
     let pull_client = json!({
         "definition": { "linkSupport": true },
         "completion": {},
@@ -1192,7 +1213,7 @@ fn main() {
     session.shutdown();
 
     // Session 3, a warm start: the same tree with session 1's cache.
-    let mut session = Session::spawn(cache_folder.path());
+    let mut session = Session::spawn("session 3 (warm)", cache_folder.path());
     session.initialize(&root, json!({}));
     let startup_warm = session.startup(&probe);
     // The server may also refuse the cache (and read every file): reported, not fatal.
@@ -1203,7 +1224,7 @@ fn main() {
     // Session 2, a client that takes pushed diagnostics: the same edits, waited for by version.
     // Its cache folder is empty: a cold start, like session 1.
     let empty_cache_folder = tempfile::tempdir().expect("a folder for the index cache");
-    let mut session = Session::spawn(empty_cache_folder.path());
+    let mut session = Session::spawn("session 2 (push client)", empty_cache_folder.path());
     let push_client = json!({ "publishDiagnostics": { "versionSupport": true } });
     session.initialize(&root, push_client);
     let startup_push = session.startup(&probe);

@@ -171,7 +171,6 @@ pub fn load_root_staged(
             (report, used)
         }
         Err(reason) => {
-            workspace::add_names(index, &files);
             let (source_config, source_records) = (config.clone(), Arc::clone(records));
             let racy_window = options.racy_window;
             index.set_fact_source(Some(Arc::new(workspace::DiskFacts {
@@ -181,6 +180,8 @@ pub fn load_root_staged(
                     read_and_stamp(index, file, &source_config, racy_window, &source_records)
                 },
             })));
+            // After the source: a pending document is never seen without a way to read it.
+            workspace::add_names(index, &files);
             names_known();
             let report = workspace::index_files(&files, skipped, progress, &|_, file| {
                 test_delay();

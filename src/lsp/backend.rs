@@ -193,6 +193,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki
+            .wait_for_names(&params.text_document_position_params.text_document.uri)
+            .await;
         run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, document.version, &params)).await
     }
 
@@ -243,6 +246,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki.wait_for_names(&params.text_document.uri).await;
         run_blocking(move || super::code_actions::code_actions(&wiki, &document.rope, document.version, &params)).await
     }
 
@@ -260,6 +264,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki.wait_for_names(&params.text_document.uri).await;
         run_blocking(move || super::code_lens::code_lens(&wiki, &document.rope, document.version, &params)).await
     }
 
@@ -283,6 +288,9 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki
+            .wait_for_names(&params.text_document_position_params.text_document.uri)
+            .await;
         run_blocking(move || super::hover::hover(&wiki, &document.rope, document.version, &params)).await
     }
 
@@ -304,6 +312,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki.wait_for_names(&params.text_document.uri).await;
         run_blocking(move || super::document_link::document_link(&wiki, &document.rope, document.version, &params))
             .await
     }
@@ -314,6 +323,7 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
+        self.wiki.wait_for_names(&uri).await;
         let tokens = run_blocking(move || {
             super::semantic_tokens::semantic_tokens(&wiki, &document.rope, document.version, &uri, None)
         });
@@ -330,6 +340,7 @@ impl LanguageServer for Backend {
         };
         let wiki = Arc::clone(&self.wiki);
         let range = params.range;
+        self.wiki.wait_for_names(&uri).await;
         let tokens = run_blocking(move || {
             super::semantic_tokens::semantic_tokens(&wiki, &document.rope, document.version, &uri, Some(range))
         });

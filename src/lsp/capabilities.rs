@@ -85,6 +85,10 @@ pub fn client_features(params: &InitializeParams) -> ClientFeatures {
             .and_then(|workspace| workspace.code_lens.as_ref())
             .and_then(|code_lens| code_lens.refresh_support)
             .unwrap_or(false),
+        semantic_tokens_refresh: workspace
+            .and_then(|workspace| workspace.semantic_tokens.as_ref())
+            .and_then(|tokens| tokens.refresh_support)
+            .unwrap_or(false),
         definition_link_support: text_document
             .and_then(|text_document| text_document.definition.as_ref())
             .and_then(|definition| definition.link_support)

@@ -26,7 +26,7 @@ pub fn code_actions(
     params: &CodeActionParams,
 ) -> Option<Vec<CodeActionOrCommand>> {
     let uri = &params.text_document.uri;
-    let (root, relative) = workspace.locate(uri)?;
+    let (root, relative) = workspace.locate_known(uri)?;
     let encoding = workspace.encoding();
     let start = position_to_byte_clamped(rope, params.range.start.line, params.range.start.character, encoding);
     let end = position_to_byte_clamped(rope, params.range.end.line, params.range.end.character, encoding);

@@ -23,7 +23,7 @@ pub fn code_lens(
     version: i32,
     params: &CodeLensParams,
 ) -> Option<Vec<CodeLens>> {
-    let (root, relative) = workspace.locate(&params.text_document.uri)?;
+    let (root, relative) = workspace.locate_known(&params.text_document.uri)?;
     // The index holds this version of the page before counting (a redirect made or unmade by the
     // edit changes the answer): this waits for the background indexing of the edit, or indexes
     // the text now; the lock is released at once.

@@ -25,7 +25,7 @@ pub fn goto_definition(
 ) -> Option<GotoDefinitionResponse> {
     let uri = &params.text_document_position_params.text_document.uri;
     let position = params.text_document_position_params.position;
-    let (root, relative) = workspace.locate(uri)?;
+    let (root, relative) = workspace.locate_known(uri)?;
     let encoding = workspace.encoding();
     let offset = position_to_byte_clamped(rope, position.line, position.character, encoding);
     let index = root.index();

@@ -19,7 +19,7 @@ pub fn document_link(
     version: i32,
     params: &DocumentLinkParams,
 ) -> Option<Vec<DocumentLink>> {
-    let (root, relative) = workspace.locate(&params.text_document.uri)?;
+    let (root, relative) = workspace.locate_known(&params.text_document.uri)?;
     let encoding = workspace.encoding();
     let index = root.index();
     let document = document_at_version(&root, &index, &relative, version, rope)?;

@@ -16,7 +16,7 @@ use crate::vfs;
 pub fn hover(workspace: &Arc<WikiWorkspace>, rope: &Rope, version: i32, params: &HoverParams) -> Option<Hover> {
     let uri = &params.text_document_position_params.text_document.uri;
     let position = params.text_document_position_params.position;
-    let (root, relative) = workspace.locate(uri)?;
+    let (root, relative) = workspace.locate_known(uri)?;
     let encoding = workspace.encoding();
     let offset = position_to_byte_clamped(rope, position.line, position.character, encoding);
     let index = root.index();

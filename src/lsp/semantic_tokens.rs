@@ -48,7 +48,7 @@ pub fn semantic_tokens(
     uri: &Url,
     range: Option<Range>,
 ) -> Option<SemanticTokens> {
-    let (root, relative) = workspace.locate(uri)?;
+    let (root, relative) = workspace.locate_known(uri)?;
     let encoding = workspace.encoding();
     let index = root.index();
     let document = document_at_version(&root, &index, &relative, version, rope)?;

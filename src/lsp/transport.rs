@@ -44,9 +44,13 @@ use tower_service::Service;
 use super::backend::Backend;
 use super::framing::{FrameDecoder, IncomingFrame};
 
-/// How many handlers may be in flight at once; tower-lsp's own default. More than one, so that a
-/// slow request does not hold up `$/cancelRequest`; ordering does not depend on it (see above).
-const MAX_CONCURRENT_HANDLERS: usize = 4;
+/// How many handlers may be in flight at once. More than one, so that a slow request does not
+/// hold up `$/cancelRequest`; ordering does not depend on it (see above). Requests that arrive
+/// while a root is loading wait for it without a thread (pulled diagnostics until the pages are
+/// known, definitions, hovers, links, lenses and tokens likewise), and an editor reopening its
+/// tabs sends several per document: a slot each must leave room for the edits behind them.
+/// Blocking work is bounded separately (the runtime's blocking threads).
+const MAX_CONCURRENT_HANDLERS: usize = 16;
 /// Handler futures waiting for a slot; reading pauses when it is full (back-pressure).
 const HANDLER_QUEUE_SIZE: usize = 100;
 const READ_CHUNK_BYTES: usize = 64 * 1024;

@@ -47,6 +47,8 @@ pub struct ClientFeatures {
     pub diagnostic_refresh: bool,
     /// `workspace.codeLens.refreshSupport`: lenses shown while loading can be asked for again.
     pub code_lens_refresh: bool,
+    /// `workspace.semanticTokens.refreshSupport`.
+    pub semantic_tokens_refresh: bool,
     pub definition_link_support: bool,
     /// Hovers may be Markdown (else plain text).
     pub hover_markdown: bool,
@@ -152,6 +154,15 @@ impl WikiWorkspace {
         let root = self.add_root(workspace::find_root(&path));
         let relative = vfs::relative_path(&root.path, &path);
         Some((root, relative))
+    }
+
+    /// [`WikiWorkspace::locate`] for requests answered from the index: `None` until the root
+    /// knows every page, since a root that knows only some would answer wrongly (a variant
+    /// spelling found instead of the page not registered yet, a heading of a page not read).
+    /// The clients that can be told to ask again are, when the names are known.
+    pub fn locate_known(self: &Arc<Self>, uri: &Url) -> Option<(Arc<Root>, String)> {
+        self.locate(uri)
+            .filter(|(root, _)| root.names_known.load(Ordering::SeqCst))
     }
 
     fn root_containing(&self, path: &Path) -> Option<(Arc<Root>, String)> {
@@ -303,12 +314,7 @@ impl WikiWorkspace {
         }
         root.index().set_links_complete(true);
         root.loading.store(false, Ordering::SeqCst);
-        if self.client_features().code_lens_refresh {
-            // Lenses shown while loading said "indexing…". A task of its own: the load must not
-            // wait for the client's answer.
-            let client = self.client.clone();
-            tokio::spawn(async move { client.code_lens_refresh().await });
-        }
+        self.ask_to_request_again();
         self.reindex_open_documents(&root).await;
         let table_root = Arc::clone(&root);
         let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
@@ -343,9 +349,25 @@ impl WikiWorkspace {
         .await;
         self.reindex_open_documents(root).await;
         root.titles_changed();
+        self.ask_to_request_again();
         self.refresh_all_diagnostics().await;
         let table_root = Arc::clone(root);
         let _ = tokio::task::spawn_blocking(move || table_root.rebuild_completion_table()).await;
+    }
+
+    /// Clients that can be told to ask again for lenses and semantic tokens are, when a load
+    /// stage ends: before the names were known there were none; lenses said "indexing…" until
+    /// the links were read. Tasks of their own: the load must not wait for the client.
+    fn ask_to_request_again(&self) {
+        let features = self.client_features();
+        if features.code_lens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.code_lens_refresh().await });
+        }
+        if features.semantic_tokens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move { client.semantic_tokens_refresh().await });
+        }
     }
 
     /// After a (re)load, the open documents' texts replace what was read from disk.
@@ -544,6 +566,20 @@ impl WikiWorkspace {
                 root.path.display()
             )
         })
+    }
+
+    /// Waits, without blocking the runtime, until the root of `uri` knows every page, for
+    /// requests answered from the index (see [`WikiWorkspace::locate_known`]): a second or so
+    /// after the start for an editor that reopens its documents. Bounded; the request answers
+    /// nothing when the wait runs out.
+    pub async fn wait_for_names(self: &Arc<Self>, uri: &Url) {
+        const LONGEST_WAIT: Duration = Duration::from_secs(30);
+        const POLL_INTERVAL: Duration = Duration::from_millis(10);
+        let Some((root, _)) = self.locate(uri) else { return };
+        let started = std::time::Instant::now();
+        while !root.names_known.load(Ordering::SeqCst) && started.elapsed() < LONGEST_WAIT {
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
     }
 
     /// The same wait, for every root to be loaded completely (`workspace/diagnostic` reports

@@ -118,6 +118,8 @@ pub struct Index {
     update_locks: [std::sync::Mutex<()>; UPDATE_LOCK_STRIPES],
     /// Paths whose text comes from an editor: what is read from disk never replaces them.
     pinned: FastMap<Symbol, ()>,
+    /// Every update holds this shared; the second stage of a cache restore holds it alone.
+    update_gate: std::sync::RwLock<()>,
     /// Every file's links are in the maps (backlinks, members): false while a root loads, so
     /// counts shown from them can say they are partial.
     links_complete: std::sync::atomic::AtomicBool,
@@ -160,6 +162,7 @@ impl Index {
             members: FastMap::default(),
             pages_per_namespace: Default::default(),
             pinned: FastMap::default(),
+            update_gate: std::sync::RwLock::new(()),
             fact_source: std::sync::RwLock::new(None),
             links_complete: std::sync::atomic::AtomicBool::new(true),
         }
@@ -355,7 +358,7 @@ impl Index {
     #[allow(clippy::too_many_arguments)]
     fn set_document_locked(
         &self,
-        _serialized: &std::sync::MutexGuard<'_, ()>,
+        _serialized: &UpdateGuard<'_>,
         path_symbol: Symbol,
         path: &str,
         flavor: Flavor,
@@ -420,54 +423,115 @@ impl Index {
         }
     }
 
-    /// Fills an empty index with `documents` (ids are their positions) and the maps derived
-    /// from exactly them, as [`Index::derive_maps`] built them. Returns false, doing nothing, when
-    /// the index is not empty.
-    pub fn restore(&self, documents: Vec<RestoredDocument>, maps: DerivedMaps) -> bool {
+    /// The first stage of restoring a cache: fills an empty index with `documents` (ids are
+    /// their positions), pending (see [`Document::pending`]; symlinks too), with their titles and the stored `folded_titles`, so every page is known;
+    /// no backlinks or members yet. Returns the documents as inserted, for
+    /// [`Index::restore_facts`]; `None`, doing nothing, when the index is not empty.
+    pub fn restore_names(
+        &self,
+        documents: Vec<RestoredDocument>,
+        folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+    ) -> Option<Vec<Arc<Document>>> {
         use rayon::prelude::*;
-        let Ok(count) = u32::try_from(documents.len()) else {
-            return false;
-        };
-        if self
-            .next_id
-            .compare_exchange(0, count, Ordering::SeqCst, Ordering::SeqCst)
-            .is_err()
+        let count = u32::try_from(documents.len()).ok()?;
+        let _gate = self
+            .update_gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !self.documents.is_empty()
+            || self
+                .next_id
+                .compare_exchange(0, count, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
         {
-            return false;
+            return None;
         }
-        documents.into_par_iter().enumerate().for_each(|(position, restored)| {
-            let id = DocumentId(position as u32);
-            self.ids_by_path.insert(restored.path_symbol, id);
-            if let Some(title) = restored.title {
-                self.pages.entry(title).or_default().push(id);
-                let namespace = namespace_of_full_title(self.interner.resolve(&title));
-                self.pages_per_namespace[namespace_slot(namespace)].fetch_add(1, Ordering::Relaxed);
-            }
-            let redirect = restored.facts.redirect_target().map(|link| link.target());
-            let document = Document {
-                id,
-                path: restored.path,
-                path_symbol: restored.path_symbol,
-                title: restored.title,
-                flavor: restored.flavor,
-                symlink: restored.symlink,
-                redirect,
-                facts: restored.facts,
-                pending: false,
-            };
-            self.documents.insert(id, Arc::new(document));
-        });
-        let to_ids = |positions: Vec<u32>| positions.into_iter().map(DocumentId).collect::<Vec<_>>();
-        maps.backlinks.into_par_iter().for_each(|(target, positions)| {
-            self.backlinks.insert(target, to_ids(positions));
-        });
-        maps.members.into_par_iter().for_each(|(category, positions)| {
-            self.members.insert(category, to_ids(positions));
-        });
-        maps.folded_titles.into_par_iter().for_each(|(folded, titles)| {
+        let inserted = documents
+            .into_par_iter()
+            .enumerate()
+            .map(|(position, restored)| {
+                let id = DocumentId(position as u32);
+                self.ids_by_path.insert(restored.path_symbol, id);
+                if let Some(title) = restored.title {
+                    self.pages.entry(title).or_default().push(id);
+                    let namespace = namespace_of_full_title(self.interner.resolve(&title));
+                    self.pages_per_namespace[namespace_slot(namespace)].fetch_add(1, Ordering::Relaxed);
+                }
+                let document = Arc::new(Document {
+                    id,
+                    path: restored.path,
+                    path_symbol: restored.path_symbol,
+                    title: restored.title,
+                    flavor: restored.flavor,
+                    // A symlink too: its target's backlink comes with the cached maps, or, should
+                    // they fail to read, from reading the link again.
+                    pending: true,
+                    symlink: restored.symlink,
+                    redirect: None,
+                    facts: DocumentFacts::default(),
+                });
+                self.documents.insert(id, Arc::clone(&document));
+                document
+            })
+            .collect();
+        folded_titles.into_par_iter().for_each(|(folded, titles)| {
             self.folded_titles.insert(folded, titles);
         });
-        true
+        Some(inserted)
+    }
+
+    /// The second stage of restoring a cache: each document of `staged` (as
+    /// [`Index::restore_names`] returned them) that the index still holds exactly as inserted
+    /// gets its cached `facts` (same order), and the cached backlinks and members of exactly those
+    /// documents are merged into the maps, as [`Index::derive_maps`] built them. Documents changed
+    /// since — read on first use, edited, removed — keep what they have, and their cached
+    /// contributions are left out. Every update waits while this runs.
+    pub fn restore_facts(&self, staged: &[Arc<Document>], facts: Vec<DocumentFacts>, maps: DerivedMaps) {
+        use rayon::prelude::*;
+        let _gate = self
+            .update_gate
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let installed: Vec<bool> = staged
+            .par_iter()
+            .zip(facts.into_par_iter())
+            .map(|(document, facts)| {
+                let Some(mut entry) = self.documents.get_mut(&document.id) else {
+                    return false;
+                };
+                if !Arc::ptr_eq(entry.value(), document) {
+                    return false;
+                }
+                if document.pending {
+                    *entry.value_mut() = Arc::new(Document {
+                        id: document.id,
+                        path: document.path.clone(),
+                        path_symbol: document.path_symbol,
+                        title: document.title,
+                        flavor: document.flavor,
+                        symlink: document.symlink.clone(),
+                        redirect: facts.redirect_target().map(|link| link.target()),
+                        facts,
+                        pending: false,
+                    });
+                }
+                true
+            })
+            .collect();
+        let merge = |map: &FastMap<Symbol, Vec<DocumentId>>, entries: Vec<(Symbol, Vec<u32>)>| {
+            entries.into_par_iter().for_each(|(key, positions)| {
+                let ids: Vec<DocumentId> = positions
+                    .into_iter()
+                    .filter(|&position| installed.get(position as usize).copied().unwrap_or(false))
+                    .map(DocumentId)
+                    .collect();
+                if !ids.is_empty() {
+                    map.entry(key).or_default().extend(ids);
+                }
+            });
+        };
+        merge(&self.backlinks, maps.backlinks);
+        merge(&self.members, maps.members);
     }
 
     /// The maps derived from `documents` alone, with positions in that list for ids: what
@@ -510,7 +574,7 @@ impl Index {
         self.remove_document_locked(&serialized, path_symbol)
     }
 
-    fn remove_document_locked(&self, _serialized: &std::sync::MutexGuard<'_, ()>, path_symbol: Symbol) -> bool {
+    fn remove_document_locked(&self, _serialized: &UpdateGuard<'_>, path_symbol: Symbol) -> bool {
         let Some((_, id)) = self.ids_by_path.remove(&path_symbol) else {
             return false;
         };
@@ -525,12 +589,20 @@ impl Index {
     /// and an editor's change, say) could otherwise remove contributions the other has not
     /// added yet, and leave stale ones behind. Striped by path, so different documents still
     /// update in parallel; nothing else takes these locks, so they cannot deadlock.
-    fn lock_updates_of(&self, path: Symbol) -> std::sync::MutexGuard<'_, ()> {
+    fn lock_updates_of(&self, path: Symbol) -> UpdateGuard<'_> {
         use std::hash::BuildHasher;
+        let gate = self
+            .update_gate
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let stripe = (rustc_hash::FxBuildHasher.hash_one(path) as usize) % self.update_locks.len();
-        self.update_locks[stripe]
+        let stripe = self.update_locks[stripe]
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        UpdateGuard {
+            _stripe: stripe,
+            _gate: gate,
+        }
     }
 
     fn add_contributions(&self, document: &Document) {
@@ -808,6 +880,13 @@ impl Index {
     }
 }
 
+/// Held while one document is updated: the path's stripe lock, and the update gate shared
+/// (fields drop in order: the stripe first).
+struct UpdateGuard<'a> {
+    _stripe: std::sync::MutexGuard<'a, ()>,
+    _gate: std::sync::RwLockReadGuard<'a, ()>,
+}
+
 /// The namespace of a canonical full title such as `Category:X`.
 pub fn namespace_of_full_title(title: &str) -> Namespace {
     const NAMESPACES: [Namespace; 12] = [
@@ -839,6 +918,10 @@ pub fn namespace_of_full_title(title: &str) -> Namespace {
 fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
     let mut categories = Vec::new();
     let mut targets = Vec::with_capacity(document.facts.links.len() + 1);
+    if document.pending {
+        // Not read yet: it contributes its title only.
+        return (categories, targets);
+    }
     if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
         targets.push(*target);
     }

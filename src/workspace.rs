@@ -122,6 +122,8 @@ pub struct IndexedFile {
     pub bytes_read: u64,
     /// Set when the file was repaired while reading (e.g. invalid UTF-8).
     pub warning: Option<String>,
+    /// An editor holds the path (see [`Index::pin`]): what was read did not go in.
+    pub held_by_editor: bool,
 }
 
 /// Reads one walked file (a symlink's target, or a regular file's text) into the index,
@@ -129,16 +131,17 @@ pub struct IndexedFile {
 /// error names why the file was left out.
 pub fn index_file(index: &Index, file: &WalkedFile, config: &Config) -> Result<IndexedFile, String> {
     match &file.kind {
-        FileKind::Symlink(_) => {
-            symlink_into(index, file);
-            Ok(IndexedFile::default())
-        }
+        FileKind::Symlink(_) => Ok(IndexedFile {
+            held_by_editor: symlink_into(index, file).is_none(),
+            ..IndexedFile::default()
+        }),
         FileKind::Regular => {
             let document = vfs::read_document(&file.absolute, config.max_file_size)?;
-            index.set_disk_document_text(&file.relative, file.flavor, &document.text);
+            let indexed = index.set_disk_document_text(&file.relative, file.flavor, &document.text);
             Ok(IndexedFile {
                 bytes_read: document.text.len() as u64,
                 warning: document.warning,
+                held_by_editor: indexed.is_none(),
             })
         }
     }

@@ -349,3 +349,49 @@ fn with_section_crcs(mut bytes: Vec<u8>) -> Vec<u8> {
     bytes[508..512].copy_from_slice(&crc.to_le_bytes());
     bytes
 }
+
+/// Between the two stages of a warm load (every page known; then every fact) the server reads
+/// pages on first use, takes the editor's text of open documents and applies file events: the
+/// cached facts must fill in only the documents nobody touched, and the maps end up as if the
+/// touched documents had been updated after a full load.
+#[test]
+fn documents_touched_between_the_two_stages_of_a_warm_load_keep_their_state() {
+    let wiki = small_wiki();
+    let root = wiki.path();
+    let cache_folder = tempfile::tempdir().expect("temp dir");
+    let options = options_in(cache_folder.path());
+    let (index, records, _, _) = cached(root, &options);
+    write(root, &options, &index, &records);
+
+    let config = Config::load(root).expect("config");
+    let index = Index::new(workspace::index_settings(root, &config));
+    let records = Arc::new(DiskRecords::default());
+    let editor_text = "[[丙]] [[新頁]]\n[Category:香港](https://zh.wikipedia.org/wiki/Category:香港 \"wikilink\")\n";
+    let touched = std::sync::atomic::AtomicBool::new(false);
+    let between_stages = || {
+        // Read on first use: a pending page and the redirect symlink.
+        let read = index.document_by_path("Page/甲.md").expect("甲");
+        assert!(!read.pending && !read.facts.links.is_empty());
+        assert!(index
+            .document_by_path("Redirect/甲甲.md")
+            .is_some_and(|alias| !alias.pending));
+        // An editor's text.
+        index.pin("Page/乙.md");
+        index.set_document_text("Page/乙.md", wikils::syntax::Flavor::Markdown, editor_text);
+        // A file event: a page gone (the file stays on disk; the event is what counts here).
+        assert!(index.remove_disk_document("Page/丁.md"));
+        touched.store(true, std::sync::atomic::Ordering::SeqCst);
+    };
+    let (_, used) = cache::load_root_staged(root, &config, &index, &options, &records, &|_, _| {}, &between_stages);
+    assert!(touched.into_inner());
+    assert!(matches!(used, CacheUse::Used { .. }), "{used:?}");
+
+    // The reference: a full load, then the same touches.
+    let expected = Index::new(workspace::index_settings(root, &config));
+    workspace::load_root_into(root, &config, &expected, &|_, _| {});
+    expected.pin("Page/乙.md");
+    expected.set_document_text("Page/乙.md", wikils::syntax::Flavor::Markdown, editor_text);
+    // The validation that follows the stages puts back the page whose file is still there.
+    assert_eq!(index.canonical_dump(), expected.canonical_dump());
+    assert!(index.document_by_path("Page/丁.md").is_some());
+}

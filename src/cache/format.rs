@@ -504,26 +504,42 @@ pub struct CachedStamp {
     pub warning: Option<Box<str>>,
 }
 
-/// A whole cache file, decoded: its documents sorted by path, their stamps in the same order,
-/// and the derived maps.
-pub struct Decoded {
+/// The first stage of reading a cache file: every document without its facts (sorted by path),
+/// their stamps in the same order, and the folded titles: what the index needs to know every
+/// page. [`Rest::read_facts`] reads the rest of the same file.
+pub struct Names {
     pub written_at_ns: i64,
     pub documents: Vec<RestoredDocument>,
     pub stamps: Vec<CachedStamp>,
+    pub folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+}
+
+/// The second stage: each document's facts, in the order of [`Names::documents`], and the
+/// backlinks and category members derived from them (`folded_titles` left empty: it came with
+/// the names).
+pub struct Facts {
+    pub facts: Vec<DocumentFacts>,
     pub maps: DerivedMaps,
 }
 
-/// Reads and decodes a cache file: checks the header (format, wikils version, `fingerprint`),
-/// then reads one section at a time — the per-document ones in pieces of [`READ_PIECE`] —
-/// checking each section's CRC-32 and decoding it before the next is read. Strings go into
+/// A cache file whose header, strings and documents were read: what reading its facts needs.
+pub struct Rest<R: Read + Seek> {
+    reader: SectionReader<R>,
+    symbols: Vec<Symbol>,
+    counts: Vec<[u32; 5]>,
+}
+
+/// Reads the first stage of a cache file (see [`Names`]): checks the header (format, wikils
+/// version, `fingerprint`), then reads the strings, the documents and the folded titles, one
+/// section at a time, checking each section's CRC-32 before decoding it. Strings go into
 /// `interner`. Any mismatch is an error naming it; decoded values are range-checked, so a
 /// damaged file is an error, never a panic or a wrong index.
-pub fn read<R: Read + Seek>(
+pub fn read_names<R: Read + Seek>(
     mut file: R,
     file_length: u64,
     fingerprint: u64,
     interner: &Interner,
-) -> Result<Decoded, String> {
+) -> Result<(Names, Rest<R>), String> {
     let read_error = |error: io::Error| format!("cannot read: {error}");
     if file_length == 0 {
         return Err("the file is empty".to_string());
@@ -577,10 +593,7 @@ pub fn read<R: Read + Seek>(
             crc: get_u32(&header, at + 16),
         };
     }
-    let mut reader = SectionReader {
-        file: &mut file,
-        sections,
-    };
+    let mut reader = SectionReader { file, sections };
 
     // Strings go into the interner at once; their bytes are not kept.
     let symbols: Vec<Symbol> = {
@@ -616,7 +629,7 @@ pub fn read<R: Read + Seek>(
             ));
         }
     }
-    let (mut documents, stamps): (Vec<RestoredDocument>, Vec<CachedStamp>) = records
+    let (documents, stamps): (Vec<RestoredDocument>, Vec<CachedStamp>) = records
         .par_chunks_exact(DOCUMENT_RECORD)
         .map(|record| {
             let path_symbol = symbol(get_u32(record, 0))?;
@@ -654,87 +667,117 @@ pub fn read<R: Read + Seek>(
         .into_iter()
         .unzip();
     drop(records);
-
-    reader.per_document(LINKS, 0, &counts, &mut documents, &|bytes, facts| {
-        facts.links = bytes
-            .chunks_exact(LINK_RECORD)
-            .map(|record| {
-                let anchor = match get_u32(record, 12) {
-                    NO_STRING => None,
-                    id => Some(symbol(id)?),
-                };
-                Ok(LinkFact::new(
-                    get_span(record, 0),
-                    enum_at(&LINK_KINDS, record[16], "link kind")?,
-                    enum_at(&LINK_SYNTAXES, record[17], "link syntax")?,
-                    target(record[18], get_u32(record, 8), &symbols)?,
-                    anchor,
-                ))
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(())
-    })?;
-    // After the links: a document's positions must hold exactly one pair per link.
-    reader.per_document(POSITIONS, 4, &counts, &mut documents, &|bytes, facts| {
-        facts.link_positions = PackedPositions::checked_from_bytes(bytes, facts.links.len())
-            .ok_or("link positions do not match the links")?;
-        Ok(())
-    })?;
-    reader.per_document(HEADINGS, 1, &counts, &mut documents, &|bytes, facts| {
-        facts.headings = bytes
-            .chunks_exact(HEADING_RECORD)
-            .map(|record| {
-                Ok(HeadingFact {
-                    level: record[24],
-                    span: get_span(record, 0),
-                    start: get_position(record, 8),
-                    anchor: symbol(get_u32(record, 16))?,
-                    slug: symbol(get_u32(record, 20))?,
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(())
-    })?;
-    reader.per_document(PROBLEMS, 2, &counts, &mut documents, &|bytes, facts| {
-        facts.problems = bytes
-            .chunks_exact(PROBLEM_RECORD)
-            .map(|record| {
-                Ok(ProblemFact {
-                    kind: enum_at(&PROBLEM_KINDS, record[24], "problem kind")?,
-                    span: get_span(record, 0),
-                    start: get_position(record, 8),
-                    end: get_position(record, 16),
-                })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
-        Ok(())
-    })?;
-    reader.per_document(VARIANT_BLOCKS, 3, &counts, &mut documents, &|bytes, facts| {
-        facts.variant_blocks = bytes
-            .chunks_exact(SPAN_RECORD)
-            .map(|record| get_span(record, 0))
-            .collect();
-        Ok(())
-    })?;
-    drop(counts);
-
-    let document_count = documents.len() as u32;
-    let position = |value: u32| {
-        (value < document_count)
-            .then_some(value)
-            .ok_or_else(|| format!("document {value} out of range"))
-    };
-    let maps = DerivedMaps {
-        backlinks: reader.map(BACKLINK_KEYS, &symbol, &position)?,
-        members: reader.map(MEMBER_KEYS, &symbol, &position)?,
-        folded_titles: reader.map(FOLDED_KEYS, &symbol, &symbol)?,
-    };
-    Ok(Decoded {
+    let folded_titles = reader.map(FOLDED_KEYS, &symbol, &symbol)?;
+    let names = Names {
         written_at_ns: get_u64(&header, 48) as i64,
         documents,
         stamps,
-        maps,
-    })
+        folded_titles,
+    };
+    Ok((
+        names,
+        Rest {
+            reader,
+            symbols,
+            counts,
+        },
+    ))
+}
+
+impl<R: Read + Seek> Rest<R> {
+    /// Reads the second stage (see [`Facts`]): the per-document sections in pieces of
+    /// [`READ_PIECE`], then the backlinks and members, each checked as the first stage's.
+    pub fn read_facts(self) -> Result<Facts, String> {
+        let Rest {
+            mut reader,
+            symbols,
+            counts,
+        } = self;
+        let symbol = |id: u32| {
+            symbols
+                .get(id as usize)
+                .copied()
+                .ok_or_else(|| format!("string {id} out of range"))
+        };
+        let mut documents: Vec<DocumentFacts> = Vec::new();
+        documents.resize_with(counts.len(), DocumentFacts::default);
+
+        reader.per_document(LINKS, 0, &counts, &mut documents, &|bytes, facts| {
+            facts.links = bytes
+                .chunks_exact(LINK_RECORD)
+                .map(|record| {
+                    let anchor = match get_u32(record, 12) {
+                        NO_STRING => None,
+                        id => Some(symbol(id)?),
+                    };
+                    Ok(LinkFact::new(
+                        get_span(record, 0),
+                        enum_at(&LINK_KINDS, record[16], "link kind")?,
+                        enum_at(&LINK_SYNTAXES, record[17], "link syntax")?,
+                        target(record[18], get_u32(record, 8), &symbols)?,
+                        anchor,
+                    ))
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(())
+        })?;
+        // After the links: a document's positions must hold exactly one pair per link.
+        reader.per_document(POSITIONS, 4, &counts, &mut documents, &|bytes, facts| {
+            facts.link_positions = PackedPositions::checked_from_bytes(bytes, facts.links.len())
+                .ok_or("link positions do not match the links")?;
+            Ok(())
+        })?;
+        reader.per_document(HEADINGS, 1, &counts, &mut documents, &|bytes, facts| {
+            facts.headings = bytes
+                .chunks_exact(HEADING_RECORD)
+                .map(|record| {
+                    Ok(HeadingFact {
+                        level: record[24],
+                        span: get_span(record, 0),
+                        start: get_position(record, 8),
+                        anchor: symbol(get_u32(record, 16))?,
+                        slug: symbol(get_u32(record, 20))?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(())
+        })?;
+        reader.per_document(PROBLEMS, 2, &counts, &mut documents, &|bytes, facts| {
+            facts.problems = bytes
+                .chunks_exact(PROBLEM_RECORD)
+                .map(|record| {
+                    Ok(ProblemFact {
+                        kind: enum_at(&PROBLEM_KINDS, record[24], "problem kind")?,
+                        span: get_span(record, 0),
+                        start: get_position(record, 8),
+                        end: get_position(record, 16),
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(())
+        })?;
+        reader.per_document(VARIANT_BLOCKS, 3, &counts, &mut documents, &|bytes, facts| {
+            facts.variant_blocks = bytes
+                .chunks_exact(SPAN_RECORD)
+                .map(|record| get_span(record, 0))
+                .collect();
+            Ok(())
+        })?;
+        drop(counts);
+
+        let document_count = documents.len() as u32;
+        let position = |value: u32| {
+            (value < document_count)
+                .then_some(value)
+                .ok_or_else(|| format!("document {value} out of range"))
+        };
+        let maps = DerivedMaps {
+            backlinks: reader.map(BACKLINK_KEYS, &symbol, &position)?,
+            members: reader.map(MEMBER_KEYS, &symbol, &position)?,
+            folded_titles: Vec::new(),
+        };
+        Ok(Facts { facts: documents, maps })
+    }
 }
 
 /// Decodes one document's records of a section into its facts.
@@ -748,12 +791,12 @@ struct SectionEntry {
 }
 
 /// Reads the sections of a file whose header was checked.
-struct SectionReader<'a, R: Read + Seek> {
-    file: &'a mut R,
+struct SectionReader<R: Read + Seek> {
+    file: R,
     sections: [SectionEntry; SECTION_COUNT],
 }
 
-impl<R: Read + Seek> SectionReader<'_, R> {
+impl<R: Read + Seek> SectionReader<R> {
     /// A whole section, its checksum verified.
     fn whole(&mut self, index: usize) -> Result<Vec<u8>, String> {
         let section = self.sections[index];
@@ -789,7 +832,7 @@ impl<R: Read + Seek> SectionReader<'_, R> {
         index: usize,
         kind: usize,
         counts: &[[u32; 5]],
-        documents: &mut [RestoredDocument],
+        documents: &mut [DocumentFacts],
         decode: &DecodeFacts,
     ) -> Result<(), String> {
         let section = self.sections[index];
@@ -828,7 +871,7 @@ impl<R: Read + Seek> SectionReader<'_, R> {
             documents[first..last]
                 .par_iter_mut()
                 .zip(pieces)
-                .try_for_each(|(document, bytes)| decode(bytes, &mut document.facts))?;
+                .try_for_each(|(facts, bytes)| decode(bytes, facts))?;
             first = last;
         }
         if hasher.finalize() != section.crc {

@@ -101,15 +101,26 @@ pub fn load_root_staged(
     let fingerprint = super::settings_fingerprint(&index.settings, config);
     let read_any = |file: &WalkedFile| read_and_stamp(index, file, config, options.racy_window, records);
     let cache_file = open_first_cache(&options.locations);
-    let restored = cache_file.and_then(|(path, file, length)| {
+    let install_fact_source = || {
+        let (source_config, source_records) = (config.clone(), Arc::clone(records));
+        let racy_window = options.racy_window;
+        index.set_fact_source(Some(Arc::new(workspace::DiskFacts {
+            root: root.to_path_buf(),
+            config: config.clone(),
+            read: move |index: &Index, file: &WalkedFile| {
+                read_and_stamp(index, file, &source_config, racy_window, &source_records)
+            },
+        })));
+    };
+    let names = cache_file.and_then(|(path, file, length)| {
         let located = |reason: String| format!("{}: {reason}", path.display());
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
-        let decoded = format::read(reader, length, fingerprint, &index.interner).map_err(located)?;
+        let (names, rest) = format::read_names(reader, length, fingerprint, &index.interner).map_err(located)?;
         // What validation needs is taken out; the documents go into the index whole.
-        let cached: Vec<(Box<str>, Expected)> = decoded
+        let cached: Vec<(Box<str>, Expected)> = names
             .documents
             .iter()
-            .zip(decoded.stamps)
+            .zip(names.stamps)
             .map(|(document, cached)| {
                 let expected = Expected {
                     stamp: cached.stamp,
@@ -121,17 +132,34 @@ pub fn load_root_staged(
             })
             .collect();
         check_sorted(&cached).map_err(located)?;
-        if !index.restore(decoded.documents, decoded.maps) {
-            return Err("the index was not empty".to_string());
-        }
-        Ok((path, cached))
+        // Before the pending documents go in: none is ever seen without a way to read it.
+        install_fact_source();
+        let staged = index
+            .restore_names(names.documents, names.folded_titles)
+            .ok_or_else(|| "the index was not empty".to_string())?;
+        Ok((path, cached, staged, rest))
     });
-    if restored.is_ok() {
-        names_known();
-    }
-    let (files, skipped) = vfs::walk(root, config);
-    match restored {
-        Ok((path, cached)) => {
+    let loaded = match names {
+        Ok((path, cached, staged, rest)) => {
+            names_known();
+            // The facts are decoded while the root is walked: the one is mostly CPU, the other
+            // mostly system calls.
+            let ((files, skipped), facts) = std::thread::scope(|scope| {
+                let walking = scope.spawn(|| vfs::walk(root, config));
+                let facts = rest.read_facts();
+                let walked = walking.join().unwrap_or_else(|_| (Vec::new(), Vec::new()));
+                (walked, facts)
+            });
+            let facts_failed = match facts {
+                Ok(facts) => {
+                    index.restore_facts(&staged, facts.facts, facts.maps);
+                    None
+                }
+                // The names passed their checks and stay; every document still pending is
+                // read from its file below, as without a cache.
+                Err(reason) => Some(format!("{}: {reason}", path.display())),
+            };
+            drop(staged);
             let matches = match_files(&files, &cached);
             let mut matched = vec![false; cached.len()];
             for entry in matches.iter().flatten() {
@@ -141,17 +169,26 @@ pub fn load_root_staged(
                 .filter(|entry| !matched[*entry])
                 .map(|entry| &*cached[entry].0)
                 .collect();
-            // The index now holds exactly what the cache held; what changed on disk is applied
-            // by difference, as any later change would be.
+            // The index now holds what the cache held; what changed on disk is applied by
+            // difference, as any later change would be.
             let reused = AtomicUsize::new(0);
             let changed = AtomicUsize::new(0);
             let report = workspace::index_files(&files, skipped, progress, &|position, file| {
                 let Some(entry) = matches[position] else {
                     return read_any(file);
                 };
-                if let Some(indexed) = unchanged(&cached[entry].1, file, records) {
-                    reused.fetch_add(1, Ordering::Relaxed);
-                    return Ok(indexed);
+                if index.is_pinned(&file.relative) {
+                    // The editor's text stands; it is read again when the editor lets go.
+                    return Ok(IndexedFile::default());
+                }
+                let holds_cached_facts = index
+                    .document_as_indexed_by_path(&file.relative)
+                    .is_some_and(|document| !document.pending);
+                if facts_failed.is_none() && holds_cached_facts {
+                    if let Some(indexed) = unchanged(&cached[entry].1, file, records) {
+                        reused.fetch_add(1, Ordering::Relaxed);
+                        return Ok(indexed);
+                    }
                 }
                 changed.fetch_add(1, Ordering::Relaxed);
                 read_any(file).inspect_err(|_| {
@@ -161,25 +198,21 @@ pub fn load_root_staged(
             removed.par_iter().for_each(|path| {
                 index.remove_disk_document(path);
             });
-            let used = CacheUse::Used {
-                path,
-                reused: reused.into_inner(),
-                changed: changed.into_inner(),
-                added: files.len() - (cached.len() - removed.len()),
-                removed: removed.len(),
+            let used = match facts_failed {
+                Some(reason) => CacheUse::NotUsed { reason },
+                None => CacheUse::Used {
+                    path,
+                    reused: reused.into_inner(),
+                    changed: changed.into_inner(),
+                    added: files.len() - (cached.len() - removed.len()),
+                    removed: removed.len(),
+                },
             };
             (report, used)
         }
         Err(reason) => {
-            let (source_config, source_records) = (config.clone(), Arc::clone(records));
-            let racy_window = options.racy_window;
-            index.set_fact_source(Some(Arc::new(workspace::DiskFacts {
-                root: root.to_path_buf(),
-                config: config.clone(),
-                read: move |index: &Index, file: &WalkedFile| {
-                    read_and_stamp(index, file, &source_config, racy_window, &source_records)
-                },
-            })));
+            let (files, skipped) = vfs::walk(root, config);
+            install_fact_source();
             // After the source: a pending document is never seen without a way to read it.
             workspace::add_names(index, &files);
             names_known();
@@ -194,10 +227,11 @@ pub fn load_root_staged(
                     index.remove_disk_document(&file.relative);
                 })
             });
-            index.set_fact_source(None);
             (report, CacheUse::NotUsed { reason })
         }
-    }
+    };
+    index.set_fact_source(None);
+    loaded
 }
 
 /// The first cache file found, opened, with its length; the reasons every location failed
@@ -293,6 +327,7 @@ fn unchanged(expected: &Expected, file: &WalkedFile, records: &DiskRecords) -> O
     Some(IndexedFile {
         bytes_read: 0,
         warning: expected.warning.as_deref().map(String::from),
+        held_by_editor: false,
     })
 }
 
@@ -309,6 +344,10 @@ pub(crate) fn read_and_stamp(
     let stamp = FileStamp::of_path(&file.absolute);
     records.remove(file.relative.as_str());
     let indexed = workspace::index_file(index, file, config)?;
+    if indexed.held_by_editor {
+        // The index holds the editor's text, which no stamp of the file describes.
+        return Ok(indexed);
+    }
     if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
         records.insert(
             file.relative.as_str().into(),
@@ -350,6 +389,10 @@ pub fn write_cache(
         .documents()
         .into_par_iter()
         .filter_map(|document| {
+            // An open document's text may be the editor's, whatever record there is.
+            if index.is_pinned(&document.path) {
+                return None;
+            }
             let record = records.get(&*document.path)?.value().clone();
             // The record must belong to these facts: see `DiskRecords`.
             let current = index.document_by_path(&document.path)?;

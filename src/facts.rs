@@ -197,7 +197,7 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     let mut kept_ends: Vec<(Position, Position)> = Vec::with_capacity(parsed.links.len());
     with_classification_cache(path, context, |classify| {
         for (link, ends) in parsed.links.iter().zip(link_ends.chunks_exact(2)) {
-            let Some((kind, target)) = classify(link) else {
+            let Some((kind, target)) = classify(link, link.target(text)) else {
                 continue;
             };
             let (target_kind, target_symbol) = split_target(target);
@@ -208,8 +208,7 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
                 target_kind,
                 target_symbol,
                 anchor: link
-                    .anchor
-                    .as_deref()
+                    .anchor(text)
                     .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
             });
             kept_ends.push((ends[0], ends[1]));
@@ -282,7 +281,7 @@ fn title_slot(link: &syntax::Link) -> usize {
         LinkSyntax::Redirect => 3,
         LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => 0,
     };
-    syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor.is_some())
+    syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor_span.is_some())
 }
 
 /// Entries kept per thread before the cache starts over, bounding its memory.
@@ -323,11 +322,11 @@ impl ClassificationCache {
 fn with_classification_cache<R>(
     path: &str,
     context: &FactsContext,
-    body: impl FnOnce(&mut dyn FnMut(&syntax::Link) -> Class) -> R,
+    body: impl FnOnce(&mut dyn FnMut(&syntax::Link, &str) -> Class) -> R,
 ) -> R {
     CLASSIFICATIONS.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
-            return body(&mut |link| classify_link(link, path, context));
+            return body(&mut |link, target| classify_link(link, target, path, context));
         };
         let cache = &mut *cache;
         if cache.index_id != context.index_id {
@@ -341,7 +340,7 @@ fn with_classification_cache<R>(
             .folders
             .remove_entry(folder)
             .unwrap_or_else(|| (folder.into(), ClassMap::default()));
-        let result = body(&mut |link| {
+        let result = body(&mut |link, target| {
             if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
                 cache.clear();
                 folder_map.clear();
@@ -350,11 +349,11 @@ fn with_classification_cache<R>(
                 LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut folder_map,
                 _ => &mut cache.titles[title_slot(link)],
             };
-            if let Some(class) = map.get(link.target.as_str()) {
+            if let Some(class) = map.get(target) {
                 return *class;
             }
-            let class = classify_link(link, path, context);
-            map.insert(link.target.as_str().into(), class);
+            let class = classify_link(link, target, path, context);
+            map.insert(target.into(), class);
             cache.entries += 1;
             class
         });
@@ -363,14 +362,20 @@ fn with_classification_cache<R>(
     })
 }
 
-fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {
+/// What `link`, whose decoded target is `target`, means in the document at `path`.
+fn classify_link(
+    link: &syntax::Link,
+    target: &str,
+    path: &str,
+    context: &FactsContext,
+) -> Option<(LinkKind, LinkTarget)> {
     let intern_title = |title: &Title| LinkTarget::Title(context.interner.get_or_intern(title.full()));
     match link.syntax {
         LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => {
-            if link.target.is_empty() {
+            if target.is_empty() {
                 return Some((LinkKind::Page, LinkTarget::SameDocument));
             }
-            let Some(joined) = layout::join_relative(path, &link.target) else {
+            let Some(joined) = layout::join_relative(path, target) else {
                 return Some((LinkKind::OutsideRoot, LinkTarget::None));
             };
             let target = match context.layout {
@@ -382,7 +387,7 @@ fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Opt
             };
             Some((LinkKind::Page, target))
         }
-        LinkSyntax::WikiUrl => match title::parse_title(&link.target, context.rules) {
+        LinkSyntax::WikiUrl => match title::parse_title(target, context.rules) {
             TitleTarget::Page(title) if title.namespace == Namespace::Category => {
                 Some((LinkKind::CategoryMembership, intern_title(&title)))
             }
@@ -391,9 +396,9 @@ fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Opt
         },
         LinkSyntax::DoubleBracket | LinkSyntax::Redirect => {
             let redirect = link.syntax == LinkSyntax::Redirect;
-            match title::parse_title(&link.target, context.rules) {
+            match title::parse_title(target, context.rules) {
                 TitleTarget::Page(title) if title.name.is_empty() => {
-                    (link.anchor.is_some()).then_some((LinkKind::Page, LinkTarget::SameDocument))
+                    (link.anchor_span.is_some()).then_some((LinkKind::Page, LinkTarget::SameDocument))
                 }
                 TitleTarget::Page(title) => {
                     let kind = match title.namespace {
@@ -413,7 +418,7 @@ fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Opt
                 TitleTarget::Invalid(_) => None,
             }
         }
-        LinkSyntax::Template => match title::parse_title(&link.target, context.rules) {
+        LinkSyntax::Template => match title::parse_title(target, context.rules) {
             TitleTarget::Page(title) if title.name.is_empty() => None,
             TitleTarget::Page(title) if title.namespace == Namespace::Main && !link.leading_colon => {
                 let template = Title {

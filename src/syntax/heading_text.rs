@@ -116,7 +116,7 @@ impl Walk<'_> {
                     .get(link.target_span.start as usize..shown_end as usize)
                     .unwrap_or("")
             }
-            _ => link.target.as_str(),
+            _ => link.target(self.text),
         };
         self.out.push_str(shown);
         end

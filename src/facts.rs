@@ -197,9 +197,9 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     let mut links: Vec<LinkFact> = Vec::with_capacity(parsed.links.len());
     // The positions of the links kept (some classify to nothing), in step with `links`.
     let mut kept_ends: Vec<(Position, Position)> = Vec::with_capacity(parsed.links.len());
-    classify::with_classification_cache(path, context, |classify| {
+    let headings = classify::with_classifier(path, context, |classifier| {
         for (link, ends) in parsed.links.iter().zip(link_ends.chunks_exact(2)) {
-            let Some((kind, target)) = classify(link, link.target(text)) else {
+            let Some((kind, target)) = classifier.classify(link, link.target(text)) else {
                 continue;
             };
             let (target_kind, target_symbol) = split_target(target);
@@ -209,27 +209,25 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
                 syntax: link.syntax,
                 target_kind,
                 target_symbol,
-                anchor: link
-                    .anchor(text)
-                    .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
+                anchor: link.anchor(text).map(|anchor| classifier.anchor_key(anchor)),
             });
             kept_ends.push((ends[0], ends[1]));
         }
+        parsed
+            .headings
+            .iter()
+            .zip(heading_starts)
+            .map(|(heading, &start)| HeadingFact {
+                level: heading.level,
+                span: heading.span,
+                start,
+                anchor: classifier.anchor_key(&heading.text),
+                slug: classifier.slug(&heading.text),
+            })
+            .collect()
     });
     links.shrink_to_fit();
     let link_positions = PackedPositions::pack(kept_ends);
-    let headings = parsed
-        .headings
-        .iter()
-        .zip(heading_starts)
-        .map(|(heading, &start)| HeadingFact {
-            level: heading.level,
-            span: heading.span,
-            start,
-            anchor: context.interner.get_or_intern(anchor_key(&heading.text)),
-            slug: context.interner.get_or_intern(github_slug(&heading.text)),
-        })
-        .collect();
     let problems = parsed
         .problems
         .iter()

@@ -409,6 +409,15 @@ mod tests {
         for sample in ["", "abc", "中文", "𠀀", "aé中𠀀\r\n"] {
             assert_eq!(utf16_len(sample), sample.encode_utf16().count());
         }
+        // Every piece of a text longer than two chunks: whole chunks, tails of every length,
+        // astral characters across a chunk's end.
+        let text = "a𠀀中é文\r\n😀b".repeat(12);
+        for (start, _) in text.char_indices() {
+            for (end, _) in text.char_indices().filter(|&(end, _)| end >= start) {
+                let piece = &text[start..end];
+                assert_eq!(utf16_len(piece), piece.encode_utf16().count(), "{start}..{end}");
+            }
+        }
     }
 
     /// A tiny xorshift generator: reproducible random input without extra crates.

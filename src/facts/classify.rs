@@ -5,12 +5,14 @@ use crate::layout::{self, Layout};
 use crate::syntax::{self, LinkSyntax};
 use crate::title::{self, Namespace, Title, TitleTarget};
 
-use super::{FactsContext, LinkKind, LinkTarget};
+use super::{anchor_key, github_slug, FactsContext, LinkKind, LinkTarget, Symbol};
 
 /// What links' raw targets mean, per thread. The same few hundred thousand targets recur
 /// millions of times across a wiki; classifying one costs title parsing, path joining and
 /// interning, while a hit here costs one hash of the raw text, with no lock shared between
 /// threads. Entries hold symbols of one index, so the cache starts over when another index asks.
+/// Anchors and heading texts, a few thousand that recur on every page (`參見`, `外部連結`), keep
+/// their interned keys here too: the shared interner is a large table behind locks.
 ///
 /// A class depends on the raw target and on what picks the map it is kept in: the syntax, the
 /// leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for titles, the
@@ -24,6 +26,10 @@ struct ClassificationCache {
     titles: [ClassMap; TITLE_SLOTS],
     /// Relative paths (Markdown and HTML links alike), per folder of the linking document.
     folders: rustc_hash::FxHashMap<Box<str>, ClassMap>,
+    /// Anchors of links and headings as written, with their interned key ([`anchor_key`]).
+    anchor_keys: rustc_hash::FxHashMap<Box<str>, Symbol>,
+    /// Headings' text, with their interned slug ([`github_slug`]).
+    slugs: rustc_hash::FxHashMap<Box<str>, Symbol>,
 }
 
 type Class = Option<(LinkKind, LinkTarget)>;
@@ -108,6 +114,8 @@ thread_local! {
         entries: 0,
         titles: Default::default(),
         folders: rustc_hash::FxHashMap::default(),
+        anchor_keys: rustc_hash::FxHashMap::default(),
+        slugs: rustc_hash::FxHashMap::default(),
     });
 }
 
@@ -118,6 +126,8 @@ pub fn release_classification_cache() {
         if let Ok(mut cache) = cache.try_borrow_mut() {
             cache.titles = Default::default();
             cache.folders = rustc_hash::FxHashMap::default();
+            cache.anchor_keys = rustc_hash::FxHashMap::default();
+            cache.slugs = rustc_hash::FxHashMap::default();
             cache.entries = 0;
             cache.index_id = u64::MAX;
         }
@@ -128,20 +138,97 @@ impl ClassificationCache {
     fn clear(&mut self) {
         self.titles.iter_mut().for_each(ClassMap::clear);
         self.folders.clear();
+        self.anchor_keys.clear();
+        self.slugs.clear();
         self.entries = 0;
     }
 }
 
-/// Runs `body` with a classifier for the links of the document at `path`, which borrows this
-/// thread's cache once for the whole document.
-pub(super) fn with_classification_cache<R>(
-    path: &str,
-    context: &FactsContext,
-    body: impl FnOnce(&mut dyn FnMut(&syntax::Link, &str) -> Class) -> R,
-) -> R {
+/// Classifies the links of one document and interns its anchors and headings, through this
+/// thread's cache (borrowed once for the whole document) when it is free.
+pub(super) struct Classifier<'a> {
+    path: &'a str,
+    context: &'a FactsContext<'a>,
+    /// The cache, and the document's folder map taken out of it for the document.
+    cache: Option<(&'a mut ClassificationCache, &'a mut ClassMap)>,
+}
+
+impl Classifier<'_> {
+    /// What `link`, whose decoded target is `target`, means.
+    pub(super) fn classify(&mut self, link: &syntax::Link, target: &str) -> Class {
+        let Some((cache, folder_map)) = &mut self.cache else {
+            return classify_link(link, target, self.path, self.context);
+        };
+        if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
+            cache.clear();
+            folder_map.clear();
+        }
+        let map = match link.syntax {
+            LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut **folder_map,
+            _ => &mut cache.titles[title_slot(link)],
+        };
+        if let Some(class) = map.get(target.as_bytes()) {
+            return *class;
+        }
+        let class = classify_link(link, target, self.path, self.context);
+        map.insert(TargetKey::new(target), class);
+        cache.entries += 1;
+        class
+    }
+
+    /// The interned [`anchor_key`] of an anchor or a heading's text.
+    pub(super) fn anchor_key(&mut self, text: &str) -> Symbol {
+        let interner = self.context.interner;
+        self.cached(
+            text,
+            |cache| &mut cache.anchor_keys,
+            || interner.get_or_intern(anchor_key(text)),
+        )
+    }
+
+    /// The interned [`github_slug`] of a heading's text.
+    pub(super) fn slug(&mut self, text: &str) -> Symbol {
+        let interner = self.context.interner;
+        self.cached(
+            text,
+            |cache| &mut cache.slugs,
+            || interner.get_or_intern(github_slug(text)),
+        )
+    }
+
+    fn cached(
+        &mut self,
+        text: &str,
+        map: impl FnOnce(&mut ClassificationCache) -> &mut rustc_hash::FxHashMap<Box<str>, Symbol>,
+        intern: impl FnOnce() -> Symbol,
+    ) -> Symbol {
+        let Some((cache, folder_map)) = &mut self.cache else {
+            return intern();
+        };
+        if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
+            cache.clear();
+            folder_map.clear();
+        }
+        let map = map(cache);
+        if let Some(&symbol) = map.get(text) {
+            return symbol;
+        }
+        let symbol = intern();
+        map.insert(text.into(), symbol);
+        cache.entries += 1;
+        symbol
+    }
+}
+
+/// Runs `body` with a [`Classifier`] for the document at `path`.
+pub(super) fn with_classifier<R>(path: &str, context: &FactsContext, body: impl FnOnce(&mut Classifier) -> R) -> R {
     CLASSIFICATIONS.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
-            return body(&mut |link, target| classify_link(link, target, path, context));
+            return body(&mut Classifier {
+                path,
+                context,
+                cache: None,
+            });
         };
         let cache = &mut *cache;
         if cache.index_id != context.index_id {
@@ -155,22 +242,10 @@ pub(super) fn with_classification_cache<R>(
             .folders
             .remove_entry(folder)
             .unwrap_or_else(|| (folder.into(), ClassMap::default()));
-        let result = body(&mut |link, target| {
-            if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
-                cache.clear();
-                folder_map.clear();
-            }
-            let map = match link.syntax {
-                LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut folder_map,
-                _ => &mut cache.titles[title_slot(link)],
-            };
-            if let Some(class) = map.get(target.as_bytes()) {
-                return *class;
-            }
-            let class = classify_link(link, target, path, context);
-            map.insert(TargetKey::new(target), class);
-            cache.entries += 1;
-            class
+        let result = body(&mut Classifier {
+            path,
+            context,
+            cache: Some((&mut *cache, &mut folder_map)),
         });
         cache.folders.insert(folder_key, folder_map);
         result
@@ -294,6 +369,34 @@ mod tests {
             variant_folding: true,
             wiki_base_urls: Vec::new(),
         })
+    }
+
+    /// Anchors and slugs are cached per thread, but a symbol belongs to one index's interner:
+    /// another index (here one that interned other strings first) gets its own.
+    #[test]
+    fn anchors_and_slugs_come_from_the_index_that_asks() {
+        let text = "== 外部 連結 ==\n[[A#外部_連結]] [[B#𠀀]]\n== 𠀀 ==";
+        let first = index();
+        let second = index();
+        second.interner.get_or_intern("an earlier string");
+        for index in [&first, &second, &first] {
+            let facts = index.facts_for_text("Page/中文.wiki", Flavor::Wikitext, text);
+            let name = |symbol| index.resolve_symbol(symbol).to_string();
+            let headings: Vec<(String, String)> = facts
+                .headings
+                .iter()
+                .map(|heading| (name(heading.anchor), name(heading.slug)))
+                .collect();
+            assert_eq!(
+                headings,
+                [
+                    ("外部 連結".to_string(), "外部-連結".to_string()),
+                    ("𠀀".to_string(), "𠀀".to_string())
+                ]
+            );
+            let anchors: Vec<String> = facts.links.iter().filter_map(|link| link.anchor.map(name)).collect();
+            assert_eq!(anchors, ["外部 連結", "𠀀"]);
+        }
     }
 
     /// The classification cache must not let one link's meaning leak to another with the same

@@ -240,7 +240,13 @@ pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
         return Parsed::default();
     }
     let mask = mask::Mask::compute(text, options.flavor);
-    let mut parsed = Parsed::default();
+    // Room for the links of a typical page up front (an export page has one per ~100 bytes), so
+    // the list is not copied over and over while it grows; capped, since a big page without
+    // links would only reserve memory for nothing.
+    let mut parsed = Parsed {
+        links: Vec::with_capacity((text.len() / 96).min(1 << 16)),
+        ..Parsed::default()
+    };
     if options.flavor == Flavor::Markdown {
         markdown::collect_markdown_links(text, &mask, options, &mut parsed.links);
     }

@@ -142,17 +142,16 @@ fn has_scheme(raw: &str) -> bool {
     if raw.starts_with("//") {
         return true;
     }
-    let Some(colon) = memchr(b':', raw.as_bytes()) else {
-        return false;
-    };
-    let Some(scheme) = raw.get(..colon) else { return false };
-    let well_formed = scheme.len() >= 2
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
-    if !well_formed {
+    // A scheme is the run of scheme characters the destination starts with, ended by `:`. Most
+    // destinations (`../Page/…`) leave that run at once, and only it is read.
+    let colon = raw
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+        .count();
+    if colon < 2 || raw.as_bytes().get(colon) != Some(&b':') {
         return false;
     }
+    let Some(scheme) = raw.get(..colon) else { return false };
     raw.get(colon..).is_some_and(|rest| rest.starts_with("://"))
         || [
             "mailto",
@@ -237,4 +236,38 @@ fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let split = s.len().checked_sub(suffix.len())?;
     let tail = s.get(split..)?;
     tail.eq_ignore_ascii_case(suffix).then(|| s.get(..split)).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_scheme;
+
+    #[test]
+    fn schemes_are_a_run_of_scheme_characters_before_the_first_colon() {
+        for raw in [
+            "http://x",
+            "HTTPS://中文",
+            "mailto:a@b",
+            "tel:1",
+            "svn+ssh://x",
+            "..://x",
+            "//host/a",
+        ] {
+            assert!(has_scheme(raw), "{raw}");
+        }
+        for raw in [
+            "../Page/A:B.md",
+            "a:b",
+            "中文:x",
+            "x.md",
+            "Category:𠀀.md",
+            "ab:c/d",
+            "h ttp://x",
+            "",
+            ":",
+            "ab",
+        ] {
+            assert!(!has_scheme(raw), "{raw}");
+        }
+    }
 }

@@ -6,14 +6,16 @@
 
 use lasso::{Spur, ThreadedRodeo};
 
+mod classify;
 mod positions;
 
+pub use classify::release_classification_cache;
 pub use positions::{PackedPositions, PositionsIter};
 
-use crate::layout::{self, Layout};
+use crate::layout::Layout;
 use crate::syntax::{self, Flavor, LinkSyntax, ParseOptions, ProblemKind, Span};
 use crate::text::{self, Position};
-use crate::title::{self, Namespace, Title, TitleRules, TitleTarget};
+use crate::title::TitleRules;
 
 /// An interned string: a title, a path or an anchor.
 pub type Symbol = Spur;
@@ -195,9 +197,9 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     let mut links: Vec<LinkFact> = Vec::with_capacity(parsed.links.len());
     // The positions of the links kept (some classify to nothing), in step with `links`.
     let mut kept_ends: Vec<(Position, Position)> = Vec::with_capacity(parsed.links.len());
-    with_classification_cache(path, context, |classify| {
+    let headings = classify::with_classifier(path, context, |classifier| {
         for (link, ends) in parsed.links.iter().zip(link_ends.chunks_exact(2)) {
-            let Some((kind, target)) = classify(link) else {
+            let Some((kind, target)) = classifier.classify(link, link.target(text)) else {
                 continue;
             };
             let (target_kind, target_symbol) = split_target(target);
@@ -207,28 +209,25 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
                 syntax: link.syntax,
                 target_kind,
                 target_symbol,
-                anchor: link
-                    .anchor
-                    .as_deref()
-                    .map(|anchor| context.interner.get_or_intern(anchor_key(anchor))),
+                anchor: link.anchor(text).map(|anchor| classifier.anchor_key(anchor)),
             });
             kept_ends.push((ends[0], ends[1]));
         }
+        parsed
+            .headings
+            .iter()
+            .zip(heading_starts)
+            .map(|(heading, &start)| HeadingFact {
+                level: heading.level,
+                span: heading.span,
+                start,
+                anchor: classifier.anchor_key(&heading.text),
+                slug: classifier.slug(&heading.text),
+            })
+            .collect()
     });
     links.shrink_to_fit();
     let link_positions = PackedPositions::pack(kept_ends);
-    let headings = parsed
-        .headings
-        .iter()
-        .zip(heading_starts)
-        .map(|(heading, &start)| HeadingFact {
-            level: heading.level,
-            span: heading.span,
-            start,
-            anchor: context.interner.get_or_intern(anchor_key(&heading.text)),
-            slug: context.interner.get_or_intern(github_slug(&heading.text)),
-        })
-        .collect();
     let problems = parsed
         .problems
         .iter()
@@ -246,185 +245,6 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
         headings,
         problems,
         variant_blocks: parsed.variant_blocks,
-    }
-}
-
-/// What links' raw targets mean, per thread. The same few hundred thousand targets recur
-/// millions of times across a wiki; classifying one costs title parsing, path joining and
-/// interning, while a hit here costs one hash of the raw text, with no lock shared between
-/// threads. Entries hold symbols of one index, so the cache starts over when another index asks.
-///
-/// A class depends on the raw target and on what picks the map it is kept in: the syntax, the
-/// leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for titles, the
-/// document's folder for relative paths. The map is picked once per link (per document for the
-/// folder), so a lookup hashes and compares only the target as written, with no key built.
-struct ClassificationCache {
-    index_id: u64,
-    /// Entries in all maps, bounded by [`CLASSIFICATION_CACHE_LIMIT`].
-    entries: usize,
-    /// Title-like syntaxes, by [`title_slot`].
-    titles: [ClassMap; TITLE_SLOTS],
-    /// Relative paths (Markdown and HTML links alike), per folder of the linking document.
-    folders: rustc_hash::FxHashMap<Box<str>, ClassMap>,
-}
-
-type Class = Option<(LinkKind, LinkTarget)>;
-type ClassMap = rustc_hash::FxHashMap<Box<str>, Class>;
-
-const TITLE_SLOTS: usize = 16;
-
-/// The map of [`ClassificationCache::titles`] for a link that is not a relative path.
-fn title_slot(link: &syntax::Link) -> usize {
-    let syntax = match link.syntax {
-        LinkSyntax::WikiUrl => 0,
-        LinkSyntax::DoubleBracket => 1,
-        LinkSyntax::Template => 2,
-        LinkSyntax::Redirect => 3,
-        LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => 0,
-    };
-    syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor.is_some())
-}
-
-/// Entries kept per thread before the cache starts over, bounding its memory.
-const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 20;
-
-thread_local! {
-    static CLASSIFICATIONS: std::cell::RefCell<ClassificationCache> = std::cell::RefCell::new(ClassificationCache {
-        index_id: u64::MAX,
-        entries: 0,
-        titles: Default::default(),
-        folders: rustc_hash::FxHashMap::default(),
-    });
-}
-
-/// Frees this thread's classification cache. After a bulk load the cores' caches hold every
-/// target of the wiki (~10 MB each at 100k pages) and would only be hit again by edits.
-pub fn release_classification_cache() {
-    CLASSIFICATIONS.with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache.titles = Default::default();
-            cache.folders = rustc_hash::FxHashMap::default();
-            cache.entries = 0;
-            cache.index_id = u64::MAX;
-        }
-    });
-}
-
-impl ClassificationCache {
-    fn clear(&mut self) {
-        self.titles.iter_mut().for_each(ClassMap::clear);
-        self.folders.clear();
-        self.entries = 0;
-    }
-}
-
-/// Runs `body` with a classifier for the links of the document at `path`, which borrows this
-/// thread's cache once for the whole document.
-fn with_classification_cache<R>(
-    path: &str,
-    context: &FactsContext,
-    body: impl FnOnce(&mut dyn FnMut(&syntax::Link) -> Class) -> R,
-) -> R {
-    CLASSIFICATIONS.with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return body(&mut |link| classify_link(link, path, context));
-        };
-        let cache = &mut *cache;
-        if cache.index_id != context.index_id {
-            cache.index_id = context.index_id;
-            cache.clear();
-        }
-        // The document's folder map is taken out for the document and put back after, so a
-        // link to a relative path costs no lookup of the folder.
-        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
-        let (folder_key, mut folder_map) = cache
-            .folders
-            .remove_entry(folder)
-            .unwrap_or_else(|| (folder.into(), ClassMap::default()));
-        let result = body(&mut |link| {
-            if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
-                cache.clear();
-                folder_map.clear();
-            }
-            let map = match link.syntax {
-                LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut folder_map,
-                _ => &mut cache.titles[title_slot(link)],
-            };
-            if let Some(class) = map.get(link.target.as_str()) {
-                return *class;
-            }
-            let class = classify_link(link, path, context);
-            map.insert(link.target.as_str().into(), class);
-            cache.entries += 1;
-            class
-        });
-        cache.folders.insert(folder_key, folder_map);
-        result
-    })
-}
-
-fn classify_link(link: &syntax::Link, path: &str, context: &FactsContext) -> Option<(LinkKind, LinkTarget)> {
-    let intern_title = |title: &Title| LinkTarget::Title(context.interner.get_or_intern(title.full()));
-    match link.syntax {
-        LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => {
-            if link.target.is_empty() {
-                return Some((LinkKind::Page, LinkTarget::SameDocument));
-            }
-            let Some(joined) = layout::join_relative(path, &link.target) else {
-                return Some((LinkKind::OutsideRoot, LinkTarget::None));
-            };
-            let target = match context.layout {
-                Layout::Export => match context.layout.title_of_path(&joined, context.rules) {
-                    Some(title) => intern_title(&title),
-                    None => LinkTarget::Path(context.interner.get_or_intern(&joined)),
-                },
-                Layout::Tree => LinkTarget::Path(context.interner.get_or_intern(&joined)),
-            };
-            Some((LinkKind::Page, target))
-        }
-        LinkSyntax::WikiUrl => match title::parse_title(&link.target, context.rules) {
-            TitleTarget::Page(title) if title.namespace == Namespace::Category => {
-                Some((LinkKind::CategoryMembership, intern_title(&title)))
-            }
-            TitleTarget::Page(title) if !title.name.is_empty() => Some((LinkKind::OnlinePage, intern_title(&title))),
-            _ => None,
-        },
-        LinkSyntax::DoubleBracket | LinkSyntax::Redirect => {
-            let redirect = link.syntax == LinkSyntax::Redirect;
-            match title::parse_title(&link.target, context.rules) {
-                TitleTarget::Page(title) if title.name.is_empty() => {
-                    (link.anchor.is_some()).then_some((LinkKind::Page, LinkTarget::SameDocument))
-                }
-                TitleTarget::Page(title) => {
-                    let kind = match title.namespace {
-                        _ if redirect => LinkKind::Redirect,
-                        Namespace::File | Namespace::Media if !link.leading_colon => LinkKind::Media,
-                        Namespace::Category if !link.leading_colon => LinkKind::CategoryMembership,
-                        _ => LinkKind::Page,
-                    };
-                    let target = if kind == LinkKind::Media {
-                        LinkTarget::None
-                    } else {
-                        intern_title(&title)
-                    };
-                    Some((kind, target))
-                }
-                TitleTarget::Interwiki { .. } => Some((LinkKind::Interwiki, LinkTarget::None)),
-                TitleTarget::Invalid(_) => None,
-            }
-        }
-        LinkSyntax::Template => match title::parse_title(&link.target, context.rules) {
-            TitleTarget::Page(title) if title.name.is_empty() => None,
-            TitleTarget::Page(title) if title.namespace == Namespace::Main && !link.leading_colon => {
-                let template = Title {
-                    namespace: Namespace::Template,
-                    name: title.name,
-                };
-                Some((LinkKind::Template, intern_title(&template)))
-            }
-            TitleTarget::Page(title) => Some((LinkKind::Template, intern_title(&title))),
-            _ => None,
-        },
     }
 }
 
@@ -504,53 +324,5 @@ mod tests {
     fn github_slug_lowercases_and_drops_punctuation() {
         assert_eq!(github_slug("Hello, World!"), "hello-world");
         assert_eq!(github_slug("職能 (2002)"), "職能-2002");
-    }
-}
-
-#[cfg(test)]
-mod cache_tests {
-    use crate::index::{Index, IndexSettings};
-    use crate::layout::Layout;
-    use crate::syntax::Flavor;
-    use crate::title::TitleRules;
-
-    use super::{LinkKind, LinkTarget};
-
-    fn index() -> Index {
-        Index::new(IndexSettings {
-            layout: Layout::Export,
-            rules: TitleRules::default(),
-            variant_folding: true,
-            wiki_base_urls: Vec::new(),
-        })
-    }
-
-    /// The classification cache must not let one link's meaning leak to another with the same
-    /// raw target: `[[#x]]` (this document) and `[[|x]]` (nothing) both have an empty target,
-    /// and the answer must not depend on which the thread saw first.
-    #[test]
-    fn same_raw_target_with_and_without_anchor_classify_apart() {
-        let index = index();
-        let kinds = |text: &str| -> Vec<(LinkKind, LinkTarget)> {
-            index
-                .facts_for_text("Page/中文.wiki", Flavor::Wikitext, text)
-                .links
-                .iter()
-                .map(|link| (link.kind, link.target()))
-                .collect()
-        };
-        let same_document = vec![(LinkKind::Page, LinkTarget::SameDocument)];
-        assert_eq!(kinds("[[#節𠀀]]"), same_document);
-        assert_eq!(kinds("[[|x]]"), Vec::new());
-        assert_eq!(kinds("[[|x]] [[#節𠀀]]"), same_document);
-        assert_eq!(kinds("[[#節𠀀]] [[|x]]"), same_document);
-        // Targets that are empty once normalised reach the cache with the same raw text.
-        for target in ["_", " ", "_ "] {
-            let with_anchor = format!("[[{target}#節𠀀]]");
-            let without = format!("[[{target}|x]]");
-            assert_eq!(kinds(&without), Vec::new(), "{without}");
-            assert_eq!(kinds(&format!("{without} {with_anchor}")), same_document, "{target:?}");
-            assert_eq!(kinds(&format!("{with_anchor} {without}")), same_document, "{target:?}");
-        }
     }
 }

@@ -18,7 +18,9 @@ pub struct PackedPositions {
 impl PackedPositions {
     /// Packs `(start, end)` pairs given in document order.
     pub fn pack(pairs: impl IntoIterator<Item = (Position, Position)>) -> PackedPositions {
-        let mut bytes = Vec::new();
+        let pairs = pairs.into_iter();
+        // A link on one line takes 4–6 bytes: room for 6 spares the buffer's regrowth.
+        let mut bytes = Vec::with_capacity(pairs.size_hint().0 * 6);
         let mut previous = Position::default();
         for (start, end) in pairs {
             push_relative(&mut bytes, previous, start);

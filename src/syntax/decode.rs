@@ -1,8 +1,10 @@
 //! Decoding of link targets: Markdown backslash escapes, HTML entities and `%XX` sequences.
 //!
-//! Each step only allocates when its marker byte occurs, so plain targets cost one copy.
+//! Each step only allocates when its marker byte occurs, so plain targets cost no copy.
 
 use std::borrow::Cow;
+
+use super::Decoded;
 
 /// Which escapes the written form of a target can contain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,9 +15,10 @@ pub(crate) enum Escapes {
     HtmlOrWikitext,
 }
 
-pub(crate) fn decode(raw: &str, escapes: Escapes) -> String {
+/// `raw` with its escapes decoded; borrowed when there is nothing to decode.
+pub(crate) fn decode(raw: &str, escapes: Escapes) -> Cow<'_, str> {
     if memchr::memchr3(b'\\', b'&', b'%', raw.as_bytes()).is_none() {
-        return raw.to_string();
+        return Cow::Borrowed(raw);
     }
     let unescaped = match escapes {
         Escapes::Markdown => remove_backslash_escapes(raw),
@@ -27,11 +30,22 @@ pub(crate) fn decode(raw: &str, escapes: Escapes) -> String {
         unescaped
     };
     if entities.contains('%') {
-        if let Ok(decoded) = percent_encoding::percent_decode_str(&entities).decode_utf8() {
-            return decoded.into_owned();
+        // Borrowed: no `%XX` to decode; an error: the bytes are no UTF-8, so `%` stays.
+        if let Ok(Cow::Owned(decoded)) = percent_encoding::percent_decode_str(&entities).decode_utf8() {
+            return Cow::Owned(decoded);
         }
     }
-    entities.into_owned()
+    entities
+}
+
+impl Decoded {
+    /// What a link keeps of `decode(raw, …)`: nothing when it reads as written.
+    pub(crate) fn keep(decoded: Cow<'_, str>, raw: &str) -> Decoded {
+        match decoded {
+            Cow::Owned(changed) if changed != raw => Decoded::Changed(changed.into_boxed_str()),
+            _ => Decoded::AsWritten,
+        }
+    }
 }
 
 /// `\(` → `(`: a backslash before ASCII punctuation escapes it (CommonMark).

@@ -5,7 +5,7 @@
 
 use super::decode::{decode, Escapes};
 use super::mask::is_backslash_escaped;
-use super::{LinkSyntax, ParseOptions, Span};
+use super::{Decoded, LinkSyntax, ParseOptions, Span};
 use memchr::memchr;
 
 /// What a destination points at, with spans in document offsets.
@@ -13,8 +13,8 @@ pub(crate) struct Destination {
     pub syntax: LinkSyntax,
     pub target_span: Span,
     pub anchor_span: Option<Span>,
-    pub target: String,
-    pub anchor: Option<String>,
+    pub target: Decoded,
+    pub anchor: Decoded,
 }
 
 const WIKI_FILE_SUFFIXES: [&str; 5] = [".md", ".markdown", ".wiki", ".wikitext", ".mediawiki"];
@@ -51,14 +51,14 @@ fn relative_path_destination(
 ) -> Option<Destination> {
     let hash = find_unescaped(text.as_bytes(), start, end, b'#', escapes);
     let path_end = hash.unwrap_or(end);
-    let target = decode(text.get(start..path_end)?, escapes);
+    let raw_target = text.get(start..path_end)?;
+    let target = decode(raw_target, escapes);
     if path_end > start && !has_wiki_file_suffix(&target) {
         return None;
     }
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
-    let anchor = anchor_span
-        .and_then(|s| text.get(s.range()))
-        .map(|a| decode(a, escapes));
+    let raw_anchor = anchor_span.and_then(|s| text.get(s.range()));
+    let anchor = raw_anchor.map(|a| decode(a, escapes));
     if path_end == start && anchor.as_deref().is_none_or(str::is_empty) {
         return None;
     }
@@ -66,9 +66,16 @@ fn relative_path_destination(
         syntax: path_syntax,
         target_span: Span::new(start, path_end),
         anchor_span,
-        target,
-        anchor,
+        target: Decoded::keep(target, raw_target),
+        anchor: kept_anchor(anchor, raw_anchor),
     })
+}
+
+fn kept_anchor(anchor: Option<std::borrow::Cow<'_, str>>, raw_anchor: Option<&str>) -> Decoded {
+    match (anchor, raw_anchor) {
+        (Some(anchor), Some(raw)) => Decoded::keep(anchor, raw),
+        _ => Decoded::AsWritten,
+    }
 }
 
 fn has_wiki_file_suffix(path: &str) -> bool {
@@ -100,15 +107,15 @@ fn wiki_url_destination(
     }
     let hash = find_unescaped(bytes, title_end, end, b'#', escapes);
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
-    let anchor = anchor_span
-        .and_then(|s| text.get(s.range()))
-        .map(|a| decode(a, escapes));
+    let raw_anchor = anchor_span.and_then(|s| text.get(s.range()));
+    let anchor = raw_anchor.map(|a| decode(a, escapes));
+    let raw_target = text.get(title_start..title_end)?;
     Some(Destination {
         syntax: LinkSyntax::WikiUrl,
         target_span: Span::new(title_start, title_end),
         anchor_span,
-        target: decode(text.get(title_start..title_end)?, escapes),
-        anchor,
+        target: Decoded::keep(decode(raw_target, escapes), raw_target),
+        anchor: kept_anchor(anchor, raw_anchor),
     })
 }
 
@@ -135,17 +142,16 @@ fn has_scheme(raw: &str) -> bool {
     if raw.starts_with("//") {
         return true;
     }
-    let Some(colon) = memchr(b':', raw.as_bytes()) else {
-        return false;
-    };
-    let Some(scheme) = raw.get(..colon) else { return false };
-    let well_formed = scheme.len() >= 2
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'));
-    if !well_formed {
+    // A scheme is the run of scheme characters the destination starts with, ended by `:`. Most
+    // destinations (`../Page/…`) leave that run at once, and only it is read.
+    let colon = raw
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+        .count();
+    if colon < 2 || raw.as_bytes().get(colon) != Some(&b':') {
         return false;
     }
+    let Some(scheme) = raw.get(..colon) else { return false };
     raw.get(colon..).is_some_and(|rest| rest.starts_with("://"))
         || [
             "mailto",
@@ -230,4 +236,38 @@ fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let split = s.len().checked_sub(suffix.len())?;
     let tail = s.get(split..)?;
     tail.eq_ignore_ascii_case(suffix).then(|| s.get(..split)).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_scheme;
+
+    #[test]
+    fn schemes_are_a_run_of_scheme_characters_before_the_first_colon() {
+        for raw in [
+            "http://x",
+            "HTTPS://中文",
+            "mailto:a@b",
+            "tel:1",
+            "svn+ssh://x",
+            "..://x",
+            "//host/a",
+        ] {
+            assert!(has_scheme(raw), "{raw}");
+        }
+        for raw in [
+            "../Page/A:B.md",
+            "a:b",
+            "中文:x",
+            "x.md",
+            "Category:𠀀.md",
+            "ab:c/d",
+            "h ttp://x",
+            "",
+            ":",
+            "ab",
+        ] {
+            assert!(!has_scheme(raw), "{raw}");
+        }
+    }
 }

@@ -98,8 +98,8 @@ fn link_from(destination: Destination, span: Span, label: Option<Span>) -> Link 
         label,
         target_span: destination.target_span,
         anchor_span: destination.anchor_span,
-        target: destination.target,
-        anchor: destination.anchor,
+        target_decoded: destination.target,
+        anchor_decoded: destination.anchor,
         leading_colon: false,
     }
 }

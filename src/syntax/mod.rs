@@ -5,8 +5,9 @@
 //! contain double-bracket links, templates and redirects. Regions that are not markup (code,
 //! `<nowiki>`, `<pre>`, `<math>`, comments, ...) are masked first, so no link is ever found there.
 //!
-//! All ranges are byte offsets into the parsed text. Decoded strings (targets, anchors, heading
-//! text) are owned here because they are transient: the index interns them.
+//! All ranges are byte offsets into the parsed text. A link's target and anchor are read from the
+//! text through their spans ([`Link::target`]); only the few that escapes change (`\(`, `%20`,
+//! `&amp;`) keep a decoded copy, so a link costs no allocation. Heading text is owned.
 
 mod decode;
 mod destination;
@@ -125,15 +126,46 @@ pub struct Link {
     pub target_span: Span,
     /// The anchor as written, without the `#`.
     pub anchor_span: Option<Span>,
+    /// The target decoded, when decoding changes it; see [`Link::target`].
+    target_decoded: Decoded,
+    /// The anchor decoded, when decoding changes it; see [`Link::anchor`].
+    anchor_decoded: Decoded,
+    /// `[[:Category:X]]`: the leading colon makes it a link rather than a membership.
+    pub leading_colon: bool,
+}
+
+/// A link's target or anchor as a reader means it. Most are the text as written, read through
+/// their span; only those that escapes change keep the decoded copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Decoded {
+    #[default]
+    AsWritten,
+    Changed(Box<str>),
+}
+
+impl Decoded {
+    fn read<'t>(&'t self, text: &'t str, span: Span) -> &'t str {
+        match self {
+            Decoded::AsWritten => text.get(span.range()).unwrap_or(""),
+            Decoded::Changed(decoded) => decoded,
+        }
+    }
+}
+
+impl Link {
     /// The decoded target: Markdown backslash escapes (`\(` → `(`), `%XX` and HTML entities
     /// decoded. For `MarkdownPath`/`HtmlAnchor` this is the decoded relative path
     /// (`../Page/X_(y).md`); for the other kinds it is the raw title text (`Category:X`,
-    /// `Foo bar`), not yet normalised (that is `title`'s job).
-    pub target: String,
-    /// The decoded anchor, without the `#`.
-    pub anchor: Option<String>,
-    /// `[[:Category:X]]`: the leading colon makes it a link rather than a membership.
-    pub leading_colon: bool,
+    /// `Foo bar`), not yet normalised (that is `title`'s job). `text` is the text that was parsed.
+    pub fn target<'t>(&'t self, text: &'t str) -> &'t str {
+        self.target_decoded.read(text, self.target_span)
+    }
+
+    /// The decoded anchor, without the `#`. `text` is the text that was parsed.
+    pub fn anchor<'t>(&'t self, text: &'t str) -> Option<&'t str> {
+        let span = self.anchor_span?;
+        Some(self.anchor_decoded.read(text, span))
+    }
 }
 
 /// One heading (ATX `## x`, setext `x\n===`, or wikitext `== x ==`).
@@ -208,7 +240,13 @@ pub fn parse(text: &str, options: &ParseOptions) -> Parsed {
         return Parsed::default();
     }
     let mask = mask::Mask::compute(text, options.flavor);
-    let mut parsed = Parsed::default();
+    // Room for the links of a typical page up front (an export page has one per ~100 bytes), so
+    // the list is not copied over and over while it grows; capped, since a big page without
+    // links would only reserve memory for nothing.
+    let mut parsed = Parsed {
+        links: Vec::with_capacity((text.len() / 96).min(1 << 16)),
+        ..Parsed::default()
+    };
     if options.flavor == Flavor::Markdown {
         markdown::collect_markdown_links(text, &mask, options, &mut parsed.links);
     }

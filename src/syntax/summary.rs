@@ -13,7 +13,7 @@ pub fn first_paragraph(text: &str, flavor: Flavor, max_chars: usize) -> String {
     let mask = Mask::compute(text, flavor);
     let bytes = text.as_bytes();
     let rules = TitleRules::default();
-    let hidden = |link: &Link| is_hidden_in_summary(link, &rules);
+    let hidden = |link: &Link| is_hidden_in_summary(text, link, &rules);
     let mut paragraph: Option<(usize, usize)> = None;
     let mut line_start = 0;
     while line_start < text.len() {
@@ -157,11 +157,11 @@ fn structural_block_end(
 }
 
 /// Categories, media and interwiki links show nothing a reader would call the page's text.
-fn is_hidden_in_summary(link: &Link, rules: &TitleRules) -> bool {
+fn is_hidden_in_summary(text: &str, link: &Link, rules: &TitleRules) -> bool {
     if matches!(link.syntax, LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor) || link.leading_colon {
         return false;
     }
-    match title::parse_title(&link.target, rules) {
+    match title::parse_title(link.target(text), rules) {
         TitleTarget::Page(title) => matches!(
             title.namespace,
             Namespace::Category | Namespace::File | Namespace::Media

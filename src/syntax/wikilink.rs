@@ -3,7 +3,7 @@
 
 use super::decode::{decode, Escapes};
 use super::destination::is_numeric_entity_hash;
-use super::{Link, LinkSyntax, Span};
+use super::{Decoded, Link, LinkSyntax, Span};
 use memchr::memchr;
 
 /// Parser functions written `{{name:args}}` (case-insensitive); `#`-functions are caught earlier.
@@ -175,6 +175,11 @@ fn first_fragment_hash(bytes: &[u8], start: usize, end: usize) -> Option<usize> 
     None
 }
 
+/// What a link keeps of a wikitext title or anchor as written.
+fn decoded(raw: &str) -> Decoded {
+    Decoded::keep(decode(raw, Escapes::HtmlOrWikitext), raw)
+}
+
 /// The link for `[[…]]` from `start` (the `[[`) to `close` (the `]]`), if it is one.
 pub(crate) fn double_bracket_link(text: &str, start: usize, pipe: Option<usize>, close: usize) -> Option<Link> {
     let bytes = text.as_bytes();
@@ -194,9 +199,9 @@ pub(crate) fn double_bracket_link(text: &str, start: usize, pipe: Option<usize>,
     if a == target_end && anchor_span.is_none() {
         return None;
     }
-    let anchor = match anchor_span {
-        Some(span) => Some(decode(text.get(span.range())?, Escapes::HtmlOrWikitext)),
-        None => None,
+    let anchor_decoded = match anchor_span {
+        Some(span) => decoded(text.get(span.range())?),
+        None => Decoded::AsWritten,
     };
     Some(Link {
         syntax: LinkSyntax::DoubleBracket,
@@ -204,8 +209,8 @@ pub(crate) fn double_bracket_link(text: &str, start: usize, pipe: Option<usize>,
         label: pipe.map(|p| Span::new(p + 1, close)),
         target_span: Span::new(a, target_end),
         anchor_span,
-        target: decode(text.get(a..target_end)?, Escapes::HtmlOrWikitext),
-        anchor,
+        target_decoded: decoded(text.get(a..target_end)?),
+        anchor_decoded,
         leading_colon,
     })
 }
@@ -247,8 +252,8 @@ pub(crate) fn template_link(text: &str, start: usize, pipe: Option<usize>, close
         label: None,
         target_span: Span::new(a, b),
         anchor_span: None,
-        target: decode(text.get(a..b)?, Escapes::HtmlOrWikitext),
-        anchor: None,
+        target_decoded: decoded(text.get(a..b)?),
+        anchor_decoded: Decoded::AsWritten,
         leading_colon,
     })
 }

@@ -68,9 +68,9 @@ fn check_against_truth(text: &str, truth: &str, flavor: Flavor) {
         let Some((_, _, link)) = found else {
             panic!("no link at {entry}")
         };
-        let written = match &link.anchor {
-            Some(anchor) => format!("{}#{anchor}", link.target),
-            None => link.target.clone(),
+        let written = match link.anchor(text) {
+            Some(anchor) => format!("{}#{anchor}", link.target(text)),
+            None => link.target(text).to_string(),
         };
         if syntax == "wiki" {
             assert_eq!(written, target, "target of {entry}");

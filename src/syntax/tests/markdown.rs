@@ -1,7 +1,7 @@
 //! Markdown links, HTML anchors and wiki URLs.
 
 use super::{check_md, parse_as};
-use crate::syntax::{parse, Flavor, LinkSyntax, ParseOptions};
+use crate::syntax::{parse, Decoded, Flavor, LinkSyntax, ParseOptions};
 
 #[test]
 fn wikilink_with_title() {
@@ -29,8 +29,40 @@ fn target_and_anchor_spans_are_raw_text() {
     let link = &parse_as(Flavor::Markdown, text).links[0];
     assert_eq!(&text[link.target_span.range()], "../Page/A\\(b\\).md");
     assert_eq!(&text[link.anchor_span.unwrap().range()], "S%20t");
-    assert_eq!(link.target, "../Page/A(b).md");
-    assert_eq!(link.anchor.as_deref(), Some("S t"));
+    assert_eq!(link.target(text), "../Page/A(b).md");
+    assert_eq!(link.anchor(text), Some("S t"));
+}
+
+/// Targets and anchors are read through their spans; only those that decoding changes keep a
+/// copy, and which escapes apply depends on the syntax (HTML attributes keep backslashes).
+#[test]
+fn decoded_targets_keep_a_copy_only_when_escapes_change_them() {
+    let text = "[a](../Page/中文_𠀀.md#節𠀀) [b](../Page/𠀀_\\(書\\).md#A%20𠀀) [c](../Page/A%zz&x.md#&amp;) \
+                <a href=\"../Page/𠀀_\\(書\\).md#S%20t\">d</a> [e](https://zh.wikipedia.org/wiki/中&amp;文#節%E7%AF%80)";
+    let parsed = parse_as(Flavor::Markdown, text);
+    let read: Vec<(&str, Option<&str>, bool, bool)> = parsed
+        .links
+        .iter()
+        .map(|link| {
+            (
+                link.target(text),
+                link.anchor(text),
+                link.target_decoded == Decoded::AsWritten,
+                link.anchor_decoded == Decoded::AsWritten,
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("../Page/中文_𠀀.md", Some("節𠀀"), true, true),
+            ("../Page/𠀀_(書).md", Some("A 𠀀"), false, false),
+            // `%zz` and a bare `&` decode to themselves: nothing kept.
+            ("../Page/A%zz&x.md", Some("&"), true, false),
+            ("../Page/𠀀_\\(書\\).md", Some("S t"), true, false),
+            ("中&文", Some("節節"), false, false),
+        ]
+    );
 }
 
 #[test]
@@ -131,8 +163,8 @@ fn configured_wiki_base_urls() {
     let parsed = parse(text, &options);
     assert_eq!(parsed.links.len(), 1);
     assert_eq!(parsed.links[0].syntax, LinkSyntax::WikiUrl);
-    assert_eq!(parsed.links[0].target, "Main_Page");
-    assert_eq!(parsed.links[0].anchor.as_deref(), Some("Top"));
+    assert_eq!(parsed.links[0].target(text), "Main_Page");
+    assert_eq!(parsed.links[0].anchor(text), Some("Top"));
 }
 
 #[test]

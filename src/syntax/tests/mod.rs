@@ -26,8 +26,8 @@ pub(super) fn render_span(text: &str, span: Span) -> String {
 }
 
 pub(super) fn render_link(text: &str, link: &Link) -> String {
-    let mut out = format!("{:?} target={}", link.syntax, link.target);
-    if let Some(anchor) = &link.anchor {
+    let mut out = format!("{:?} target={}", link.syntax, link.target(text));
+    if let Some(anchor) = link.anchor(text) {
         out.push_str(&format!(" anchor={anchor}"));
     }
     if let Some(label) = link.label {

@@ -33,6 +33,26 @@ fn target_span_is_trimmed_and_excludes_colon_and_anchor() {
 }
 
 #[test]
+fn escaped_titles_and_anchors_decode_and_plain_ones_read_as_written() {
+    let text = "[[𠀀中文#節 𠀀]] [[A&amp;𠀀#x%20y|l]] {{模板&#39;𠀀}} [[A\\(b\\)]]";
+    let parsed = parse_as(Flavor::Wikitext, text);
+    let read: Vec<(&str, Option<&str>)> = parsed
+        .links
+        .iter()
+        .map(|link| (link.target(text), link.anchor(text)))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("𠀀中文", Some("節 𠀀")),
+            ("A&𠀀", Some("x y")),
+            ("模板'𠀀", None),
+            ("A\\(b\\)", None),
+        ]
+    );
+}
+
+#[test]
 fn file_caption_with_nested_links_in_document_order() {
     check_wiki(
         "[[File:a.png|thumb|caption with [[Nested]] and [[B|b]]\nsecond line]] after",

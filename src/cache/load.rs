@@ -217,7 +217,7 @@ pub fn load_root_staged(
             workspace::add_names(index, &files);
             names_known();
             let report = workspace::index_files(&files, skipped, progress, &|_, file| {
-                test_delay();
+                test_delay("WIKILS_TEST_READ_DELAY_MS");
                 // Read on first use already, or held by an editor: nothing to do. Symlinks are
                 // indexed already, but read again for their stamps (a `readlink`).
                 if matches!(file.kind, FileKind::Regular) && !index.is_pending(&file.relative) {
@@ -260,19 +260,15 @@ fn open_first_cache(locations: &[PathBuf]) -> Result<(PathBuf, std::fs::File, u6
 }
 
 /// Debug builds only (what `cargo test` runs): `WIKILS_TEST_READ_DELAY_MS` slows the background
-/// read of each file, so tests can speak to a server whose links are still loading.
-fn test_delay() {
+/// read of each file, so tests can speak to a server whose links are still loading. Nothing in
+/// release builds.
+fn test_delay(variable: &str) {
     #[cfg(debug_assertions)]
-    {
-        static DELAY: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
-        let delay = DELAY.get_or_init(|| {
-            let milliseconds = std::env::var("WIKILS_TEST_READ_DELAY_MS").ok()?.parse().ok()?;
-            Some(Duration::from_millis(milliseconds))
-        });
-        if let Some(delay) = delay {
-            std::thread::sleep(*delay);
-        }
+    if let Some(milliseconds) = std::env::var(variable).ok().and_then(|value| value.parse().ok()) {
+        std::thread::sleep(Duration::from_millis(milliseconds));
     }
+    #[cfg(not(debug_assertions))]
+    let _ = variable;
 }
 
 /// A cache whose documents are out of order is damaged.

@@ -50,7 +50,7 @@ use super::framing::{FrameDecoder, IncomingFrame};
 /// known, definitions, hovers, links, lenses and tokens likewise), and an editor reopening its
 /// tabs sends several per document: a slot each must leave room for the edits behind them.
 /// Blocking work is bounded separately (the runtime's blocking threads).
-const MAX_CONCURRENT_HANDLERS: usize = 16;
+pub(crate) const MAX_CONCURRENT_HANDLERS: usize = 16;
 /// Handler futures waiting for a slot; reading pauses when it is full (back-pressure).
 const HANDLER_QUEUE_SIZE: usize = 100;
 const READ_CHUNK_BYTES: usize = 64 * 1024;

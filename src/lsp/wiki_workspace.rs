@@ -81,6 +81,8 @@ pub struct WikiWorkspace {
     published: DashMap<Url, (i32, Vec<Diagnostic>)>,
     progress_token_counter: AtomicU64,
     initialized: AtomicBool,
+    /// Requests waiting for a root to load (see [`WaitingRequest`]).
+    waiting_requests: AtomicUsize,
     /// Rule severities from the editor's settings; they override each root's `wikils.toml`.
     editor_rules: RwLock<std::collections::BTreeMap<crate::diagnostics::Code, crate::config::RuleSetting>>,
 }
@@ -96,6 +98,7 @@ impl WikiWorkspace {
             published: DashMap::new(),
             progress_token_counter: AtomicU64::new(0),
             initialized: AtomicBool::new(false),
+            waiting_requests: AtomicUsize::new(0),
             editor_rules: RwLock::new(std::collections::BTreeMap::new()),
         }
     }
@@ -576,6 +579,12 @@ impl WikiWorkspace {
         const LONGEST_WAIT: Duration = Duration::from_secs(30);
         const POLL_INTERVAL: Duration = Duration::from_millis(10);
         let Some((root, _)) = self.locate(uri) else { return };
+        if root.names_known.load(Ordering::SeqCst) {
+            return;
+        }
+        let Some(_waiting) = WaitingRequest::enter(&self.waiting_requests) else {
+            return;
+        };
         let started = std::time::Instant::now();
         while !root.names_known.load(Ordering::SeqCst) && started.elapsed() < LONGEST_WAIT {
             tokio::time::sleep(POLL_INTERVAL).await;
@@ -594,9 +603,12 @@ impl WikiWorkspace {
     async fn wait_for_roots(&self, roots: &[Arc<Root>], busy: impl Fn(&Root) -> bool) {
         const LONGEST_WAIT: Duration = Duration::from_secs(120);
         const POLL_INTERVAL: Duration = Duration::from_millis(25);
-        if self.client_features().diagnostic_refresh {
+        if self.client_features().diagnostic_refresh || !roots.iter().any(|root| busy(root)) {
             return;
         }
+        let Some(_waiting) = WaitingRequest::enter(&self.waiting_requests) else {
+            return;
+        };
         let started = std::time::Instant::now();
         while roots.iter().any(|root| busy(root)) && started.elapsed() < LONGEST_WAIT {
             tokio::time::sleep(POLL_INTERVAL).await;
@@ -720,6 +732,31 @@ impl WikiWorkspace {
             // A page that existed only in the editor is gone: links to it are broken again.
             self.refresh_all_diagnostics().await;
         }
+    }
+}
+
+/// One request waiting, without a thread, for a root to load. Each holds one of the transport's
+/// handler slots (`transport::MAX_CONCURRENT_HANDLERS`), so at most half of them may wait: the
+/// others stay free for edits and `$/cancelRequest`. A request beyond that answers at once
+/// (nothing, or what the loading root can say).
+struct WaitingRequest<'a>(&'a AtomicUsize);
+
+impl<'a> WaitingRequest<'a> {
+    const MOST: usize = super::transport::MAX_CONCURRENT_HANDLERS / 2;
+
+    fn enter(count: &'a AtomicUsize) -> Option<WaitingRequest<'a>> {
+        let entered = count
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |waiting| {
+                (waiting < Self::MOST).then_some(waiting + 1)
+            })
+            .is_ok();
+        entered.then_some(WaitingRequest(count))
+    }
+}
+
+impl Drop for WaitingRequest<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

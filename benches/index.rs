@@ -35,6 +35,7 @@ struct Options {
     dir: Option<PathBuf>,
     rounds: u32,
     check: bool,
+    warm_only: bool,
 }
 
 fn options() -> Options {
@@ -43,6 +44,7 @@ fn options() -> Options {
         dir: None,
         rounds: 3,
         check: true,
+        warm_only: false,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -55,6 +57,7 @@ fn options() -> Options {
             }
             "--dir" => options.dir = arguments.next().map(PathBuf::from),
             "--no-check" => options.check = false,
+            "--warm-only" => options.warm_only = true,
             "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
             _ => {} // `cargo bench` passes `--bench`.
         }
@@ -79,6 +82,70 @@ struct CacheFigures {
     write: Duration,
     bytes: u64,
     warm: Duration,
+}
+
+/// `--warm-only`: the stages of a warm start alone, from a cache kept beside the tree
+/// (`<tree>.cache`, written by a cold load when missing or unreadable), so a faster warm start can
+/// be measured again and again without indexing a million pages each time.
+fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
+    let options = CacheOptions {
+        locations: vec![root.with_extension("cache")],
+        racy_window: cache::RACY_WINDOW,
+    };
+    let warm_cache_exists = options.locations[0].is_file();
+    let load = || {
+        let index = Index::new(workspace::index_settings(root, config));
+        let records = Arc::new(DiskRecords::default());
+        let started = Instant::now();
+        let cpu = cpu_seconds();
+        let names = std::sync::Mutex::new(None);
+        let (_, used) = cache::load_root_staged(root, config, &index, &options, &records, &|_, _| {}, &|| {
+            *names.lock().unwrap() = Some((started.elapsed(), cpu_seconds() - cpu, common::rss_mb()));
+            if std::env::var_os("WIKILS_BENCH_EXIT_AT_NAMES").is_some() && warm_cache_exists {
+                // For profiling the first stage alone.
+                println!("names known after {:.3} s", started.elapsed().as_secs_f64());
+                std::process::exit(0);
+            }
+        });
+        let elapsed = started.elapsed();
+        let names = names.into_inner().unwrap().unwrap_or_default();
+        (elapsed, (names, index, records, used))
+    };
+    let (_, (_, index, records, used)) = load();
+    if !matches!(used, CacheUse::Used { .. }) {
+        eprintln!("writing {} ({used:?})", options.locations[0].display());
+        cache::write_cache(
+            &options,
+            cache::settings_fingerprint(&index.settings, config),
+            &index,
+            &records,
+        )
+        .expect("cache written");
+    }
+    drop((index, records));
+    for _ in 0..rounds {
+        let (all, ((names, names_cpu, names_rss), index, _, used)) = load();
+        assert!(
+            matches!(
+                used,
+                CacheUse::Used {
+                    changed: 0,
+                    added: 0,
+                    removed: 0,
+                    ..
+                }
+            ),
+            "{used:?}"
+        );
+        println!(
+            "warm start: names known {:.3} s ({names_cpu:.2} CPU s, RSS {names_rss:.0} MiB), validated {:.3} s (RSS {:.0} MiB, peak {:.0} MiB), interned strings {}",
+            names.as_secs_f64(),
+            all.as_secs_f64(),
+            common::rss_mb(),
+            peak_rss_mb(),
+            index.interner.len()
+        );
+    }
 }
 
 /// Writes a cache of the wiki to a temporary folder, then loads through it (every file
@@ -143,7 +210,13 @@ fn main() {
     let options = options();
     let root = options.dir.clone().unwrap_or_else(|| generated_wiki(options.pages));
     let config = Config::load(&root).expect("wikils.toml");
-    read_floor(&root, &config); // warm the page cache
+    if !options.warm_only || std::env::var_os("WIKILS_BENCH_EXIT_AT_NAMES").is_none() {
+        read_floor(&root, &config); // warm the page cache
+    }
+    if options.warm_only {
+        warm_only(&root, &config, options.rounds);
+        return;
+    }
 
     let (floor, (bytes, files, floor_cpu)) = best(options.rounds, || {
         let cpu = cpu_seconds();

@@ -4,9 +4,8 @@
 //! Facts are built once per parse and are immutable; the index adds and removes them whole. Link
 //! targets are interned symbols, so a link costs a few dozen bytes and no heap string.
 
-use lasso::{Spur, ThreadedRodeo};
-
 mod classify;
+mod intern;
 mod positions;
 
 pub use classify::release_classification_cache;
@@ -17,9 +16,7 @@ use crate::syntax::{self, Flavor, LinkSyntax, ParseOptions, ProblemKind, Span};
 use crate::text::{self, Position};
 use crate::title::TitleRules;
 
-/// An interned string: a title, a path or an anchor.
-pub type Symbol = Spur;
-pub type Interner = ThreadedRodeo<Spur, rustc_hash::FxBuildHasher>;
+pub use intern::{Interner, Symbol};
 
 /// What a link means for the wiki.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

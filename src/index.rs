@@ -68,14 +68,13 @@ impl Document {
     }
 }
 
-/// A document as the index cache saved it: facts, and the title it defines, already known.
+/// A document as the index cache saved it, without its facts: the title it defines is known.
 pub struct RestoredDocument {
     pub path: Box<str>,
     pub path_symbol: Symbol,
     pub title: Option<Symbol>,
     pub flavor: Flavor,
     pub symlink: Option<SymlinkTarget>,
-    pub facts: DocumentFacts,
 }
 
 /// The maps derived from a set of documents (positions in that set stand for document ids), as
@@ -148,7 +147,7 @@ impl Index {
         wikitext_options.wiki_base_urls = settings.wiki_base_urls.clone();
         Index {
             settings,
-            interner: Interner::with_hasher(rustc_hash::FxBuildHasher),
+            interner: Interner::new(),
             id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
             update_locks: std::array::from_fn(|_| std::sync::Mutex::new(())),
             markdown_options,
@@ -423,17 +422,20 @@ impl Index {
         }
     }
 
-    /// The first stage of restoring a cache: fills an empty index with `documents` (ids are
-    /// their positions), pending (see [`Document::pending`]; symlinks too), with their titles and the stored `folded_titles`, so every page is known;
-    /// no backlinks or members yet. Returns the documents as inserted, for
+    /// The first stage of restoring a cache: fills an empty index with `count` documents, the
+    /// `n`th made by `document(n)` (ids are those positions), pending (see
+    /// [`Document::pending`]; symlinks too), with their titles and the stored `folded_titles`, so
+    /// every page is known; no backlinks or members yet. Returns the documents as inserted, for
     /// [`Index::restore_facts`]; `None`, doing nothing, when the index is not empty.
     pub fn restore_names(
         &self,
-        documents: Vec<RestoredDocument>,
+        count: usize,
+        document: &(dyn Fn(usize) -> RestoredDocument + Sync),
         folded_titles: Vec<(Symbol, Vec<Symbol>)>,
     ) -> Option<Vec<Arc<Document>>> {
         use rayon::prelude::*;
-        let count = u32::try_from(documents.len()).ok()?;
+        let documents = count;
+        let count = u32::try_from(count).ok()?;
         let _gate = self
             .update_gate
             .write()
@@ -446,10 +448,16 @@ impl Index {
         {
             return None;
         }
-        let inserted = documents
+        // The maps are grown once to their final size, so no shard rehashes while they fill.
+        reserve(&self.documents, documents);
+        reserve(&self.ids_by_path, documents);
+        // Nearly every document is a page.
+        reserve(&self.pages, documents);
+        reserve(&self.folded_titles, folded_titles.len());
+        let inserted = (0..documents)
             .into_par_iter()
-            .enumerate()
-            .map(|(position, restored)| {
+            .map(|position| {
+                let restored = document(position);
                 let id = DocumentId(position as u32);
                 self.ids_by_path.insert(restored.path_symbol, id);
                 if let Some(title) = restored.title {
@@ -937,6 +945,18 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
         symbols.dedup();
     }
     (categories, targets)
+}
+
+/// Grows `map`'s shards to take `additional` more entries (spread evenly, with some room for
+/// the spread's unevenness) without rehashing: for bulk inserts.
+fn reserve<K: std::hash::Hash + Eq + Sync + Send, V: Sync + Send>(map: &FastMap<K, V>, additional: usize) {
+    use rayon::prelude::*;
+    let shards = map.shards();
+    let per_shard = additional / shards.len() + additional / (shards.len() * 8) + 16;
+    shards.par_iter().for_each(|shard| {
+        let mut table = shard.write();
+        table.reserve(per_shard, |(key, _)| map.hash_usize(key) as u64);
+    });
 }
 
 fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Vec<V>>, key: K, value: V) {

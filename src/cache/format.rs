@@ -15,8 +15,8 @@
 //! their value counts, then the values (document positions, or strings).
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
 
-use lasso::Key;
 use rayon::prelude::*;
 
 use super::stamp::FileStamp;
@@ -504,14 +504,127 @@ pub struct CachedStamp {
     pub warning: Option<Box<str>>,
 }
 
-/// The first stage of reading a cache file: every document without its facts (sorted by path),
-/// their stamps in the same order, and the folded titles: what the index needs to know every
-/// page. [`Rest::read_facts`] reads the rest of the same file.
+/// The first stage of reading a cache file: every document without its facts (sorted by path)
+/// and the folded titles: what the index needs to know every page. [`Rest::read_facts`] reads
+/// the rest of the same file.
 pub struct Names {
     pub written_at_ns: i64,
-    pub documents: Vec<RestoredDocument>,
-    pub stamps: Vec<CachedStamp>,
+    pub documents: DocumentRecords,
     pub folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+}
+
+/// The cache's document records, checked, decoded one at a time as they are needed: a million
+/// documents are never held twice, once as records and once decoded.
+pub struct DocumentRecords {
+    bytes: Vec<u8>,
+    symbols: Arc<Vec<Symbol>>,
+}
+
+impl DocumentRecords {
+    pub fn len(&self) -> usize {
+        self.bytes.len() / DOCUMENT_RECORD
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn record(&self, index: usize) -> &[u8] {
+        self.bytes
+            .get(index * DOCUMENT_RECORD..(index + 1) * DOCUMENT_RECORD)
+            .unwrap_or(&[0; DOCUMENT_RECORD])
+    }
+
+    /// A string that [`DocumentRecords::check`] found in range.
+    fn symbol(&self, id: u32) -> Symbol {
+        self.symbols
+            .get(id as usize)
+            .or(self.symbols.first())
+            .copied()
+            .unwrap_or_else(|| Symbol::try_from_usize(0).unwrap_or_else(|| unreachable!("0 fits")))
+    }
+
+    fn optional_symbol(&self, id: u32) -> Option<Symbol> {
+        (id != NO_STRING).then(|| self.symbol(id))
+    }
+
+    pub fn path_symbol(&self, index: usize) -> Symbol {
+        self.symbol(get_u32(self.record(index), 0))
+    }
+
+    pub fn flavor(&self, index: usize) -> Flavor {
+        FLAVORS
+            .get(self.record(index)[4] as usize)
+            .copied()
+            .unwrap_or(Flavor::Markdown)
+    }
+
+    pub fn is_symlink(&self, index: usize) -> bool {
+        self.record(index)[5] != SYMLINK_NONE
+    }
+
+    /// The document at `index`, its path resolved by `interner`.
+    pub fn document(&self, index: usize, interner: &Interner) -> RestoredDocument {
+        let record = self.record(index);
+        let path_symbol = self.path_symbol(index);
+        let symlink = match record[5] {
+            SYMLINK_NONE => None,
+            SYMLINK_BROKEN => Some(SymlinkTarget::Broken(
+                interner.resolve(&self.symbol(get_u32(record, 8))).to_string(),
+            )),
+            kind => Some(SymlinkTarget::Target(
+                target(kind, get_u32(record, 8), &self.symbols).unwrap_or(LinkTarget::None),
+            )),
+        };
+        RestoredDocument {
+            path: interner.resolve(&path_symbol).into(),
+            path_symbol,
+            title: self.optional_symbol(get_u32(record, 64)),
+            flavor: self.flavor(index),
+            symlink,
+        }
+    }
+
+    /// The stamp of the file of the document at `index`, and its repair warning.
+    pub fn stamp(&self, index: usize, interner: &Interner) -> CachedStamp {
+        let record = self.record(index);
+        CachedStamp {
+            stamp: FileStamp {
+                size: get_u64(record, 32),
+                modified_ns: get_u64(record, 40) as i64,
+                changed_ns: get_u64(record, 48) as i64,
+                inode: get_u64(record, 56),
+            },
+            warning: self
+                .optional_symbol(get_u32(record, 12))
+                .map(|warning| interner.resolve(&warning).into()),
+        }
+    }
+
+    /// Checks every record's strings and enumerations, so decoding cannot fail.
+    fn check(&self) -> Result<(), String> {
+        let symbol = |id: u32| match (id as usize) < self.symbols.len() {
+            true => Ok(()),
+            false => Err(format!("string {id} out of range")),
+        };
+        let optional = |id: u32| match id {
+            NO_STRING => Ok(()),
+            id => symbol(id),
+        };
+        self.bytes.par_chunks_exact(DOCUMENT_RECORD).try_for_each(|record| {
+            symbol(get_u32(record, 0))?;
+            enum_at(&FLAVORS, record[4], "flavor")?;
+            match record[5] {
+                SYMLINK_NONE => {}
+                SYMLINK_BROKEN => symbol(get_u32(record, 8))?,
+                kind => {
+                    target(kind, get_u32(record, 8), &self.symbols)?;
+                }
+            }
+            optional(get_u32(record, 12))?;
+            optional(get_u32(record, 64))
+        })
+    }
 }
 
 /// The second stage: each document's facts, in the order of [`Names::documents`], and the
@@ -525,7 +638,7 @@ pub struct Facts {
 /// A cache file whose header, strings and documents were read: what reading its facts needs.
 pub struct Rest<R: Read + Seek> {
     reader: SectionReader<R>,
-    symbols: Vec<Symbol>,
+    symbols: Arc<Vec<Symbol>>,
     counts: Vec<[u32; 5]>,
 }
 
@@ -595,22 +708,19 @@ pub fn read_names<R: Read + Seek>(
     }
     let mut reader = SectionReader { file, sections };
 
-    // Strings go into the interner at once; their bytes are not kept.
-    let symbols: Vec<Symbol> = {
-        let bytes = reader.whole(STRINGS)?;
-        let strings = parse_strings(&bytes)?;
-        strings
-            .par_iter()
-            .map(|string| interner.get_or_intern(*string))
-            .collect()
-    };
+    // Strings go into the interner at once, the section's text kept as one block of it.
+    let symbols: Arc<Vec<Symbol>> = Arc::new({
+        let (offsets, text) = reader.strings()?;
+        let (text, spans) = parse_strings(&offsets, text)?;
+        drop(offsets);
+        interner.intern_block(text, &spans)
+    });
     let symbol = |id: u32| {
         symbols
             .get(id as usize)
             .copied()
             .ok_or_else(|| format!("string {id} out of range"))
     };
-    let text = |id: u32| symbol(id).map(|symbol| Box::<str>::from(interner.resolve(&symbol)));
 
     let records = reader.whole(DOCUMENTS)?;
     let mut counts = Vec::with_capacity(records.len() / DOCUMENT_RECORD);
@@ -629,49 +739,15 @@ pub fn read_names<R: Read + Seek>(
             ));
         }
     }
-    let (documents, stamps): (Vec<RestoredDocument>, Vec<CachedStamp>) = records
-        .par_chunks_exact(DOCUMENT_RECORD)
-        .map(|record| {
-            let path_symbol = symbol(get_u32(record, 0))?;
-            let symlink = match record[5] {
-                SYMLINK_NONE => None,
-                SYMLINK_BROKEN => Some(SymlinkTarget::Broken(text(get_u32(record, 8))?.into())),
-                kind => Some(SymlinkTarget::Target(target(kind, get_u32(record, 8), &symbols)?)),
-            };
-            let document = RestoredDocument {
-                path: interner.resolve(&path_symbol).into(),
-                path_symbol,
-                title: match get_u32(record, 64) {
-                    NO_STRING => None,
-                    id => Some(symbol(id)?),
-                },
-                flavor: enum_at(&FLAVORS, record[4], "flavor")?,
-                symlink,
-                facts: DocumentFacts::default(),
-            };
-            let stamp = CachedStamp {
-                stamp: FileStamp {
-                    size: get_u64(record, 32),
-                    modified_ns: get_u64(record, 40) as i64,
-                    changed_ns: get_u64(record, 48) as i64,
-                    inode: get_u64(record, 56),
-                },
-                warning: match get_u32(record, 12) {
-                    NO_STRING => None,
-                    id => Some(text(id)?),
-                },
-            };
-            Ok((document, stamp))
-        })
-        .collect::<Result<Vec<_>, String>>()?
-        .into_iter()
-        .unzip();
-    drop(records);
+    let documents = DocumentRecords {
+        bytes: records,
+        symbols: Arc::clone(&symbols),
+    };
+    documents.check()?;
     let folded_titles = reader.map(FOLDED_KEYS, &symbol, &symbol)?;
     let names = Names {
         written_at_ns: get_u64(&header, 48) as i64,
         documents,
-        stamps,
         folded_titles,
     };
     Ok((
@@ -800,26 +876,50 @@ impl<R: Read + Seek> SectionReader<R> {
     /// A whole section, its checksum verified.
     fn whole(&mut self, index: usize) -> Result<Vec<u8>, String> {
         let section = self.sections[index];
-        let mut bytes = vec![0u8; section.length];
         self.file
             .seek(SeekFrom::Start(section.offset))
-            .and_then(|_| self.file.read_exact(&mut bytes))
             .map_err(|error| format!("cannot read section {index}: {error}"))?;
-        let crc = bytes
-            .par_chunks(CRC_SLICE)
-            .map(|slice| {
-                let mut hasher = crc32fast::Hasher::new();
-                hasher.update(slice);
-                hasher
-            })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .fold(crc32fast::Hasher::new(), |mut combined, hasher| {
-                combined.combine(&hasher);
-                combined
-            });
-        if crc.finalize() != section.crc {
+        let bytes = self.next_bytes(index, section.length)?;
+        if checksum(&bytes).finalize() != section.crc {
             return Err(format!("section {index}'s checksum does not match"));
+        }
+        Ok(bytes)
+    }
+
+    /// The strings section, checksum verified, as its string offsets (count + 1 of them) and its
+    /// text: read apart, so the text becomes the interner's block without a copy.
+    fn strings(&mut self) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let section = self.sections[STRINGS];
+        self.file
+            .seek(SeekFrom::Start(section.offset))
+            .map_err(|error| format!("cannot read section {STRINGS}: {error}"))?;
+        let head = self.next_bytes(STRINGS, section.length.min(4))?;
+        let count = head.get(..4).map(|bytes| get_u32(bytes, 0)).ok_or("no string count")? as usize;
+        let offsets_length = count
+            .checked_add(1)
+            .and_then(|entries| entries.checked_mul(4))
+            .filter(|length| length + 4 <= section.length)
+            .ok_or("string offsets out of range")?;
+        let offsets = self.next_bytes(STRINGS, offsets_length)?;
+        let text = self.next_bytes(STRINGS, section.length - 4 - offsets_length)?;
+        let mut crc = checksum(&head);
+        crc.combine(&checksum(&offsets));
+        crc.combine(&checksum(&text));
+        if crc.finalize() != section.crc {
+            return Err(format!("section {STRINGS}'s checksum does not match"));
+        }
+        Ok((offsets, text))
+    }
+
+    /// The next `length` bytes of the file, into memory that is not zeroed first.
+    fn next_bytes(&mut self, index: usize, length: usize) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::with_capacity(length);
+        let read = (&mut self.file)
+            .take(length as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        if read != length {
+            return Err(format!("cannot read section {index}: the file ends early"));
         }
         Ok(bytes)
     }
@@ -916,6 +1016,23 @@ impl<R: Read + Seek> SectionReader<R> {
     }
 }
 
+/// The CRC-32 of `bytes`, slices of it hashed in parallel.
+fn checksum(bytes: &[u8]) -> crc32fast::Hasher {
+    bytes
+        .par_chunks(CRC_SLICE)
+        .map(|slice| {
+            let mut hasher = crc32fast::Hasher::new();
+            hasher.update(slice);
+            hasher
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .fold(crc32fast::Hasher::new(), |mut combined, hasher| {
+            combined.combine(&hasher);
+            combined
+        })
+}
+
 fn target(kind: u8, id: u32, symbols: &[Symbol]) -> Result<LinkTarget, String> {
     let symbol = || {
         symbols
@@ -932,27 +1049,21 @@ fn target(kind: u8, id: u32, symbols: &[Symbol]) -> Result<LinkTarget, String> {
     }
 }
 
-fn parse_strings(section: &[u8]) -> Result<Vec<&str>, String> {
-    let count = section
-        .get(..4)
-        .map(|bytes| get_u32(bytes, 0))
-        .ok_or("no string count")? as usize;
-    let offsets_end = count
-        .checked_add(1)
-        .and_then(|entries| entries.checked_mul(4))
-        .and_then(|length| length.checked_add(4))
-        .filter(|end| *end <= section.len())
-        .ok_or("string offsets out of range")?;
-    let offsets = &section[4..offsets_end];
-    let text = simdutf8::basic::from_utf8(&section[offsets_end..]).map_err(|_| "strings are not UTF-8".to_string())?;
-    offsets
-        .chunks_exact(4)
-        .zip(offsets.chunks_exact(4).skip(1))
+/// The strings section's text and the byte range of each string in it, every range checked.
+fn parse_strings(offsets: &[u8], text: Vec<u8>) -> Result<(Box<str>, Vec<std::ops::Range<u32>>), String> {
+    let text = String::from_utf8(text).map_err(|_| "strings are not UTF-8".to_string())?;
+    let spans = offsets
+        .par_chunks_exact(4)
+        .zip(offsets[4.min(offsets.len())..].par_chunks_exact(4))
         .map(|(start, end)| {
-            let (start, end) = (get_u32(start, 0) as usize, get_u32(end, 0) as usize);
-            text.get(start..end).ok_or_else(|| "string out of range".to_string())
+            let (start, end) = (get_u32(start, 0), get_u32(end, 0));
+            match text.get(start as usize..end as usize) {
+                Some(_) => Ok(start..end),
+                None => Err("string out of range".to_string()),
+            }
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok((text.into_boxed_str(), spans))
 }
 
 #[cfg(test)]

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use super::format::{self, CachedDocument};
+use super::format::{self, CachedDocument, DocumentRecords};
 use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
+use crate::facts::Interner;
 use crate::index::{DerivedMaps, Document, Index};
 use crate::vfs::{self, FileKind, WalkedFile};
 use crate::workspace::{self, IndexedFile, LoadReport};
@@ -116,26 +117,16 @@ pub fn load_root_staged(
         let located = |reason: String| format!("{}: {reason}", path.display());
         let reader = std::io::BufReader::with_capacity(1 << 16, file);
         let (names, rest) = format::read_names(reader, length, fingerprint, &index.interner).map_err(located)?;
-        // What validation needs is taken out; the documents go into the index whole.
-        let cached: Vec<(Box<str>, Expected)> = names
-            .documents
-            .iter()
-            .zip(names.stamps)
-            .map(|(document, cached)| {
-                let expected = Expected {
-                    stamp: cached.stamp,
-                    flavor: document.flavor,
-                    is_symlink: document.symlink.is_some(),
-                    warning: cached.warning,
-                };
-                (document.path.clone(), expected)
-            })
-            .collect();
-        check_sorted(&cached).map_err(located)?;
+        let cached = names.documents;
+        check_sorted(&cached, &index.interner).map_err(located)?;
         // Before the pending documents go in: none is ever seen without a way to read it.
         install_fact_source();
         let staged = index
-            .restore_names(names.documents, names.folded_titles)
+            .restore_names(
+                cached.len(),
+                &|position| cached.document(position, &index.interner),
+                names.folded_titles,
+            )
             .ok_or_else(|| "the index was not empty".to_string())?;
         Ok((path, cached, staged, rest))
     });
@@ -160,14 +151,14 @@ pub fn load_root_staged(
                 Err(reason) => Some(format!("{}: {reason}", path.display())),
             };
             drop(staged);
-            let matches = match_files(&files, &cached);
+            let matches = match_files(&files, &cached, &index.interner);
             let mut matched = vec![false; cached.len()];
             for entry in matches.iter().flatten() {
                 matched[*entry] = true;
             }
             let removed: Vec<&str> = (0..cached.len())
                 .filter(|entry| !matched[*entry])
-                .map(|entry| &*cached[entry].0)
+                .map(|entry| index.interner.resolve(&cached.path_symbol(entry)))
                 .collect();
             // The index now holds what the cache held; what changed on disk is applied by
             // difference, as any later change would be.
@@ -185,7 +176,7 @@ pub fn load_root_staged(
                     .document_as_indexed_by_path(&file.relative)
                     .is_some_and(|document| !document.pending);
                 if facts_failed.is_none() && holds_cached_facts {
-                    if let Some(indexed) = unchanged(&cached[entry].1, file, records) {
+                    if let Some(indexed) = unchanged(&cached, entry, file, records, &index.interner) {
                         reused.fetch_add(1, Ordering::Relaxed);
                         return Ok(indexed);
                     }
@@ -272,8 +263,12 @@ fn test_delay(variable: &str) {
 }
 
 /// A cache whose documents are out of order is damaged.
-fn check_sorted(cached: &[(Box<str>, Expected)]) -> Result<(), String> {
-    match cached.windows(2).any(|pair| pair[0].0 >= pair[1].0) {
+fn check_sorted(cached: &DocumentRecords, interner: &Interner) -> Result<(), String> {
+    let path = |entry: usize| interner.resolve(&cached.path_symbol(entry));
+    match (1..cached.len())
+        .into_par_iter()
+        .any(|entry| path(entry - 1) >= path(entry))
+    {
         true => Err("documents are not sorted by path".to_string()),
         false => Ok(()),
     }
@@ -281,11 +276,11 @@ fn check_sorted(cached: &[(Box<str>, Expected)]) -> Result<(), String> {
 
 /// For each walked file (sorted by path), the cached document of the same path. Both lists are
 /// sorted, so one merge pass does it.
-fn match_files(files: &[WalkedFile], cached: &[(Box<str>, Expected)]) -> Vec<Option<usize>> {
+fn match_files(files: &[WalkedFile], cached: &DocumentRecords, interner: &Interner) -> Vec<Option<usize>> {
     let mut matches = vec![None; files.len()];
     let mut file = 0;
-    for (entry, (path, _)) in cached.iter().enumerate() {
-        let path = &**path;
+    for entry in 0..cached.len() {
+        let path = interner.resolve(&cached.path_symbol(entry));
         while file < files.len() && files[file].relative.as_str() < path {
             file += 1;
         }
@@ -297,20 +292,19 @@ fn match_files(files: &[WalkedFile], cached: &[(Box<str>, Expected)]) -> Vec<Opt
     matches
 }
 
-/// What the cache says about a file the walk found.
-struct Expected {
-    stamp: FileStamp,
-    flavor: crate::syntax::Flavor,
-    is_symlink: bool,
-    warning: Option<Box<str>>,
-}
-
 /// Records the stamp of a cached document's file when it is unchanged, and returns what reading
 /// it would have reported; `None` when it must be read again.
-fn unchanged(expected: &Expected, file: &WalkedFile, records: &DiskRecords) -> Option<IndexedFile> {
+fn unchanged(
+    cached: &DocumentRecords,
+    entry: usize,
+    file: &WalkedFile,
+    records: &DiskRecords,
+    interner: &Interner,
+) -> Option<IndexedFile> {
     let stamp = FileStamp::of_path(&file.absolute)?;
     let is_symlink = matches!(file.kind, FileKind::Symlink(_));
-    if stamp != expected.stamp || expected.flavor != file.flavor || expected.is_symlink != is_symlink {
+    let expected = cached.stamp(entry, interner);
+    if stamp != expected.stamp || cached.flavor(entry) != file.flavor || cached.is_symlink(entry) != is_symlink {
         return None;
     }
     records.insert(

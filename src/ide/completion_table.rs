@@ -93,7 +93,7 @@ impl CompletionTable {
             })
             .collect();
         // A title is an alias only when no document defining it is a page of its own.
-        defined.sort_unstable_by_key(|&(title, alias)| (lasso::Key::into_usize(title), alias));
+        defined.sort_unstable_by_key(|&(title, alias)| (title.into_usize(), alias));
         defined.dedup_by_key(|(title, _)| *title);
         let titles: Vec<TableTitle> = defined
             .into_par_iter()
@@ -315,8 +315,8 @@ pub fn is_subsequence(query: &str, key: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn table(titles: &[(&str, u32)]) -> (CompletionTable, lasso::ThreadedRodeo) {
-        let interner = lasso::ThreadedRodeo::new();
+    fn table(titles: &[(&str, u32)]) -> (CompletionTable, crate::facts::Interner) {
+        let interner = crate::facts::Interner::new();
         let titles = titles
             .iter()
             .map(|(full_title, backlinks)| TableTitle {
@@ -329,7 +329,7 @@ mod tests {
         (CompletionTable::from_titles(titles, false), interner)
     }
 
-    fn names(table: &CompletionTable, interner: &lasso::ThreadedRodeo, namespace: Namespace, typed: &str) -> String {
+    fn names(table: &CompletionTable, interner: &crate::facts::Interner, namespace: Namespace, typed: &str) -> String {
         let (matches, incomplete) = table.matching_titles(namespace, typed, 3, &|_| true);
         let mut names: Vec<&str> = matches.iter().map(|found| interner.resolve(&found.title)).collect();
         if incomplete {
@@ -368,7 +368,7 @@ mod tests {
     fn completion_speed_on_a_million_titles() {
         const CHINESE: &str = "政制及內地事務局香港特別行政區政府駐粵經濟貿易辦事處中華人民共和國廣東省部門";
         let chinese: Vec<char> = CHINESE.chars().collect();
-        let interner = lasso::ThreadedRodeo::new();
+        let interner = crate::facts::Interner::new();
         let mut seed = 0x2545_f491_u64;
         let mut next = move || {
             seed ^= seed << 13;

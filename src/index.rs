@@ -494,24 +494,26 @@ impl Index {
     /// documents are merged into the maps, as [`Index::derive_maps`] built them. Documents changed
     /// since — read on first use, edited, removed — keep what they have, and their cached
     /// contributions are left out. Every update waits while this runs.
-    pub fn restore_facts(&self, staged: &[Arc<Document>], facts: Vec<DocumentFacts>, maps: DerivedMaps) {
+    pub fn restore_facts(&self, staged: Vec<Arc<Document>>, facts: Vec<DocumentFacts>, maps: DerivedMaps) {
         use rayon::prelude::*;
         let _gate = self
             .update_gate
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Each pending document is freed as soon as it is replaced, so the next one allocated
+        // reuses its memory: the staged documents are never held beside all the loaded ones.
         let installed: Vec<bool> = staged
-            .par_iter()
+            .into_par_iter()
             .zip(facts.into_par_iter())
             .map(|(document, facts)| {
                 let Some(mut entry) = self.documents.get_mut(&document.id) else {
                     return false;
                 };
-                if !Arc::ptr_eq(entry.value(), document) {
+                if !Arc::ptr_eq(entry.value(), &document) {
                     return false;
                 }
                 if document.pending {
-                    *entry.value_mut() = Arc::new(Document {
+                    let loaded = Arc::new(Document {
                         id: document.id,
                         path: document.path.clone(),
                         path_symbol: document.path_symbol,
@@ -522,19 +524,30 @@ impl Index {
                         facts,
                         pending: false,
                     });
+                    let replaced = std::mem::replace(entry.value_mut(), loaded);
+                    drop(entry);
+                    drop(replaced);
                 }
                 true
             })
             .collect();
         let merge = |map: &FastMap<Symbol, Vec<DocumentId>>, entries: Vec<(Symbol, Vec<u32>)>| {
+            reserve(map, entries.len());
             entries.into_par_iter().for_each(|(key, positions)| {
+                // Collected in place: the cached vector becomes the map's.
                 let ids: Vec<DocumentId> = positions
                     .into_iter()
                     .filter(|&position| installed.get(position as usize).copied().unwrap_or(false))
                     .map(DocumentId)
                     .collect();
-                if !ids.is_empty() {
-                    map.entry(key).or_default().extend(ids);
+                if ids.is_empty() {
+                    return;
+                }
+                match map.entry(key) {
+                    dashmap::Entry::Occupied(mut existing) => existing.get_mut().extend(ids),
+                    dashmap::Entry::Vacant(vacant) => {
+                        vacant.insert(ids);
+                    }
                 }
             });
         };

@@ -143,14 +143,16 @@ pub fn load_root_staged(
             });
             let facts_failed = match facts {
                 Ok(facts) => {
-                    index.restore_facts(&staged, facts.facts, facts.maps);
+                    index.restore_facts(staged, facts.facts, facts.maps);
                     None
                 }
                 // The names passed their checks and stay; every document still pending is
                 // read from its file below, as without a cache.
-                Err(reason) => Some(format!("{}: {reason}", path.display())),
+                Err(reason) => {
+                    drop(staged);
+                    Some(format!("{}: {reason}", path.display()))
+                }
             };
-            drop(staged);
             let matches = match_files(&files, &cached, &index.interner);
             let mut matched = vec![false; cached.len()];
             for entry in matches.iter().flatten() {

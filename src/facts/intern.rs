@@ -118,8 +118,6 @@ pub struct Interner {
     /// The texts strings are pieces of: a batch's whole text, or one string.
     blocks: boxcar::Vec<Box<str>>,
     shards: Box<[CachePadded<RwLock<Table>>]>,
-    /// Bytes of all strings, for [`Interner::current_memory_usage`].
-    bytes: AtomicUsize,
 }
 
 impl Default for Interner {
@@ -158,7 +156,6 @@ impl Interner {
             shards: (0..SHARDS)
                 .map(|_| CachePadded::new(RwLock::new(Table::new())))
                 .collect(),
-            bytes: AtomicUsize::new(0),
         }
     }
 
@@ -297,7 +294,9 @@ impl Interner {
             .iter()
             .map(|shard| read(shard).capacity() * (std::mem::size_of::<Slot>() + 1))
             .sum();
-        self.bytes.load(Ordering::Relaxed) + self.slots.allocated() + tables
+        // A block is its text and, in the vector of blocks, a `Box<str>` and a flag.
+        let blocks: usize = self.blocks.iter().map(|(_, text)| text.len() + 24).sum();
+        blocks + self.slots.allocated() + tables
     }
 
     /// Hands out `count` consecutive indices, the first returned.
@@ -311,7 +310,6 @@ impl Interner {
     }
 
     fn add_block(&self, text: Box<str>) -> u32 {
-        self.bytes.fetch_add(text.len(), Ordering::Relaxed);
         // A block is at least one string, so there are never more blocks than indices.
         self.blocks.push(text) as u32
     }

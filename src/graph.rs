@@ -60,7 +60,7 @@ fn counted_links_resolved_by(
         .facts
         .links
         .iter()
-        .filter(|link| link.kind == LinkKind::Page)
+        .filter(|link| link.kind() == LinkKind::Page)
         .filter_map(|link| match link.target() {
             target @ LinkTarget::Title(symbol) if wanted(target) => Some((false, symbol)),
             target @ LinkTarget::Path(symbol) if wanted(target) => Some((true, symbol)),

@@ -834,13 +834,13 @@ impl Index {
                     LinkTarget::SameDocument => "self".to_string(),
                     LinkTarget::None => "none".to_string(),
                 };
-                let anchor = link.anchor.as_ref().map(name);
+                let anchor = link.anchor().as_ref().map(name);
                 lines.push(format!(
                     "  link {}..{} {:?} {:?} {target} anchor={anchor:?} at {}:{}-{}:{}",
                     link.span.start,
                     link.span.end,
-                    link.kind,
-                    link.syntax,
+                    link.kind(),
+                    link.syntax(),
                     start.line,
                     start.column,
                     end.line,
@@ -947,7 +947,7 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
         targets.push(*target);
     }
     for link in &document.facts.links {
-        match (link.kind, link.target()) {
+        match (link.kind(), link.target()) {
             (LinkKind::CategoryMembership, LinkTarget::Title(category)) => categories.push(category),
             (_, LinkTarget::Title(target) | LinkTarget::Path(target)) => targets.push(target),
             _ => {}

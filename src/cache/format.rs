@@ -164,7 +164,7 @@ pub fn write<W: Write + Seek>(
         }
         for link in &document.facts.links {
             target_parts(link.target(), &mut table);
-            if let Some(anchor) = link.anchor {
+            if let Some(anchor) = link.anchor() {
                 table.symbol(anchor);
             }
         }
@@ -258,10 +258,10 @@ pub fn write<W: Write + Seek>(
             put_u32(
                 &mut record,
                 12,
-                link.anchor.map_or(NO_STRING, |anchor| table.symbol(anchor)),
+                link.anchor().map_or(NO_STRING, |anchor| table.symbol(anchor)),
             );
-            record[16] = link.kind as u8;
-            record[17] = link.syntax as u8;
+            record[16] = link.kind() as u8;
+            record[17] = link.syntax() as u8;
             record[18] = target_kind;
             section.put(&record)?;
         }

@@ -206,7 +206,7 @@ impl Checker<'_> {
         for (link, start, end) in self.document.facts.links_with_positions() {
             self.link_at = (start, end);
             let at = self.at(link);
-            match link.kind {
+            match link.kind() {
                 LinkKind::Media | LinkKind::Interwiki => {}
                 LinkKind::OutsideRoot => {
                     self.report(
@@ -251,7 +251,7 @@ impl Checker<'_> {
                 self.check_anchor(link, found.document);
             }
             Resolution::Missing => {
-                if link.kind == LinkKind::Template && self.index.pages_in_namespace(Namespace::Template) == 0 {
+                if link.kind() == LinkKind::Template && self.index.pages_in_namespace(Namespace::Template) == 0 {
                     // The workspace holds no templates at all, so a missing one says nothing.
                     return;
                 }
@@ -276,7 +276,7 @@ impl Checker<'_> {
     }
 
     fn check_anchor(&mut self, link: &LinkFact, target: DocumentId) {
-        let Some(anchor) = link.anchor else { return };
+        let Some(anchor) = link.anchor() else { return };
         let Some(target_document) = self.index.document(target) else {
             return;
         };
@@ -354,7 +354,7 @@ impl Checker<'_> {
 
     /// The target to write for a link to `title`, in the syntax the link uses.
     fn suggested_target(&self, link: &LinkFact, title: &str) -> String {
-        match (link.syntax, self.index.settings.layout) {
+        match (link.syntax(), self.index.settings.layout) {
             (LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor | LinkSyntax::WikiUrl, Layout::Export) => {
                 crate::layout::markdown_link_path(&self.document.path, &path_for_title(self.index, title))
             }
@@ -384,7 +384,7 @@ impl Checker<'_> {
 /// ``no page `X` (looked for Page/X.md, Redirect/X.md and Traditional/Simplified variants)``.
 pub(crate) fn missing_target(index: &Index, link: &LinkFact) -> String {
     let written = resolve::describe_target(index, link.target());
-    let what = match link.kind {
+    let what = match link.kind() {
         LinkKind::Template => "template",
         _ => "page",
     };

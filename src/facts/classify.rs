@@ -394,7 +394,7 @@ mod tests {
                     ("𠀀".to_string(), "𠀀".to_string())
                 ]
             );
-            let anchors: Vec<String> = facts.links.iter().filter_map(|link| link.anchor.map(name)).collect();
+            let anchors: Vec<String> = facts.links.iter().filter_map(|link| link.anchor().map(name)).collect();
             assert_eq!(anchors, ["外部 連結", "𠀀"]);
         }
     }
@@ -410,7 +410,7 @@ mod tests {
                 .facts_for_text("Page/中文.wiki", Flavor::Wikitext, text)
                 .links
                 .iter()
-                .map(|link| (link.kind, link.target()))
+                .map(|link| (link.kind(), link.target()))
                 .collect()
         };
         let same_document = vec![(LinkKind::Page, LinkTarget::SameDocument)];

@@ -35,6 +35,16 @@ impl Symbol {
         self.0.get() as usize - 1
     }
 
+    /// The symbol as a nonzero number below 2^28 (the interner hands out no more).
+    pub fn to_raw(self) -> u32 {
+        self.0.get()
+    }
+
+    /// The symbol of a [`Symbol::to_raw`] number; `None` for 0.
+    pub fn from_raw(raw: u32) -> Option<Symbol> {
+        NonZeroU32::new(raw).map(Symbol)
+    }
+
     /// The symbol of index `index`, if it fits.
     pub fn try_from_usize(index: usize) -> Option<Symbol> {
         u32::try_from(index)
@@ -68,7 +78,8 @@ struct Stored {
     end: u32,
 }
 
-/// Slots per chunk, and chunks: at most 2^28 strings (80 times what a million pages need);
+/// Slots per chunk, and chunks: at most 2^28 - 1 strings (80 times what a million pages need;
+/// packed link facts keep a symbol in 28 bits, see `LinkFact`);
 /// chunks are allocated as they fill, so at most one is partly unused.
 const CHUNK_BITS: u32 = 16;
 const CHUNKS: usize = 1 << 12;
@@ -302,7 +313,7 @@ impl Interner {
     /// Hands out `count` consecutive indices, the first returned.
     fn take_indices(&self, count: usize) -> usize {
         let first = self.next.fetch_add(count, Ordering::AcqRel);
-        if first + count > CHUNKS << CHUNK_BITS {
+        if first + count >= CHUNKS << CHUNK_BITS {
             // 268M strings: far beyond any workspace this serves (~3.4M at 1M pages).
             panic!("the interner is full ({first} strings)");
         }

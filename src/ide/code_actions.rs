@@ -205,7 +205,7 @@ impl FixContext<'_> {
         } else {
             self.link.span
         };
-        let category = match self.link.kind {
+        let category = match self.link.kind() {
             LinkKind::CategoryMembership => resolve::describe_target(self.index, self.link.target()),
             _ => String::new(),
         };

@@ -26,7 +26,7 @@ pub fn definitions(index: &Index, document: &Document, offset: usize) -> Vec<Def
     let Some(link) = link_at(document, offset) else {
         return Vec::new();
     };
-    match link.kind {
+    match link.kind() {
         LinkKind::Page
         | LinkKind::Template
         | LinkKind::Redirect
@@ -75,7 +75,7 @@ fn definition_in(index: &Index, origin: &Document, link: &LinkFact, target: Docu
         &stored
     };
     let target_span = link
-        .anchor
+        .anchor()
         .and_then(|anchor| resolve::anchor_heading(index, target_document, anchor))
         .map(|heading| heading.span)
         .unwrap_or_default();

@@ -30,7 +30,7 @@ pub fn document_links(index: &Index, document: &Document) -> Vec<DocumentLinkTar
         .iter()
         .filter(|link| {
             matches!(
-                link.kind,
+                link.kind(),
                 LinkKind::Page | LinkKind::Template | LinkKind::Redirect | LinkKind::CategoryMembership
             )
         })
@@ -46,7 +46,7 @@ pub fn document_links(index: &Index, document: &Document) -> Vec<DocumentLinkTar
                 &stored
             };
             let target_line = link
-                .anchor
+                .anchor()
                 .and_then(|anchor| resolve::anchor_heading(index, target, anchor))
                 .map(|heading| heading.start.line);
             let tooltip = match target.title {

@@ -74,7 +74,7 @@ pub fn hover(
     read_text: &dyn Fn(&str) -> Option<String>,
 ) -> Option<Hover> {
     let link = super::definition::link_at(document, offset)?;
-    let paragraphs = match link.kind {
+    let paragraphs = match link.kind() {
         LinkKind::Media | LinkKind::Interwiki => return None,
         LinkKind::OutsideRoot => vec![vec![
             Inline::Strong("Broken link".to_string()),
@@ -115,7 +115,7 @@ fn page_hover(
             paragraphs.push(backlinks_line(index, &target, link, &found));
             paragraphs
         }
-        Resolution::Missing if link.kind == LinkKind::OnlinePage => vec![vec![
+        Resolution::Missing if link.kind() == LinkKind::OnlinePage => vec![vec![
             Inline::Text("Online page ".to_string()),
             Inline::Code(resolve::describe_target(index, link.target())),
             Inline::Text(", not in this workspace".to_string()),
@@ -239,7 +239,7 @@ fn how_reached(index: &Index, link: &LinkFact, found: &Found) -> Vec<Vec<Inline>
 }
 
 fn anchor_line(index: &Index, target: &Document, link: &LinkFact) -> Option<Vec<Inline>> {
-    let anchor = link.anchor?;
+    let anchor = link.anchor()?;
     Some(match resolve::anchor_heading(index, target, anchor) {
         Some(heading) => vec![
             Inline::Text("Section ".to_string()),
@@ -263,7 +263,7 @@ fn summary(target: &Document, read_text: &dyn Fn(&str) -> Option<String>) -> Opt
 fn categories_line(index: &Index, target: &Document) -> Option<Vec<Inline>> {
     let mut categories: Vec<&str> = Vec::new();
     for link in &target.facts.links {
-        if let (LinkKind::CategoryMembership, LinkTarget::Title(category)) = (link.kind, link.target()) {
+        if let (LinkKind::CategoryMembership, LinkTarget::Title(category)) = (link.kind(), link.target()) {
             let name = index.resolve_symbol(category);
             let name = name.split_once(':').map_or(name, |(_, name)| name);
             if !categories.contains(&name) {
@@ -292,12 +292,12 @@ fn backlinks_line(index: &Index, target: &Document, link: &LinkFact, found: &Fou
     if !index.links_complete() {
         return vec![Inline::Text("Backlinks: still indexing".to_string())];
     }
-    let count = if link.kind == LinkKind::Template {
+    let count = if link.kind() == LinkKind::Template {
         template_uses(index, target, link, found)
     } else {
         crate::graph::page_backlinks(index, target).documents.len()
     };
-    let text = match (link.kind, count) {
+    let text = match (link.kind(), count) {
         (LinkKind::Template, 1) => "Used by 1 document".to_string(),
         (LinkKind::Template, count) => format!("Used by {count} documents"),
         (_, 1) => "1 document links here".to_string(),

@@ -69,12 +69,15 @@ pub fn target_at(index: &Index, document: &Document, text: &str, offset: usize) 
 }
 
 fn link_target(index: &Index, document: &Document, link: &LinkFact) -> Option<ReferenceTarget> {
-    if matches!(link.kind, LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot) {
+    if matches!(
+        link.kind(),
+        LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot
+    ) {
         return None;
     }
     match resolve::resolve_target(index, document, link.target()) {
         Resolution::Found(_) if link.target() == LinkTarget::SameDocument => {
-            let anchor = link.anchor?;
+            let anchor = link.anchor()?;
             let heading = resolve::anchor_heading(index, document, anchor)?;
             let position = document
                 .facts
@@ -192,7 +195,12 @@ pub fn for_each_link_to_page(
             LinkTarget::Title(symbol) | LinkTarget::Path(symbol) => symbols.contains(&symbol),
             LinkTarget::SameDocument | LinkTarget::None => false,
         };
-        if !named || matches!(link.kind, LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot) {
+        if !named
+            || matches!(
+                link.kind(),
+                LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot
+            )
+        {
             return;
         }
         // A redirect page is reached by the links naming it, which resolve through it.
@@ -214,7 +222,7 @@ pub fn for_each_link_to_heading(
     mut f: impl FnMut(&Document, &LinkFact),
 ) {
     let names_heading = |link: &LinkFact| {
-        link.anchor
+        link.anchor()
             .and_then(|anchor| resolve::anchor_heading(index, page, anchor))
             .is_some_and(|found| found.span == heading.span)
     };

@@ -78,7 +78,7 @@ fn current_name(index: &Index, fresh: &Document, renamed: Renamed) -> String {
 
 fn renamed_at(index: &Index, document: &Document, text: &str, offset: usize) -> Result<Renamed, String> {
     if let Some(link) = link_at(document, offset) {
-        match link.kind {
+        match link.kind() {
             LinkKind::Media => return Err("cannot rename media: files are not part of the workspace".to_string()),
             LinkKind::Interwiki => return Err("cannot rename a page of another wiki".to_string()),
             LinkKind::OutsideRoot => return Err("cannot rename a file outside the workspace".to_string()),
@@ -89,7 +89,7 @@ fn renamed_at(index: &Index, document: &Document, text: &str, offset: usize) -> 
         }
         if link.target() == LinkTarget::SameDocument {
             let heading = link
-                .anchor
+                .anchor()
                 .and_then(|anchor| resolve::anchor_heading(index, document, anchor))
                 .ok_or("this page has no heading by that anchor")?;
             let position = document
@@ -192,7 +192,7 @@ fn links_to_new_target(
             resolve::resolve_target(index, document, link.target()),
             Resolution::Found(found) if found.via_redirect.unwrap_or(found.document) == page.id
         );
-        if direct && link.kind != LinkKind::OnlinePage {
+        if direct && link.kind() != LinkKind::OnlinePage {
             edits.rewrite_link(index, document, link, texts, |text, parsed| match parsed.syntax {
                 // A category's URL names the online page; only its title part changes.
                 LinkSyntax::WikiUrl => Some(TextEdit {
@@ -350,7 +350,7 @@ fn rename_heading(
     let mut edits = DocumentEdits::default();
     edits.rewrite_heading(index, &page_document, heading_fact.span, new_name, texts);
     references::for_each_link_to_heading(index, fresh, &page_document, &heading_fact, |document, link| {
-        let by_slug = link.anchor == Some(heading_fact.slug) && link.anchor != Some(heading_fact.anchor);
+        let by_slug = link.anchor() == Some(heading_fact.slug) && link.anchor() != Some(heading_fact.anchor);
         edits.rewrite_link(index, document, link, texts, |_, parsed| {
             link_edit::rewrite_anchor(parsed, new_name, by_slug)
         });

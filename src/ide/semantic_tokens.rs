@@ -50,7 +50,7 @@ fn link_token(index: &Index, document: &Document, link: &LinkFact, templates_exi
         LinkTarget::Title(title) => namespace_of_full_title(index.resolve_symbol(title)) == Namespace::Category,
         _ => false,
     };
-    match link.kind {
+    match link.kind() {
         LinkKind::Media | LinkKind::Interwiki => None,
         LinkKind::OutsideRoot => token(TokenKind::Page, true),
         // Categories need no page of their own to have members.
@@ -61,13 +61,13 @@ fn link_token(index: &Index, document: &Document, link: &LinkFact, templates_exi
             Resolution::Missing | Resolution::BrokenRedirect { .. } => None,
         },
         LinkKind::Page | LinkKind::Redirect | LinkKind::Template => {
-            let kind = if link.kind == LinkKind::Template {
+            let kind = if link.kind() == LinkKind::Template {
                 TokenKind::Template
             } else {
                 TokenKind::Page
             };
             let broken = match resolve::resolve_target(index, document, link.target()) {
-                Resolution::Found(found) => link.anchor.is_some_and(|anchor| {
+                Resolution::Found(found) => link.anchor().is_some_and(|anchor| {
                     let target = if found.document == document.id {
                         None
                     } else {

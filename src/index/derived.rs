@@ -14,8 +14,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{distinct_targets, Document, Index};
-use crate::facts::Symbol;
+use super::{distinct_targets, Document, Index, SymlinkTarget};
+use crate::facts::{LinkKind, LinkTarget, Symbol};
 
 /// One derived map: each key with its values, the keys in the order written, the values of all
 /// keys one key after another.
@@ -108,8 +108,9 @@ impl PositionMap {
     ) -> Result<(), E> {
         let mut first = 0;
         while first < self.keys.len() {
-            // Keys `first..last`, and where each one's values start in the piece.
-            let mut starts = Vec::new();
+            // Keys `first..last`, and for each where its values begin in the piece and where its
+            // next one goes.
+            let mut cursors = Vec::new();
             let mut length = 0usize;
             let mut last = first;
             while last < self.keys.len() {
@@ -117,30 +118,53 @@ impl PositionMap {
                 if last > first && length + count > piece {
                     break;
                 }
-                starts.push(length);
+                cursors.push((length, length));
                 length += count;
                 last += 1;
             }
             let mut values = vec![0u32; length];
             for (position, document) in documents.clone().enumerate() {
-                let (categories, targets) = distinct_targets(document);
-                let keys = match self.keyed {
-                    Keyed::Categories => categories,
-                    Keyed::Targets => targets,
-                };
-                for key in keys {
+                let position = position as u32;
+                for_each_key(document, self.keyed, |key| {
                     let Some(rank) = self.rank(key).filter(|rank| (first..last).contains(rank)) else {
-                        continue;
+                        return;
                     };
-                    let next = &mut starts[rank - first];
-                    values[*next] = position as u32;
+                    let (begin, next) = &mut cursors[rank - first];
+                    // A document counts once per key, however many of its links name it: its
+                    // position is then the key's last value so far.
+                    if *next > *begin && values[*next - 1] == position {
+                        return;
+                    }
+                    values[*next] = position;
                     *next += 1;
-                }
+                });
             }
             f(&values)?;
             first = last;
         }
         Ok(())
+    }
+}
+
+/// Calls `f` with each key of a map of `keyed` that `document` contributes, as
+/// [`distinct_targets`] finds them but neither sorted nor deduplicated: the passes that place
+/// positions skip the sort and the allocation (a pass per piece, a million documents each).
+fn for_each_key(document: &Document, keyed: Keyed, mut f: impl FnMut(Symbol)) {
+    if document.pending {
+        return;
+    }
+    if keyed == Keyed::Targets {
+        if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+            f(*target);
+        }
+    }
+    for link in &document.facts.links {
+        match (link.kind, link.target(), keyed) {
+            (LinkKind::CategoryMembership, LinkTarget::Title(category), Keyed::Categories) => f(category),
+            (LinkKind::CategoryMembership, LinkTarget::Title(_), Keyed::Targets) => {}
+            (_, LinkTarget::Title(target) | LinkTarget::Path(target), Keyed::Targets) => f(target),
+            _ => {}
+        }
     }
 }
 

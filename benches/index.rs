@@ -82,6 +82,11 @@ struct CacheFigures {
     write: Duration,
     bytes: u64,
     warm: Duration,
+    /// Resident memory just before the write, and the peak while it ran (MiB); `None` when the
+    /// peak could not be reset before the write.
+    write_rss: Option<(f64, f64)>,
+    /// The process's peak before the write reset it (MiB).
+    peak_before_write: f64,
 }
 
 /// `--warm-only`: the stages of a warm start alone, from a cache kept beside the tree
@@ -164,6 +169,9 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
         (started.elapsed(), (index, records, used))
     };
     let (_, (index, records, _)) = load();
+    let peak_before_write = peak_rss_mb();
+    let rss_before_write = common::rss_mb();
+    let reset = common::reset_peak_rss("self");
     let started = Instant::now();
     let written = cache::write_cache(
         &options,
@@ -173,6 +181,7 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
     )
     .expect("cache written");
     let write = started.elapsed();
+    let write_rss = reset.then(|| (rss_before_write, peak_rss_mb()));
     drop((index, records));
     let (warm, (index, _, used)) = best(rounds, load);
     assert!(
@@ -203,6 +212,8 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
         write,
         bytes: written.bytes,
         warm,
+        write_rss,
+        peak_before_write,
     }
 }
 
@@ -264,7 +275,9 @@ fn main() {
         .sum();
     let diagnostics_time = started.elapsed();
     let diagnostics_cpu = cpu_seconds() - diagnostics_cpu;
-    let peak = peak_rss_mb();
+    // The cache write reset the peak; what came before it counts too.
+    let peak = peak_rss_mb().max(cache.peak_before_write);
+    let peak_after_load = peak_after_load.max(cache.peak_before_write);
     let estimate = loaded.index.memory_estimate();
     println!(
         "index heap estimate: {:.0} MiB (interned strings: {})",
@@ -309,6 +322,13 @@ fn main() {
         cache.write.as_secs_f64(),
         cache.bytes as f64 / 1e6
     );
+    match cache.write_rss {
+        Some((before, peak)) => println!(
+            "cache write memory: RSS before {before:.0} MiB, peak during {peak:.0} MiB (+{:.0} MiB)",
+            peak - before
+        ),
+        None => println!("cache write memory: not measured (the kernel refused to reset VmHWM)"),
+    }
     println!(
         "load from cache (walk + stat + decode + index): {:>4.3} s  ratio to floor {:.2}×  {:.1}× faster than indexing",
         cache.warm.as_secs_f64(),

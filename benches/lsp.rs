@@ -22,7 +22,8 @@
 //! After startup: the server's peak RSS, p50/p99/max latencies of definition, references,
 //! completion, workspace/symbol and edit→diagnostics (pulled: the computation; pushed: including
 //! the server's debounce). Sessions 1 and 2 start cold (each with an empty index cache folder);
-//! session 3 starts warm, from session 1's cache.
+//! session 3 starts warm, from session 1's cache. `WIKILS_BENCH_BINARY=<path>` runs another
+//! `wikils` binary than the one cargo built (a copy of an earlier build, to compare).
 
 #![allow(clippy::print_stdout)] // A benchmark reports on stdout.
 
@@ -121,13 +122,17 @@ struct Session {
     stderr_tail: std::sync::Arc<std::sync::Mutex<VecDeque<String>>>,
     /// Arrival of the first `$/progress` end: the end of indexing.
     indexing_ended: Option<Instant>,
+    /// The server's memory by phase: name, resident at its end and peak during it (MiB).
+    phases: Vec<(&'static str, f64, f64)>,
 }
 
 impl Session {
     /// Starts the server with its index cache in `cache_folder`.
     fn spawn(name: &'static str, cache_folder: &Path) -> Session {
         let spawned = Instant::now();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wikils"))
+        // `WIKILS_BENCH_BINARY` runs another build (a copy of an earlier one, to compare).
+        let binary = std::env::var_os("WIKILS_BENCH_BINARY").unwrap_or_else(|| env!("CARGO_BIN_EXE_wikils").into());
+        let mut child = Command::new(binary)
             .args(["lsp", "--stdio"])
             .env("WIKILS_CACHE_DIR", cache_folder)
             .env_remove("WIKILS_CACHE")
@@ -164,6 +169,7 @@ impl Session {
             spawned,
             stderr_tail,
             indexing_ended: None,
+            phases: Vec::new(),
         }
     }
 
@@ -442,14 +448,30 @@ impl Session {
         self.notify("textDocument/didChange", params);
     }
 
-    /// The server's peak resident set (VmHWM), in MB.
+    /// The server's peak resident set (VmHWM) over the whole session, in MiB.
     fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kilobytes| kilobytes / 1024.0)
+        let now = common::status_mb(&self.pid().to_string(), "VmHWM:");
+        self.phases.iter().map(|(_, _, peak)| *peak).fold(now, f64::max)
+    }
+
+    /// Ends a phase of the session: records the server's resident memory now and its peak since
+    /// the previous phase ended, then resets the peak for the next one (when the kernel lets it:
+    /// otherwise each phase's peak is the session's peak so far).
+    fn end_phase(&mut self, name: &'static str) {
+        let process = self.pid().to_string();
+        let peak = common::status_mb(&process, "VmHWM:");
+        let resident = common::status_mb(&process, "VmRSS:");
+        self.phases.push((name, resident, peak));
+        common::reset_peak_rss(&process);
+    }
+
+    /// One line: each phase's resident memory at its end and peak during it.
+    fn describe_phases(&self) -> String {
+        self.phases
+            .iter()
+            .map(|(name, resident, peak)| format!("{name} {resident:.0} / {peak:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// `shutdown` and `exit`, bounded; the child is killed by `Drop` whatever happens here.
@@ -1089,7 +1111,9 @@ fn main() {
     });
     session.initialize(&root, pull_client);
     let startup_pull = session.startup(&probe);
+    session.end_phase("startup");
     let cache_written = session.wait_for_log_line(&["wikils: wrote the index cache"], Duration::from_secs(600));
+    session.end_phase("cache write");
 
     let mut opened: Vec<OpenPage> = Vec::new();
     for (_, path) in &pages {
@@ -1115,6 +1139,7 @@ fn main() {
         definition.samples.push(at - sent);
         found += usize::from(!result.is_null());
     }
+    session.end_phase("definitions");
 
     // References from the same link positions: every link to the page across the wiki,
     // confirmed by the resolver; compared with definition's latency in this run.
@@ -1133,6 +1158,7 @@ fn main() {
         references.samples.push(at - sent);
         locations += result.as_array().map_or(0, Vec::len);
     }
+    session.end_phase("references");
 
     // Completion: a line appended to an open page is rewritten as if typed, then completed.
     let mut completion = Latencies::new("completion (didChange + completion)");
@@ -1209,7 +1235,9 @@ fn main() {
         pull.samples.push(at - sent);
         pulled_items = report["items"].as_array().map_or(0, Vec::len);
     }
+    session.end_phase("completion, symbols, edits");
     let peak_pull = session.peak_rss_mb();
+    let phases_pull = session.describe_phases();
     session.shutdown();
 
     // Session 3, a warm start: the same tree with session 1's cache.
@@ -1228,6 +1256,7 @@ fn main() {
     let push_client = json!({ "publishDiagnostics": { "versionSupport": true } });
     session.initialize(&root, push_client);
     let startup_push = session.startup(&probe);
+    session.end_phase("startup");
     // What this client shows first for the probe page, open since startup: the first push.
     let opened_version = |params: &Value| params["uri"] == probe_uri.as_str() && params["version"] == 1;
     let (first_push, first_push_at) =
@@ -1246,7 +1275,12 @@ fn main() {
         push.samples.push(at - sent);
         pushed_items = params["diagnostics"].as_array().map_or(0, Vec::len);
     }
+    session.end_phase("edits");
+    // The cold session writes its cache in the background: its peak counts the whole write.
+    let cache_written_push = session.wait_for_log_line(&["wikils: wrote the index cache"], Duration::from_secs(600));
+    session.end_phase("rest of the cache write");
     let peak_push = session.peak_rss_mb();
+    let phases_push = session.describe_phases();
     session.shutdown();
 
     let seconds = |duration: Duration| duration.as_secs_f64();
@@ -1344,7 +1378,10 @@ fn main() {
     }
     println!();
     println!("session 1: {}", cache_written.trim_start_matches("wikils: "));
+    println!("session 2: {}", cache_written_push.trim_start_matches("wikils: "));
     println!("session 3: {}", cache_used.trim_start_matches("wikils: "));
+    println!("session 1, server memory by phase (MiB, resident at its end / peak during it): {phases_pull}");
+    println!("session 2, server memory by phase (MiB, resident at its end / peak during it): {phases_push}");
     if !cache_used.contains(CACHE_USED) {
         println!("!!! CACHE NOT USED, session 3: the warm session read every file (line above)");
     }

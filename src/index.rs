@@ -17,6 +17,9 @@ use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
 
+mod derived;
+pub use derived::{FlatDerivedMaps, FlatMap, PositionMap};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DocumentId(pub u32);
 
@@ -556,7 +559,9 @@ impl Index {
     }
 
     /// The maps derived from `documents` alone, with positions in that list for ids: what
-    /// [`Index::restore`] takes. Folded keys are interned.
+    /// [`Index::restore`] takes. Folded keys are interned. The cache writer uses
+    /// [`Index::derive_flat_maps`], the same maps in less memory; this plain version is the
+    /// reference it is tested against.
     pub fn derive_maps(&self, documents: &[Arc<Document>]) -> DerivedMaps {
         let mut backlinks: rustc_hash::FxHashMap<Symbol, Vec<u32>> = Default::default();
         let mut members: rustc_hash::FxHashMap<Symbol, Vec<u32>> = Default::default();

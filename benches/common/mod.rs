@@ -69,6 +69,13 @@ pub fn rss_mb() -> f64 {
     status_mb("self", "VmRSS:")
 }
 
+/// Resets the peak resident memory (VmHWM) of `process` (`self` or a pid) to what it holds now
+/// (`5` to `clear_refs`, Linux 4.0+), so a later VmHWM is the peak of what ran in between. False
+/// when the kernel refused.
+pub fn reset_peak_rss(process: &str) -> bool {
+    std::fs::write(format!("/proc/{process}/clear_refs"), "5").is_ok()
+}
+
 /// A field of `/proc/<process>/status` given in kB, in MiB (0 once the process is gone).
 pub fn status_mb(process: &str, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();

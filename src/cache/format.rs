@@ -23,7 +23,7 @@ use super::stamp::FileStamp;
 use crate::facts::{
     DocumentFacts, HeadingFact, Interner, LinkFact, LinkKind, LinkTarget, PackedPositions, ProblemFact, Symbol,
 };
-use crate::index::{DerivedMaps, RestoredDocument, SymlinkTarget};
+use crate::index::{DerivedMaps, FlatMap, RestoredDocument, SymlinkTarget};
 use crate::syntax::{Flavor, LinkSyntax, ProblemKind, Span};
 use crate::text::Position;
 
@@ -126,6 +126,26 @@ pub struct CachedDocument<'a> {
     pub facts: &'a DocumentFacts,
 }
 
+/// A map of document positions as the writer takes it: the keys in the order written, each
+/// key's number of values, and the values, given in order a piece at a time.
+pub struct PositionsToWrite<'m> {
+    pub keys: &'m [Symbol],
+    pub counts: &'m [u32],
+    pub values: &'m dyn PositionValues,
+}
+
+/// Gives a map's values (document positions) in order, a piece at a time, to `put`.
+pub trait PositionValues {
+    fn each_piece(&self, put: &mut dyn FnMut(&[u32]) -> io::Result<()>) -> io::Result<()>;
+}
+
+/// The derived maps of the documents written ([`crate::index::Index::derive_flat_maps`]).
+pub struct MapsToWrite<'m> {
+    pub backlinks: PositionsToWrite<'m>,
+    pub members: PositionsToWrite<'m>,
+    pub folded_titles: &'m FlatMap<Symbol>,
+}
+
 /// Sizes of what was written.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Written {
@@ -134,17 +154,24 @@ pub struct Written {
     pub links: usize,
 }
 
-/// Writes a cache of `documents` (sorted by path) to `out`, which must be empty.
-pub fn write<W: Write + Seek>(
+/// Writes a cache of the documents `documents` gives (sorted by path) to `out`, which must be
+/// empty. `documents` is called once per pass over them (a few times) and must give the same
+/// documents in the same order each time: they are streamed, never collected here. `maps` are
+/// the maps derived from the same documents.
+pub fn write<'d, W, I>(
     out: W,
-    documents: &[CachedDocument],
-    maps: &DerivedMaps,
+    documents: impl Fn() -> I,
+    maps: &MapsToWrite,
     interner: &Interner,
     fingerprint: u64,
     written_at_ns: i64,
-) -> io::Result<Written> {
+) -> io::Result<Written>
+where
+    W: Write + Seek,
+    I: Iterator<Item = CachedDocument<'d>>,
+{
     let mut table = StringTable::new(interner);
-    for document in documents {
+    for document in documents() {
         table.symbol(document.path);
         if let Some(title) = document.title {
             table.symbol(title);
@@ -173,11 +200,11 @@ pub fn write<W: Write + Seek>(
             table.symbol(heading.slug);
         }
     }
-    for (key, _) in maps.backlinks.iter().chain(&maps.members) {
+    for key in maps.backlinks.keys.iter().chain(maps.members.keys) {
         table.symbol(*key);
     }
-    for (key, titles) in &maps.folded_titles {
-        table.symbol(*key);
+    for (key, titles) in maps.folded_titles.iter() {
+        table.symbol(key);
         for title in titles {
             table.symbol(*title);
         }
@@ -200,21 +227,22 @@ pub fn write<W: Write + Seek>(
     };
 
     section(STRINGS, &mut |section| {
-        let count = checked_u32(table.strings.len())?;
+        let count = checked_u32(table.len())?;
         section.put(&count.to_le_bytes())?;
         let mut end = 0u32;
         section.put(&end.to_le_bytes())?;
-        for string in &table.strings {
+        for string in table.strings() {
             end = checked_u32(end as usize + string.len())?;
             section.put(&end.to_le_bytes())?;
         }
-        for string in &table.strings {
+        for string in table.strings() {
             section.put(string.as_bytes())?;
         }
         Ok(())
     })?;
+    let mut links = 0;
     section(DOCUMENTS, &mut |section| {
-        for document in documents {
+        for document in documents() {
             let mut record = [0u8; DOCUMENT_RECORD];
             let (symlink_kind, symlink_string) = match document.symlink {
                 None => (SYMLINK_NONE, NO_STRING),
@@ -222,6 +250,7 @@ pub fn write<W: Write + Seek>(
                 Some(SymlinkTarget::Broken(reason)) => (SYMLINK_BROKEN, table.text(reason)),
             };
             let facts = document.facts;
+            links += facts.links.len();
             put_u32(&mut record, 0, table.symbol(document.path));
             record[4] = document.flavor as u8;
             record[5] = symlink_kind;
@@ -250,85 +279,98 @@ pub fn write<W: Write + Seek>(
         Ok(())
     })?;
     section(LINKS, &mut |section| {
-        for link in documents.iter().flat_map(|document| &document.facts.links) {
-            let mut record = [0u8; LINK_RECORD];
-            let (target_kind, target) = target_parts(link.target(), &mut table);
-            put_span(&mut record, 0, link.span);
-            put_u32(&mut record, 8, target);
-            put_u32(
-                &mut record,
-                12,
-                link.anchor().map_or(NO_STRING, |anchor| table.symbol(anchor)),
-            );
-            record[16] = link.kind() as u8;
-            record[17] = link.syntax() as u8;
-            record[18] = target_kind;
-            section.put(&record)?;
+        for document in documents() {
+            for link in &document.facts.links {
+                let mut record = [0u8; LINK_RECORD];
+                let (target_kind, target) = target_parts(link.target(), &mut table);
+                put_span(&mut record, 0, link.span);
+                put_u32(&mut record, 8, target);
+                put_u32(
+                    &mut record,
+                    12,
+                    link.anchor().map_or(NO_STRING, |anchor| table.symbol(anchor)),
+                );
+                record[16] = link.kind() as u8;
+                record[17] = link.syntax() as u8;
+                record[18] = target_kind;
+                section.put(&record)?;
+            }
         }
         Ok(())
     })?;
     section(HEADINGS, &mut |section| {
-        for heading in documents.iter().flat_map(|document| &document.facts.headings) {
-            let mut record = [0u8; HEADING_RECORD];
-            put_span(&mut record, 0, heading.span);
-            put_position(&mut record, 8, heading.start);
-            put_u32(&mut record, 16, table.symbol(heading.anchor));
-            put_u32(&mut record, 20, table.symbol(heading.slug));
-            record[24] = heading.level;
-            section.put(&record)?;
+        for document in documents() {
+            for heading in &document.facts.headings {
+                let mut record = [0u8; HEADING_RECORD];
+                put_span(&mut record, 0, heading.span);
+                put_position(&mut record, 8, heading.start);
+                put_u32(&mut record, 16, table.symbol(heading.anchor));
+                put_u32(&mut record, 20, table.symbol(heading.slug));
+                record[24] = heading.level;
+                section.put(&record)?;
+            }
         }
         Ok(())
     })?;
     section(PROBLEMS, &mut |section| {
-        for problem in documents.iter().flat_map(|document| &document.facts.problems) {
-            let mut record = [0u8; PROBLEM_RECORD];
-            put_span(&mut record, 0, problem.span);
-            put_position(&mut record, 8, problem.start);
-            put_position(&mut record, 16, problem.end);
-            record[24] = problem.kind as u8;
-            section.put(&record)?;
+        for document in documents() {
+            for problem in &document.facts.problems {
+                let mut record = [0u8; PROBLEM_RECORD];
+                put_span(&mut record, 0, problem.span);
+                put_position(&mut record, 8, problem.start);
+                put_position(&mut record, 16, problem.end);
+                record[24] = problem.kind as u8;
+                section.put(&record)?;
+            }
         }
         Ok(())
     })?;
     section(VARIANT_BLOCKS, &mut |section| {
-        for span in documents.iter().flat_map(|document| &document.facts.variant_blocks) {
-            let mut record = [0u8; SPAN_RECORD];
-            put_span(&mut record, 0, *span);
-            section.put(&record)?;
+        for document in documents() {
+            for span in &document.facts.variant_blocks {
+                let mut record = [0u8; SPAN_RECORD];
+                put_span(&mut record, 0, *span);
+                section.put(&record)?;
+            }
         }
         Ok(())
     })?;
     let document_maps = [(BACKLINK_KEYS, &maps.backlinks), (MEMBER_KEYS, &maps.members)];
     for (keys, map) in document_maps {
         section(keys, &mut |section| {
-            for (key, values) in map {
+            for (key, count) in map.keys.iter().zip(map.counts) {
                 section.put(&table.symbol(*key).to_le_bytes())?;
-                section.put(&checked_u32(values.len())?.to_le_bytes())?;
+                section.put(&count.to_le_bytes())?;
             }
             Ok(())
         })?;
         section(keys + 1, &mut |section| {
-            for value in map.iter().flat_map(|(_, values)| values) {
-                section.put(&value.to_le_bytes())?;
-            }
-            Ok(())
+            let mut bytes = Vec::new();
+            map.values.each_piece(&mut |values| {
+                for values in values.chunks(1 << 14) {
+                    bytes.clear();
+                    bytes.extend(values.iter().flat_map(|value| value.to_le_bytes()));
+                    section.put(&bytes)?;
+                }
+                Ok(())
+            })
         })?;
     }
     section(FOLDED_KEYS, &mut |section| {
-        for (key, titles) in &maps.folded_titles {
+        for (key, count) in maps.folded_titles.keys.iter().zip(&maps.folded_titles.counts) {
             section.put(&table.symbol(*key).to_le_bytes())?;
-            section.put(&checked_u32(titles.len())?.to_le_bytes())?;
+            section.put(&count.to_le_bytes())?;
         }
         Ok(())
     })?;
     section(FOLDED_VALUES, &mut |section| {
-        for title in maps.folded_titles.iter().flat_map(|(_, titles)| titles) {
+        for title in &maps.folded_titles.values {
             section.put(&table.symbol(*title).to_le_bytes())?;
         }
         Ok(())
     })?;
     section(POSITIONS, &mut |section| {
-        for document in documents {
+        for document in documents() {
             section.put(document.facts.link_positions.as_bytes())?;
         }
         Ok(())
@@ -341,8 +383,8 @@ pub fn write<W: Write + Seek>(
     out.flush()?;
     Ok(Written {
         bytes: offset,
-        strings: table.strings.len(),
-        links: documents.iter().map(|document| document.facts.links.len()).sum(),
+        strings: table.len(),
+        links,
     })
 }
 
@@ -387,12 +429,16 @@ impl Section<'_> {
     }
 }
 
-/// Strings by first use; symbols are looked up by index, other strings by hash.
+/// Strings by first use; symbols are looked up by index, other strings by hash. A symbol's text
+/// stays in the interner: the table keeps the symbol (4 bytes, not a 16-byte `&str`; millions).
 struct StringTable<'a> {
     interner: &'a Interner,
     by_symbol: Vec<u32>,
     by_text: rustc_hash::FxHashMap<&'a str, u32>,
-    strings: Vec<&'a str>,
+    /// The symbols in table order, the texts left out.
+    symbols: Vec<Symbol>,
+    /// The texts (strings that are not symbols: few), each with its index in the table.
+    texts: Vec<(u32, &'a str)>,
 }
 
 impl<'a> StringTable<'a> {
@@ -401,8 +447,13 @@ impl<'a> StringTable<'a> {
             interner,
             by_symbol: vec![NO_STRING; interner.len()],
             by_text: rustc_hash::FxHashMap::default(),
-            strings: Vec::new(),
+            symbols: Vec::new(),
+            texts: Vec::new(),
         }
+    }
+
+    fn len(&self) -> usize {
+        self.symbols.len() + self.texts.len()
     }
 
     fn symbol(&mut self, symbol: Symbol) -> u32 {
@@ -412,19 +463,30 @@ impl<'a> StringTable<'a> {
             self.by_symbol.resize(slot + 1, NO_STRING);
         }
         if self.by_symbol[slot] == NO_STRING {
-            self.by_symbol[slot] = self.strings.len() as u32;
-            self.strings.push(self.interner.resolve(&symbol));
+            self.by_symbol[slot] = self.len() as u32;
+            self.symbols.push(symbol);
         }
         self.by_symbol[slot]
     }
 
     fn text(&mut self, text: &'a str) -> u32 {
-        let next = self.strings.len() as u32;
+        let next = self.len() as u32;
         let id = *self.by_text.entry(text).or_insert(next);
         if id == next {
-            self.strings.push(text);
+            self.texts.push((next, text));
         }
         id
+    }
+
+    /// Every string, in table order.
+    fn strings(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let interner = self.interner;
+        let mut symbols = self.symbols.iter();
+        let mut texts = self.texts.iter().peekable();
+        (0..self.len()).filter_map(move |id| match texts.next_if(|(at, _)| *at as usize == id) {
+            Some((_, text)) => Some(*text),
+            None => symbols.next().map(|symbol| interner.resolve(symbol)),
+        })
     }
 }
 
@@ -1065,6 +1127,9 @@ fn parse_strings(offsets: &[u8], text: Vec<u8>) -> Result<(Box<str>, Vec<std::op
         .collect::<Result<Vec<_>, String>>()?;
     Ok((text.into_boxed_str(), spans))
 }
+
+#[cfg(test)]
+pub(super) mod reference;
 
 #[cfg(test)]
 mod tests {

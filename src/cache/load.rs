@@ -13,7 +13,7 @@ use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
 use crate::facts::Interner;
-use crate::index::{DerivedMaps, Document, Index};
+use crate::index::{Document, FlatDerivedMaps, Index, PositionMap};
 use crate::vfs::{self, FileKind, WalkedFile};
 use crate::workspace::{self, IndexedFile, LoadReport};
 
@@ -377,49 +377,22 @@ pub fn write_cache(
         return Err("switched off".to_string());
     }
     let started = Instant::now();
-    let mut documents: Vec<(Arc<Document>, DiskRecord)> = index
-        .documents()
-        .into_par_iter()
-        .filter_map(|document| {
-            // An open document's text may be the editor's, whatever record there is.
-            if index.is_pinned(&document.path) {
-                return None;
-            }
-            let record = records.get(&*document.path)?.value().clone();
-            // The record must belong to these facts: see `DiskRecords`.
-            let current = index.document_by_path(&document.path)?;
-            Arc::ptr_eq(&current, &document).then_some((document, record))
-        })
-        .collect();
-    documents.par_sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    let documents = documents_to_write(index, records);
     // Derived from the very documents written, never read from the live maps, which may already
     // hold newer changes.
-    let snapshot: Vec<Arc<Document>> = documents.iter().map(|(document, _)| Arc::clone(document)).collect();
-    let maps = index.derive_maps(&snapshot);
-    drop(snapshot);
-    let cached: Vec<CachedDocument> = documents
-        .iter()
-        .map(|(document, record)| CachedDocument {
-            path: document.path_symbol,
-            title: document.title,
-            flavor: document.flavor,
-            symlink: document.symlink.as_ref(),
-            warning: record.warning.as_deref(),
-            stamp: record.stamp,
-            facts: &document.facts,
-        })
-        .collect();
+    let maps = index.derive_flat_maps(documents.iter().map(|(document, _)| &**document));
+    let maps = (&maps, POSITIONS_PIECE);
     let written_at_ns = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |duration| duration.as_nanos() as i64);
     let mut reasons = Vec::new();
     for path in &options.locations {
-        match write_at(path, &cached, &maps, index, fingerprint, written_at_ns) {
+        match write_at(path, &documents, maps, index, fingerprint, written_at_ns) {
             Ok(written) => {
                 return Ok(WriteReport {
                     path: path.clone(),
                     bytes: written.bytes,
-                    documents: cached.len(),
+                    documents: documents.len(),
                     links: written.links,
                     elapsed: started.elapsed(),
                 })
@@ -430,10 +403,109 @@ pub fn write_cache(
     Err(reasons.join("; "))
 }
 
+/// A document as it is written, with the record of the file its facts were read from.
+pub(super) type DocumentToWrite = (Arc<Document>, DiskRecord);
+
+/// The documents of `index` that have a record, as they are now, sorted by path: what a cache
+/// holds. Holding them keeps what is written consistent while the index changes.
+pub(super) fn documents_to_write(index: &Index, records: &DiskRecords) -> Vec<DocumentToWrite> {
+    // One list the length of the index's, filtered in place: a parallel `filter_map` would
+    // collect pieces and then copy them into a second list (56 bytes a document).
+    let kept: Vec<Option<DocumentToWrite>> = index
+        .documents()
+        .into_par_iter()
+        .map(|document| {
+            // An open document's text may be the editor's, whatever record there is.
+            if index.is_pinned(&document.path) {
+                return None;
+            }
+            let record = records.get(&*document.path)?.value().clone();
+            // The record must belong to these facts: see `DiskRecords`.
+            let current = index.document_by_path(&document.path)?;
+            Arc::ptr_eq(&current, &document).then_some((document, record))
+        })
+        .collect();
+    let mut documents: Vec<DocumentToWrite> = kept.into_iter().flatten().collect();
+    documents.par_sort_unstable_by(|a, b| a.0.path.cmp(&b.0.path));
+    documents
+}
+
+/// A document to write as the format's writer takes it.
+pub(super) fn cached_document((document, record): &DocumentToWrite) -> CachedDocument<'_> {
+    CachedDocument {
+        path: document.path_symbol,
+        title: document.title,
+        flavor: document.flavor,
+        symlink: document.symlink.as_ref(),
+        warning: record.warning.as_deref(),
+        stamp: record.stamp,
+        facts: &document.facts,
+    }
+}
+
+/// Positions of documents (backlinks, members) are placed in pieces of this many values (4
+/// bytes each), a pass over the documents per piece: at a million pages the backlinks are ~40M
+/// positions, a few passes.
+pub(super) const POSITIONS_PIECE: usize = 8 << 20;
+
+/// The derived maps of the documents written, and the size of the pieces their positions are
+/// placed in.
+pub(super) type MapsOfDocuments<'m> = (&'m FlatDerivedMaps, usize);
+
+/// The values of a map of positions in `documents`, placed in pieces of `piece`.
+struct PositionsOf<'a> {
+    map: &'a PositionMap,
+    documents: &'a [DocumentToWrite],
+    piece: usize,
+}
+
+impl format::PositionValues for PositionsOf<'_> {
+    fn each_piece(&self, put: &mut dyn FnMut(&[u32]) -> std::io::Result<()>) -> std::io::Result<()> {
+        let documents = self.documents.iter().map(|(document, _)| &**document);
+        self.map.for_each_piece(documents, self.piece, put)
+    }
+}
+
+/// Writes `documents` and their `maps` in the cache format to `out`.
+pub(super) fn write_documents<W: std::io::Write + std::io::Seek>(
+    out: W,
+    documents: &[DocumentToWrite],
+    (maps, piece): MapsOfDocuments,
+    index: &Index,
+    fingerprint: u64,
+    written_at_ns: i64,
+) -> std::io::Result<format::Written> {
+    let backlinks = PositionsOf {
+        map: &maps.backlinks,
+        documents,
+        piece,
+    };
+    let members = PositionsOf {
+        map: &maps.members,
+        documents,
+        piece,
+    };
+    let maps = format::MapsToWrite {
+        backlinks: format::PositionsToWrite {
+            keys: &maps.backlinks.keys,
+            counts: &maps.backlinks.counts,
+            values: &backlinks,
+        },
+        members: format::PositionsToWrite {
+            keys: &maps.members.keys,
+            counts: &maps.members.counts,
+            values: &members,
+        },
+        folded_titles: &maps.folded_titles,
+    };
+    let documents = || documents.iter().map(cached_document);
+    format::write(out, documents, &maps, &index.interner, fingerprint, written_at_ns)
+}
+
 fn write_at(
     path: &Path,
-    documents: &[CachedDocument],
-    maps: &DerivedMaps,
+    documents: &[DocumentToWrite],
+    maps: MapsOfDocuments,
     index: &Index,
     fingerprint: u64,
     written_at_ns: i64,
@@ -452,7 +524,7 @@ fn write_at(
         .unwrap_or_default();
     let temporary = folder.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary)
-        .and_then(|file| format::write(file, documents, maps, &index.interner, fingerprint, written_at_ns));
+        .and_then(|file| write_documents(file, documents, maps, index, fingerprint, written_at_ns));
     let written = written.and_then(|written| std::fs::rename(&temporary, path).map(|()| written));
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);

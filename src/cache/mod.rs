@@ -49,6 +49,8 @@
 pub mod format;
 mod load;
 mod stamp;
+#[cfg(test)]
+mod write_tests;
 
 pub(crate) use load::read_and_stamp;
 pub use load::{load_root_into, load_root_staged, write_cache, CacheUse, WriteReport};

@@ -146,7 +146,7 @@ pub fn references_to(
                     found.push(declaration(&page_document, span));
                 }
             }
-            for_each_link_to_page(index, fresh, page, |document, link| {
+            for_each_positioned_link_to_page(index, fresh, page, |document, link| {
                 found.push(reference(document, link));
             });
         }
@@ -160,7 +160,7 @@ pub fn references_to(
             if include_declaration {
                 found.push(declaration(&page_document, heading_fact.span));
             }
-            for_each_link_to_heading(index, fresh, &page_document, &heading_fact, |document, link| {
+            for_each_positioned_link_to_heading(index, fresh, &page_document, &heading_fact, |document, link| {
                 found.push(reference(document, link));
             });
         }
@@ -168,8 +168,9 @@ pub fn references_to(
             let mut candidates = index.backlinks_of(symbol);
             candidates.extend(index.members_of(symbol));
             for_each_candidate_link(index, fresh, candidates, |document, link| {
-                let named = link.target() == LinkTarget::Title(symbol) || link.target() == LinkTarget::Path(symbol);
-                if named && resolve::resolve_target(index, document, link.target()) == Resolution::Missing {
+                let target = link.fact.target();
+                let named = target == LinkTarget::Title(symbol) || target == LinkTarget::Path(symbol);
+                if named && resolve::resolve_target(index, document, target) == Resolution::Missing {
                     found.push(reference(document, link));
                 }
             });
@@ -189,22 +190,32 @@ pub fn for_each_link_to_page(
     page: DocumentId,
     mut f: impl FnMut(&Document, &LinkFact),
 ) {
+    for_each_positioned_link_to_page(index, fresh, page, |document, link| f(document, link.fact));
+}
+
+/// [`for_each_link_to_page`], each link with its positions.
+fn for_each_positioned_link_to_page(
+    index: &Index,
+    fresh: &Document,
+    page: DocumentId,
+    mut f: impl FnMut(&Document, PositionedLink),
+) {
     let (symbols, candidates) = names_and_candidates(index, fresh, page);
     for_each_candidate_link(index, fresh, candidates, |document, link| {
-        let named = match link.target() {
+        let named = match link.fact.target() {
             LinkTarget::Title(symbol) | LinkTarget::Path(symbol) => symbols.contains(&symbol),
             LinkTarget::SameDocument | LinkTarget::None => false,
         };
         if !named
             || matches!(
-                link.kind(),
+                link.fact.kind(),
                 LinkKind::Media | LinkKind::Interwiki | LinkKind::OutsideRoot
             )
         {
             return;
         }
         // A redirect page is reached by the links naming it, which resolve through it.
-        if let Resolution::Found(found) = resolve::resolve_target(index, document, link.target()) {
+        if let Resolution::Found(found) = resolve::resolve_target(index, document, link.fact.target()) {
             if found.document == page || found.via_redirect == Some(page) {
                 f(document, link);
             }
@@ -221,18 +232,29 @@ pub fn for_each_link_to_heading(
     heading: &HeadingFact,
     mut f: impl FnMut(&Document, &LinkFact),
 ) {
+    for_each_positioned_link_to_heading(index, fresh, page, heading, |document, link| f(document, link.fact));
+}
+
+/// [`for_each_link_to_heading`], each link with its positions.
+fn for_each_positioned_link_to_heading(
+    index: &Index,
+    fresh: &Document,
+    page: &Document,
+    heading: &HeadingFact,
+    mut f: impl FnMut(&Document, PositionedLink),
+) {
     let names_heading = |link: &LinkFact| {
         link.anchor()
             .and_then(|anchor| resolve::anchor_heading(index, page, anchor))
             .is_some_and(|found| found.span == heading.span)
     };
-    for_each_link_to_page(index, fresh, page.id, |document, link| {
-        if names_heading(link) {
+    for_each_positioned_link_to_page(index, fresh, page.id, |document, link| {
+        if names_heading(link.fact) {
             f(document, link);
         }
     });
-    for link in &page.facts.links {
-        if link.target() == LinkTarget::SameDocument && names_heading(link) {
+    for link in positioned_links(page) {
+        if link.fact.target() == LinkTarget::SameDocument && names_heading(link.fact) {
             f(page, link);
         }
     }
@@ -280,21 +302,38 @@ fn names_and_candidates(index: &Index, fresh: &Document, page: DocumentId) -> (F
     (symbols, candidates)
 }
 
+/// A link with its start and end (UTF-16 line/column), when the facts know them: the positions
+/// are packed beside the links and can only be read in order, so they are read once per
+/// document, as its links are walked.
+#[derive(Clone, Copy)]
+struct PositionedLink<'a> {
+    fact: &'a LinkFact,
+    utf16_range: Option<(Position, Position)>,
+}
+
+fn positioned_links(document: &Document) -> impl Iterator<Item = PositionedLink<'_>> {
+    let mut positions = document.facts.link_positions.iter().fuse();
+    document.facts.links.iter().map(move |fact| PositionedLink {
+        fact,
+        utf16_range: positions.next(),
+    })
+}
+
 /// Calls `f` with every link of every candidate document, the fresh document standing in for
 /// its indexed copy and always looked at (its new links may not be indexed yet).
 fn for_each_candidate_link(
     index: &Index,
     fresh: &Document,
     mut candidates: Vec<DocumentId>,
-    mut f: impl FnMut(&Document, &LinkFact),
+    mut f: impl FnMut(&Document, PositionedLink),
 ) {
     candidates.retain(|&candidate| candidate != fresh.id);
-    for link in &fresh.facts.links {
+    for link in positioned_links(fresh) {
         f(fresh, link);
     }
     for candidate in candidates {
         if let Some(document) = index.document(candidate) {
-            for link in &document.facts.links {
+            for link in positioned_links(&document) {
                 f(&document, link);
             }
         }
@@ -326,18 +365,11 @@ impl std::ops::Deref for DocumentRef<'_> {
     }
 }
 
-fn reference(document: &Document, link: &LinkFact) -> Reference {
-    // Positions are packed beside the links, readable in order only; `link` is one of the
-    // document's own links, so it is found by address.
-    let utf16_range = document
-        .facts
-        .links_with_positions()
-        .find(|(candidate, _, _)| std::ptr::eq(*candidate, link))
-        .map(|(_, start, end)| (start, end));
+fn reference(document: &Document, link: PositionedLink) -> Reference {
     Reference {
         path: document.path.to_string(),
-        span: link.span,
-        utf16_range,
+        span: link.fact.span,
+        utf16_range: link.utf16_range,
         is_declaration: false,
     }
 }

@@ -27,10 +27,19 @@ pub fn references(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &Referenc
     let document = fresh_document(&index, &relative, &text)?;
     let found = references::references(&index, &document, &text, offset, params.context.include_declaration);
     let texts = DocumentTexts::new(workspace, &root);
+    // References come sorted by path: a document's URI is built once for all its links.
+    let mut last_uri: Option<(&str, lsp_types::Url)> = None;
     let locations = found
         .iter()
         .filter_map(|reference| {
-            let uri = texts.uri(&reference.path)?;
+            let uri = match &last_uri {
+                Some((path, uri)) if *path == reference.path => uri.clone(),
+                _ => {
+                    let uri = texts.uri(&reference.path)?;
+                    last_uri = Some((&reference.path, uri.clone()));
+                    uri
+                }
+            };
             let range = match (encoding, reference.utf16_range) {
                 (Encoding::Utf16, Some((start, end))) if reference.path != relative => Range::new(
                     lsp_types::Position::new(start.line, start.column),

@@ -202,7 +202,7 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
         let (files, _) = vfs::walk(root, config);
         let stamped = files
             .par_iter()
-            .filter(|file| cache::FileStamp::of_path(&file.absolute).is_some())
+            .filter(|file| cache::FileStamp::of_path(&file.absolute()).is_some())
             .count();
         std::hint::black_box(stamped);
         (started.elapsed(), ())
@@ -242,7 +242,7 @@ fn main() {
         let links: usize = files
             .par_iter()
             .filter(|file| file.kind == FileKind::Regular)
-            .filter_map(|file| vfs::read_document(&file.absolute, config.max_file_size).ok())
+            .filter_map(|file| vfs::read_document(&file.absolute(), config.max_file_size).ok())
             .map(|document| wikils::syntax::parse(&document.text, &markdown).links.len())
             .sum();
         std::hint::black_box(links);

@@ -5,7 +5,7 @@
 //! is made of them, and loops must not hang the walk); their targets are read as text instead.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::syntax::Flavor;
@@ -27,9 +27,35 @@ pub enum FileKind {
 pub struct WalkedFile {
     /// Root-relative, `/`-separated.
     pub relative: String,
-    pub absolute: PathBuf,
+    /// The root, shared by every file of a walk: a file's full path is built when it is read,
+    /// so a walk of 1.1M files does not hold 1.1M full paths (~90 MB) for the whole load.
+    root: Arc<Path>,
+    /// The full path where `root` joined with `relative` is not it (a name that is not UTF-8,
+    /// which `relative` spells lossily).
+    unusual: Option<Box<Path>>,
     pub flavor: Flavor,
     pub kind: FileKind,
+}
+
+impl WalkedFile {
+    fn new(root: &Arc<Path>, absolute: &Path, relative: String, flavor: Flavor, kind: FileKind) -> WalkedFile {
+        let unusual = (root.join(&relative) != absolute).then(|| absolute.into());
+        WalkedFile {
+            relative,
+            root: Arc::clone(root),
+            unusual,
+            flavor,
+            kind,
+        }
+    }
+
+    /// The file's full path.
+    pub fn absolute(&self) -> PathBuf {
+        match &self.unusual {
+            Some(absolute) => absolute.to_path_buf(),
+            None => self.root.join(&self.relative),
+        }
+    }
 }
 
 /// A path left out of the index, and why.
@@ -46,6 +72,7 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<WalkedFile>, Vec<Skipped>) {
     let exclude = build_globs(&config.exclude);
     let files = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
+    let shared_root: Arc<Path> = Arc::from(root);
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .parents(false)
@@ -66,6 +93,7 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<WalkedFile>, Vec<Skipped>) {
         let skipped = &skipped;
         let include = &include;
         let exclude = &exclude;
+        let shared_root = &shared_root;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -100,12 +128,7 @@ pub fn walk(root: &Path, config: &Config) -> (Vec<WalkedFile>, Vec<Skipped>) {
             } else {
                 FileKind::Regular
             };
-            lock(files).push(WalkedFile {
-                relative,
-                absolute: entry.path().to_path_buf(),
-                flavor,
-                kind,
-            });
+            lock(files).push(WalkedFile::new(shared_root, entry.path(), relative, flavor, kind));
             ignore::WalkState::Continue
         })
     });
@@ -134,12 +157,7 @@ pub fn walked_file(root: &Path, absolute: &Path, config: &Config) -> Option<Walk
     } else {
         return None;
     };
-    Some(WalkedFile {
-        relative,
-        absolute: absolute.to_path_buf(),
-        flavor,
-        kind,
-    })
+    Some(WalkedFile::new(&Arc::from(root), absolute, relative, flavor, kind))
 }
 
 /// Whether [`walk`] would reach this file: not under a skipped folder (`.git`, …), not under a
@@ -309,6 +327,35 @@ pub fn read_document(path: &Path, max_size: u64) -> Result<DocumentText, String>
                 text,
                 warning: Some(format!("invalid UTF-8 at byte {at}; read with replacement characters")),
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walked_file_gives_its_full_path_back() {
+        let root = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(root.path().join("Page")).expect("folder");
+        std::fs::write(root.path().join("Page/內務𠀀.md"), "# 內務").expect("file");
+        let mut expected = vec![root.path().join("Page/內務𠀀.md")];
+        #[cfg(unix)]
+        {
+            // A name that is not UTF-8: `relative` spells it lossily, the full path must not.
+            use std::os::unix::ffi::OsStrExt;
+            let name = std::ffi::OsStr::from_bytes(b"Page/A\xff.md");
+            std::fs::write(root.path().join(name), "text").expect("file");
+            expected.insert(0, root.path().join(name));
+        }
+        let (files, _) = walk(root.path(), &Config::default());
+        let paths: Vec<PathBuf> = files.iter().map(WalkedFile::absolute).collect();
+        assert_eq!(paths, expected);
+        for file in &files {
+            assert!(std::fs::read(file.absolute()).is_ok(), "{}", file.relative);
+            let again = walked_file(root.path(), &file.absolute(), &Config::default()).expect("walked");
+            assert_eq!(again.absolute(), file.absolute());
         }
     }
 }

@@ -136,7 +136,7 @@ pub fn index_file(index: &Index, file: &WalkedFile, config: &Config) -> Result<I
             ..IndexedFile::default()
         }),
         FileKind::Regular => {
-            let document = vfs::read_document(&file.absolute, config.max_file_size)?;
+            let document = vfs::read_document(&file.absolute(), config.max_file_size)?;
             let indexed = index.set_disk_document_text(&file.relative, file.flavor, &document.text);
             Ok(IndexedFile {
                 bytes_read: document.text.len() as u64,

@@ -95,7 +95,7 @@ pub fn read_floor(root: &Path, config: &Config) -> (Duration, u64, usize) {
         .par_iter()
         .filter(|file| file.kind == FileKind::Regular)
         .map(|file| {
-            std::fs::read(&file.absolute)
+            std::fs::read(file.absolute())
                 .map(|bytes| bytes.len() as u64)
                 .unwrap_or(0)
         })

@@ -303,7 +303,7 @@ fn unchanged(
     records: &DiskRecords,
     interner: &Interner,
 ) -> Option<IndexedFile> {
-    let stamp = FileStamp::of_path(&file.absolute)?;
+    let stamp = FileStamp::of_path(&file.absolute())?;
     let is_symlink = matches!(file.kind, FileKind::Symlink(_));
     let expected = cached.stamp(entry, interner);
     if stamp != expected.stamp || cached.flavor(entry) != file.flavor || cached.is_symlink(entry) != is_symlink {
@@ -333,7 +333,7 @@ pub(crate) fn read_and_stamp(
     records: &DiskRecords,
 ) -> Result<IndexedFile, String> {
     let stamped_at = SystemTime::now();
-    let stamp = FileStamp::of_path(&file.absolute);
+    let stamp = FileStamp::of_path(&file.absolute());
     records.remove(file.relative.as_str());
     let indexed = workspace::index_file(index, file, config)?;
     if indexed.held_by_editor {

@@ -166,13 +166,13 @@ pub struct ProblemFact {
 /// Everything one document contributes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocumentFacts {
-    pub links: Vec<LinkFact>,
+    pub links: Box<[LinkFact]>,
     /// The start and end (UTF-16 line/column) of each link, in the order of `links`; read them
     /// with [`DocumentFacts::links_with_positions`].
     pub link_positions: PackedPositions,
-    pub headings: Vec<HeadingFact>,
-    pub problems: Vec<ProblemFact>,
-    pub variant_blocks: Vec<Span>,
+    pub headings: Box<[HeadingFact]>,
+    pub problems: Box<[ProblemFact]>,
+    pub variant_blocks: Box<[Span]>,
 }
 
 impl DocumentFacts {
@@ -265,11 +265,11 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
         })
         .collect();
     DocumentFacts {
-        links,
+        links: links.into(),
         link_positions,
         headings,
         problems,
-        variant_blocks: parsed.variant_blocks,
+        variant_blocks: parsed.variant_blocks.into(),
     }
 }
 

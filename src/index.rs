@@ -1025,13 +1025,12 @@ impl Index {
             let document = entry.value();
             documents +=
                 16 + size_of::<Document>() + document.path.len() + size_of::<(DocumentId, Arc<Document>)>() + 1;
-            links += document.facts.links.capacity() * size_of::<facts::LinkFact>()
-                + document.facts.link_positions.heap_size();
-            headings += document.facts.headings.capacity() * size_of::<facts::HeadingFact>();
-            other_facts += document.facts.problems.capacity() * size_of::<facts::ProblemFact>()
-                + document.facts.variant_blocks.capacity() * size_of::<crate::syntax::Span>();
+            links +=
+                document.facts.links.len() * size_of::<facts::LinkFact>() + document.facts.link_positions.heap_size();
+            headings += document.facts.headings.len() * size_of::<facts::HeadingFact>();
+            other_facts += document.facts.problems.len() * size_of::<facts::ProblemFact>()
+                + document.facts.variant_blocks.len() * size_of::<crate::syntax::Span>();
         }
-        let interner_tables = self.interner.len() * 2 * (size_of::<&str>() + size_of::<Symbol>() + 1 + 4);
         MemoryEstimate {
             parts: vec![
                 ("documents", documents + self.ids_by_path.len() * 9),
@@ -1046,8 +1045,10 @@ impl Index {
                 }),
                 ("backlinks", map_bytes(&self.backlinks)),
                 ("members", map_bytes(&self.members)),
-                ("interner strings", self.interner.current_memory_usage()),
-                ("interner tables", interner_tables),
+                (
+                    "interner (strings, slots, tables)",
+                    self.interner.current_memory_usage(),
+                ),
             ],
         }
     }

@@ -856,7 +856,7 @@ impl<R: Read + Seek> Rest<R> {
                         anchor,
                     ))
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Box<[_]>, String>>()?;
             Ok(())
         })?;
         // After the links: a document's positions must hold exactly one pair per link.
@@ -877,7 +877,7 @@ impl<R: Read + Seek> Rest<R> {
                         slug: symbol(get_u32(record, 20))?,
                     })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Box<[_]>, String>>()?;
             Ok(())
         })?;
         reader.per_document(PROBLEMS, 2, &counts, &mut documents, &|bytes, facts| {
@@ -891,7 +891,7 @@ impl<R: Read + Seek> Rest<R> {
                         end: get_position(record, 16),
                     })
                 })
-                .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Result<Box<[_]>, String>>()?;
             Ok(())
         })?;
         reader.per_document(VARIANT_BLOCKS, 3, &counts, &mut documents, &|bytes, facts| {

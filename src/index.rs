@@ -464,7 +464,7 @@ impl Index {
                 let id = DocumentId(position as u32);
                 self.ids_by_path.insert(restored.path_symbol, id);
                 if let Some(title) = restored.title {
-                    self.pages.entry(title).or_default().push(id);
+                    define(&self.pages, title, id);
                     let namespace = namespace_of_full_title(self.interner.resolve(&title));
                     self.pages_per_namespace[namespace_slot(namespace)].fetch_add(1, Ordering::Relaxed);
                 }
@@ -633,11 +633,7 @@ impl Index {
 
     fn add_contributions(&self, document: &Document) {
         if let Some(title) = document.title {
-            let newly_defined = {
-                let mut documents = self.pages.entry(title).or_default();
-                documents.push(document.id);
-                documents.len() == 1
-            };
+            let newly_defined = define(&self.pages, title, document.id);
             let title_text = self.interner.resolve(&title);
             if newly_defined {
                 if let Some(folded) = self.folded_key(title_text) {
@@ -963,6 +959,21 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
         symbols.dedup();
     }
     (categories, targets)
+}
+
+/// Adds `id` to the documents defining `title`; true when it is the first. Nearly every title
+/// has one document, so its vector is made for one (a vector's first push reserves four).
+fn define(pages: &FastMap<Symbol, Vec<DocumentId>>, title: Symbol, id: DocumentId) -> bool {
+    match pages.entry(title) {
+        dashmap::Entry::Occupied(mut documents) => {
+            documents.get_mut().push(id);
+            false
+        }
+        dashmap::Entry::Vacant(vacant) => {
+            vacant.insert(vec![id]);
+            true
+        }
+    }
 }
 
 /// Grows `map`'s shards to take `additional` more entries (spread evenly, with some room for

@@ -267,7 +267,28 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
             *byte |= 0x80;
         }
     });
+    // Document records that pass their checksum but point nowhere, or are out of order.
+    let documents_damaged = |damage: &dyn Fn(&mut [u8])| {
+        let mut bytes = good.clone();
+        let (offset, length) = section_bounds(&bytes, DOCUMENTS_SECTION);
+        assert!(length >= 2 * DOCUMENT_RECORD, "the fixture's cache holds documents");
+        damage(&mut bytes[offset..offset + length]);
+        with_section_crcs(bytes)
+    };
+    let path_out_of_range = documents_damaged(&|records| records[..4].copy_from_slice(&u32::MAX.to_le_bytes()));
+    let unknown_flavor = documents_damaged(&|records| records[4] = 7);
+    let out_of_order = documents_damaged(&|records| {
+        let (first, second) = records.split_at_mut(DOCUMENT_RECORD);
+        first[..4].swap_with_slice(&mut second[..4]);
+    });
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a document's path out of range", path_out_of_range, "out of range"),
+        ("a document's flavor unknown", unknown_flavor, "unknown flavor"),
+        (
+            "documents out of order",
+            out_of_order,
+            "documents are not sorted by path",
+        ),
         (
             "positions end inside a number",
             unfinished,
@@ -329,6 +350,8 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
 const SECTION_TABLE: usize = 64;
 const SECTION_ENTRY: usize = 24;
 const POSITIONS_SECTION: usize = 12;
+const DOCUMENTS_SECTION: usize = 1;
+const DOCUMENT_RECORD: usize = 72;
 
 fn section_bounds(bytes: &[u8], section: usize) -> (usize, usize) {
     let at = SECTION_TABLE + section * SECTION_ENTRY;

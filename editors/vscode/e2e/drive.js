@@ -356,8 +356,17 @@ async function moveCursor(line, column) {
         for (const span of document.querySelectorAll('.editor-instance .view-line span[class^="mtk"]')) classes.add(span.className);
         return classes.size >= 3;
       }, null, { timeout: STEP_TIMEOUT });
-      const tokens = await link.locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => `${s.className}:${s.textContent}`));
-      const plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
+      // The line is re-rendered as tokenizing and the server's semantic tokens and links arrive:
+      // look again until the template and the comment are coloured, and fail only at the timeout
+      // (once a check right after the first colours saw the comment still plain).
+      const deadline = Date.now() + STEP_TIMEOUT;
+      let tokens = [];
+      let plain;
+      do {
+        tokens = await link.locator('span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => `${s.className}:${s.textContent}`));
+        plain = tokens.find((t) => /^mtk1(\s|:)/.test(t) && /Template|<!--/.test(t));
+        if (plain) await page.waitForTimeout(200);
+      } while (plain && Date.now() < deadline);
       if (plain) throw new Error(`the grammar leaves ${plain} uncoloured; tokens: ${tokens.join(' ')}`);
       return `Main.wiki is Wikitext; tokens ${tokens.join(' ')}`;
     });

@@ -447,9 +447,16 @@ async function moveCursor(line, column) {
       const root = path.dirname(path.dirname(WORKSPACE_SETTINGS));
       const read = (file) => { try { return fs.readFileSync(path.join(root, file), 'utf8'); } catch { return null; } };
       const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^\s*C_新\.md\s*$/ }).first();
-      await row.click({ timeout: STEP_TIMEOUT });
-      await page.keyboard.press('F2');
       const input = page.locator('.explorer-folders-view .monaco-inputbox input').first();
+      // A click on the row also opens the page, and the editor can take the focus a moment later,
+      // so F2 may reach the editor (once seen in CI): then close what it opened and try again.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await row.click({ timeout: STEP_TIMEOUT });
+        await page.waitForTimeout(300);
+        await page.keyboard.press('F2');
+        if (await input.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+        await page.keyboard.press('Escape');
+      }
       await expectVisible(input, 'the Explorer rename box');
       await input.fill('D.md');
       await page.keyboard.press('Enter');

@@ -67,8 +67,9 @@ pub struct LinkFact {
 const SYMBOL_BITS: u32 = 28;
 const SYMBOL_MASK: u32 = (1 << SYMBOL_BITS) - 1;
 
-// The enumerations in their declaration order, as the packed bits hold them.
-const LINK_KINDS: [LinkKind; 8] = [
+// The enumerations in their declaration order, as the packed bits and the cache's records
+// hold them (a test checks the order).
+pub(crate) const LINK_KINDS: [LinkKind; 8] = [
     LinkKind::Page,
     LinkKind::CategoryMembership,
     LinkKind::Template,
@@ -78,7 +79,7 @@ const LINK_KINDS: [LinkKind; 8] = [
     LinkKind::Interwiki,
     LinkKind::OutsideRoot,
 ];
-const LINK_SYNTAXES: [LinkSyntax; 6] = [
+pub(crate) const LINK_SYNTAXES: [LinkSyntax; 6] = [
     LinkSyntax::MarkdownPath,
     LinkSyntax::HtmlAnchor,
     LinkSyntax::WikiUrl,

@@ -21,10 +21,11 @@ use rayon::prelude::*;
 
 use super::stamp::FileStamp;
 use crate::facts::{
-    DocumentFacts, HeadingFact, Interner, LinkFact, LinkKind, LinkTarget, PackedPositions, ProblemFact, Symbol,
+    DocumentFacts, HeadingFact, Interner, LinkFact, LinkTarget, PackedPositions, ProblemFact, Symbol, LINK_KINDS,
+    LINK_SYNTAXES,
 };
 use crate::index::{DerivedMaps, FlatMap, RestoredDocument, SymlinkTarget};
-use crate::syntax::{Flavor, LinkSyntax, ProblemKind, Span};
+use crate::syntax::{Flavor, ProblemKind, Span};
 use crate::text::Position;
 
 /// Bumped whenever the layout of the file or the meaning of a record changes.
@@ -85,26 +86,8 @@ const NO_STRING: u32 = u32::MAX;
 const CRC_SLICE: usize = 16 << 20;
 
 // Enum values are stored as their index in these tables (`as u8` on write; a test checks that
-// the two agree).
+// the two agree); link kinds and syntaxes in `facts::LINK_KINDS` and `facts::LINK_SYNTAXES`.
 const FLAVORS: [Flavor; 2] = [Flavor::Markdown, Flavor::Wikitext];
-const LINK_KINDS: [LinkKind; 8] = [
-    LinkKind::Page,
-    LinkKind::CategoryMembership,
-    LinkKind::Template,
-    LinkKind::Redirect,
-    LinkKind::OnlinePage,
-    LinkKind::Media,
-    LinkKind::Interwiki,
-    LinkKind::OutsideRoot,
-];
-const LINK_SYNTAXES: [LinkSyntax; 6] = [
-    LinkSyntax::MarkdownPath,
-    LinkSyntax::HtmlAnchor,
-    LinkSyntax::WikiUrl,
-    LinkSyntax::DoubleBracket,
-    LinkSyntax::Template,
-    LinkSyntax::Redirect,
-];
 const PROBLEM_KINDS: [ProblemKind; 2] = [ProblemKind::UnclosedLink, ProblemKind::UnclosedTemplate];
 
 const TARGET_TITLE: u8 = 0;
@@ -1138,12 +1121,6 @@ mod tests {
     #[test]
     fn enum_tables_follow_declaration_order() {
         for (index, value) in FLAVORS.iter().enumerate() {
-            assert_eq!(*value as usize, index);
-        }
-        for (index, value) in LINK_KINDS.iter().enumerate() {
-            assert_eq!(*value as usize, index);
-        }
-        for (index, value) in LINK_SYNTAXES.iter().enumerate() {
             assert_eq!(*value as usize, index);
         }
         for (index, value) in PROBLEM_KINDS.iter().enumerate() {

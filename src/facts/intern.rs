@@ -245,18 +245,12 @@ impl Interner {
             start: u32,
             end: u32,
         }
-        let spans: Vec<Range<u32>> = spans
-            .par_iter()
-            .map(|span| match text.get(span.start as usize..span.end as usize) {
-                Some(_) => span.clone(),
-                None => 0..0,
-            })
-            .collect();
+        // A span that is not a piece of the text reads as "" here and when resolved.
         let hashes: Vec<u64> = spans.par_iter().map(|span| hash_of(piece(&text, span))).collect();
         let mut by_shard: Vec<Vec<Item>> = (0..SHARDS)
             .map(|_| Vec::with_capacity(spans.len() / SHARDS * 9 / 8))
             .collect();
-        for (position, (hash, span)) in hashes.into_iter().zip(&spans).enumerate() {
+        for (position, (hash, span)) in hashes.into_iter().zip(spans).enumerate() {
             by_shard[shard_of(hash)].push(Item {
                 hash,
                 position: position as u32,
@@ -265,7 +259,6 @@ impl Interner {
             });
         }
         let count = spans.len();
-        drop(spans);
         let block = self.add_block(text);
         let text = self.blocks.get(block as usize).map_or("", |text| text);
         let first = self.take_indices(count);

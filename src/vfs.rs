@@ -39,7 +39,8 @@ pub struct WalkedFile {
 
 impl WalkedFile {
     fn new(root: &Arc<Path>, absolute: &Path, relative: String, flavor: Flavor, kind: FileKind) -> WalkedFile {
-        let unusual = (root.join(&relative) != absolute).then(|| absolute.into());
+        // Compared by components, without building the joined path.
+        let unusual = (absolute.strip_prefix(root) != Ok(Path::new(&relative))).then(|| absolute.into());
         WalkedFile {
             relative,
             root: Arc::clone(root),

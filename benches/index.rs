@@ -89,6 +89,22 @@ struct CacheFigures {
     peak_before_write: f64,
 }
 
+/// Every document of a warm load came from the cache: nothing changed, added or removed.
+fn assert_fully_used(used: &CacheUse) {
+    assert!(
+        matches!(
+            used,
+            CacheUse::Used {
+                changed: 0,
+                added: 0,
+                removed: 0,
+                ..
+            }
+        ),
+        "the cache was not fully used: {used:?}"
+    );
+}
+
 /// `--warm-only`: the stages of a warm start alone, from a cache kept beside the tree
 /// (`<tree>.cache`, written by a cold load when missing or unreadable), so a faster warm start can
 /// be measured again and again without indexing a million pages each time.
@@ -130,18 +146,7 @@ fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
     drop((index, records));
     for _ in 0..rounds {
         let (all, ((names, names_cpu, names_rss), index, _, used)) = load();
-        assert!(
-            matches!(
-                used,
-                CacheUse::Used {
-                    changed: 0,
-                    added: 0,
-                    removed: 0,
-                    ..
-                }
-            ),
-            "{used:?}"
-        );
+        assert_fully_used(&used);
         println!(
             "warm start: names known {:.3} s ({names_cpu:.2} CPU s, RSS {names_rss:.0} MiB), validated {:.3} s (RSS {:.0} MiB, peak {:.0} MiB), interned strings {}",
             names.as_secs_f64(),
@@ -184,18 +189,7 @@ fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheF
     let write_rss = reset.then(|| (rss_before_write, peak_rss_mb()));
     drop((index, records));
     let (warm, (index, _, used)) = best(rounds, load);
-    assert!(
-        matches!(
-            used,
-            CacheUse::Used {
-                changed: 0,
-                added: 0,
-                removed: 0,
-                ..
-            }
-        ),
-        "the cache was not fully used: {used:?}"
-    );
+    assert_fully_used(&used);
     drop(index);
     let (stat_floor, ()) = best(rounds, || {
         let started = Instant::now();

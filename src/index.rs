@@ -437,8 +437,7 @@ impl Index {
         folded_titles: Vec<(Symbol, Vec<Symbol>)>,
     ) -> Option<Vec<Arc<Document>>> {
         use rayon::prelude::*;
-        let documents = count;
-        let count = u32::try_from(count).ok()?;
+        let id_count = u32::try_from(count).ok()?;
         let _gate = self
             .update_gate
             .write()
@@ -446,18 +445,18 @@ impl Index {
         if !self.documents.is_empty()
             || self
                 .next_id
-                .compare_exchange(0, count, Ordering::SeqCst, Ordering::SeqCst)
+                .compare_exchange(0, id_count, Ordering::SeqCst, Ordering::SeqCst)
                 .is_err()
         {
             return None;
         }
         // The maps are grown once to their final size, so no shard rehashes while they fill.
-        reserve(&self.documents, documents);
-        reserve(&self.ids_by_path, documents);
+        reserve(&self.documents, count);
+        reserve(&self.ids_by_path, count);
         // Nearly every document is a page.
-        reserve(&self.pages, documents);
+        reserve(&self.pages, count);
         reserve(&self.folded_titles, folded_titles.len());
-        let inserted = (0..documents)
+        let inserted = (0..count)
             .into_par_iter()
             .map(|position| {
                 let restored = document(position);

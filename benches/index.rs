@@ -105,6 +105,18 @@ fn assert_fully_used(used: &CacheUse) {
     );
 }
 
+fn print_memory_estimate(index: &Index) {
+    let estimate = index.memory_estimate();
+    println!(
+        "index heap estimate: {:.0} MiB (interned strings: {})",
+        estimate.total() as f64 / 1048576.0,
+        index.interner.len()
+    );
+    for (part, bytes) in &estimate.parts {
+        println!("  {part:<26} {:>7.1} MiB", *bytes as f64 / 1048576.0);
+    }
+}
+
 /// `--warm-only`: the stages of a warm start alone, from a cache kept beside the tree
 /// (`<tree>.cache`, written by a cold load when missing or unreadable), so a faster warm start can
 /// be measured again and again without indexing a million pages each time.
@@ -155,6 +167,7 @@ fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
             peak_rss_mb(),
             index.interner.len()
         );
+        print_memory_estimate(&index);
     }
 }
 
@@ -272,15 +285,7 @@ fn main() {
     // The cache write reset the peak; what came before it counts too.
     let peak = peak_rss_mb().max(cache.peak_before_write);
     let peak_after_load = peak_after_load.max(cache.peak_before_write);
-    let estimate = loaded.index.memory_estimate();
-    println!(
-        "index heap estimate: {:.0} MiB (interned strings: {})",
-        estimate.total() as f64 / 1048576.0,
-        loaded.index.interner.len()
-    );
-    for (part, bytes) in &estimate.parts {
-        println!("  {part:<26} {:>7.1} MiB", *bytes as f64 / 1048576.0);
-    }
+    print_memory_estimate(&loaded.index);
 
     let megabytes = bytes as f64 / 1e6;
     println!(

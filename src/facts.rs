@@ -177,6 +177,11 @@ pub struct DocumentFacts {
 }
 
 impl DocumentFacts {
+    /// True when the document contributes nothing at all.
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty() && self.headings.is_empty() && self.problems.is_empty() && self.variant_blocks.is_empty()
+    }
+
     /// The target of the document's `#REDIRECT`, if it is a redirect page.
     pub fn redirect_target(&self) -> Option<&LinkFact> {
         const _: () = assert!(std::mem::size_of::<LinkFact>() == 16);
@@ -189,6 +194,37 @@ impl DocumentFacts {
             .iter()
             .zip(self.link_positions.iter())
             .map(|(link, (start, end))| (link, start, end))
+    }
+}
+
+/// A document's facts behind a pointer, read as [`DocumentFacts`] through `Deref`; none at all
+/// when they are empty. A document is 64 bytes instead of 144 with them inline, which matters
+/// for the million pending documents of a starting root (they have no facts yet): allocating
+/// and first touching them was a fifth of a warm start's names stage at 1M pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactsBox(Option<Box<DocumentFacts>>);
+
+impl FactsBox {
+    pub fn new(facts: DocumentFacts) -> FactsBox {
+        FactsBox((!facts.is_empty()).then(|| Box::new(facts)))
+    }
+}
+
+impl From<DocumentFacts> for FactsBox {
+    fn from(facts: DocumentFacts) -> FactsBox {
+        FactsBox::new(facts)
+    }
+}
+
+impl std::ops::Deref for FactsBox {
+    type Target = DocumentFacts;
+
+    fn deref(&self) -> &DocumentFacts {
+        static EMPTY: std::sync::LazyLock<DocumentFacts> = std::sync::LazyLock::new(DocumentFacts::default);
+        match &self.0 {
+            Some(facts) => facts,
+            None => &EMPTY,
+        }
     }
 }
 
@@ -325,6 +361,23 @@ pub fn github_slug(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boxed_facts_read_as_the_facts_and_empty_ones_take_no_box() {
+        assert_eq!(std::mem::size_of::<FactsBox>(), 8);
+        let empty = FactsBox::new(DocumentFacts::default());
+        assert!(empty.0.is_none());
+        assert!(empty.is_empty());
+        assert_eq!(*empty, DocumentFacts::default());
+        let facts = DocumentFacts {
+            variant_blocks: vec![Span { start: 3, end: 9 }].into(),
+            ..DocumentFacts::default()
+        };
+        let boxed = FactsBox::from(facts.clone());
+        assert!(boxed.0.is_some());
+        assert_eq!(*boxed, facts);
+        assert_eq!(boxed.variant_blocks.len(), 1);
+    }
 
     #[test]
     fn packed_link_facts_give_back_every_part() {

@@ -264,7 +264,7 @@ pub fn page_backlinks(index: &Index, page: &Document) -> Backlinks {
 
 /// Whether a redirect document finally leads to `page`.
 pub(crate) fn leads_to(index: &Index, redirect: &Document, page: DocumentId) -> bool {
-    let target = match (&redirect.symlink, redirect.redirect) {
+    let target = match (redirect.symlink.as_deref(), redirect.redirect) {
         (Some(SymlinkTarget::Target(target)), _) => *target,
         (None, Some(target)) => target,
         _ => return false,

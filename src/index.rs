@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::facts::{self, DocumentFacts, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::facts::{self, DocumentFacts, FactsBox, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
 use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
@@ -42,12 +42,13 @@ pub struct Document {
     /// The page title this document defines, if it is a page in the layout.
     pub title: Option<Symbol>,
     pub flavor: Flavor,
-    /// Set for symlinks, whose content is their target's and is not parsed.
-    pub symlink: Option<SymlinkTarget>,
+    /// Set for symlinks, whose content is their target's and is not parsed. Boxed, as few
+    /// documents are symlinks: see [`FactsBox`] for why a document's size matters.
+    pub symlink: Option<Box<SymlinkTarget>>,
     /// The target of the document's `#REDIRECT`, kept apart from the links because every link
     /// resolution through this page asks for it.
     pub redirect: Option<LinkTarget>,
-    pub facts: DocumentFacts,
+    pub facts: FactsBox,
     /// The file has not been read yet (a root that is still loading): only its path, title and
     /// flavor are known, its facts are empty and it contributes nothing but its title.
     /// [`Index::document`] reads it through the index's [`FactSource`] on first use, so a reader
@@ -384,9 +385,9 @@ impl Index {
             path_symbol,
             title,
             flavor,
-            symlink,
+            symlink: symlink.map(Box::new),
             redirect,
-            facts,
+            facts: facts.into(),
             pending,
         });
         // The old entry is taken out of `documents` before its facts are removed from the other
@@ -476,9 +477,9 @@ impl Index {
                     // A symlink too: its target's backlink comes with the cached maps, or, should
                     // they fail to read, from reading the link again.
                     pending: true,
-                    symlink: restored.symlink,
+                    symlink: restored.symlink.map(Box::new),
                     redirect: None,
-                    facts: DocumentFacts::default(),
+                    facts: FactsBox::default(),
                 });
                 self.documents.insert(id, Arc::clone(&document));
                 document
@@ -523,7 +524,7 @@ impl Index {
                         flavor: document.flavor,
                         symlink: document.symlink.clone(),
                         redirect: facts.redirect_target().map(|link| link.target()),
-                        facts,
+                        facts: facts.into(),
                         pending: false,
                     });
                     let replaced = std::mem::replace(entry.value_mut(), loaded);
@@ -943,7 +944,9 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
         // Not read yet: it contributes its title only.
         return (categories, targets);
     }
-    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+    if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) =
+        document.symlink.as_deref()
+    {
         targets.push(*target);
     }
     for link in &document.facts.links {
@@ -1033,8 +1036,19 @@ impl Index {
         let (mut links, mut headings, mut other_facts, mut documents) = (0, 0, 0, 0);
         for entry in self.documents.iter() {
             let document = entry.value();
-            documents +=
-                16 + size_of::<Document>() + document.path.len() + size_of::<(DocumentId, Arc<Document>)>() + 1;
+            let boxed_facts = if document.facts.is_empty() {
+                0
+            } else {
+                size_of::<DocumentFacts>()
+            };
+            let boxed_symlink = document.symlink.as_ref().map_or(0, |_| size_of::<SymlinkTarget>());
+            documents += 16
+                + size_of::<Document>()
+                + boxed_facts
+                + boxed_symlink
+                + document.path.len()
+                + size_of::<(DocumentId, Arc<Document>)>()
+                + 1;
             links +=
                 document.facts.links.len() * size_of::<facts::LinkFact>() + document.facts.link_positions.heap_size();
             headings += document.facts.headings.len() * size_of::<facts::HeadingFact>();

@@ -179,7 +179,7 @@ fn follow_redirects(index: &Index, start: DocumentId, via_variant: Option<Symbol
         let Some(document) = index.document(current) else {
             return Resolution::Missing;
         };
-        let next_target = match (&document.symlink, document.redirect) {
+        let next_target = match (document.symlink.as_deref(), document.redirect) {
             (Some(SymlinkTarget::Broken(reason)), _) => {
                 return Resolution::BrokenRedirect {
                     redirect: current,

@@ -310,7 +310,7 @@ fn unchanged(
         return None;
     }
     records.insert(
-        file.relative.as_str().into(),
+        cached.path_symbol(entry),
         DiskRecord {
             stamp,
             warning: expected.warning.clone(),
@@ -334,7 +334,9 @@ pub(crate) fn read_and_stamp(
 ) -> Result<IndexedFile, String> {
     let stamped_at = SystemTime::now();
     let stamp = FileStamp::of_path(&file.absolute());
-    records.remove(file.relative.as_str());
+    if let Some(path) = index.interner.get(&file.relative) {
+        records.remove(&path);
+    }
     let indexed = workspace::index_file(index, file, config)?;
     if indexed.held_by_editor {
         // The index holds the editor's text, which no stamp of the file describes.
@@ -342,7 +344,7 @@ pub(crate) fn read_and_stamp(
     }
     if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
         records.insert(
-            file.relative.as_str().into(),
+            index.interner.get_or_intern(&file.relative),
             DiskRecord {
                 stamp,
                 warning: indexed.warning.as_deref().map(Box::from),
@@ -419,7 +421,7 @@ pub(super) fn documents_to_write(index: &Index, records: &DiskRecords) -> Vec<Do
             if index.is_pinned(&document.path) {
                 return None;
             }
-            let record = records.get(&*document.path)?.value().clone();
+            let record = records.get(&document.path_symbol)?.value().clone();
             // The record must belong to these facts: see `DiskRecords`.
             let current = index.document_by_path(&document.path)?;
             Arc::ptr_eq(&current, &document).then_some((document, record))
@@ -436,7 +438,7 @@ pub(super) fn cached_document((document, record): &DocumentToWrite) -> CachedDoc
         path: document.path_symbol,
         title: document.title,
         flavor: document.flavor,
-        symlink: document.symlink.as_ref(),
+        symlink: document.symlink.as_deref(),
         warning: record.warning.as_deref(),
         stamp: record.stamp,
         facts: &document.facts,

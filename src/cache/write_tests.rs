@@ -179,10 +179,10 @@ fn a_generated_wiki_is_written_byte_for_byte_as_by_the_reference_writer() {
     assert!(documents.iter().any(|(_, record)| record.warning.is_some()));
     assert!(documents
         .iter()
-        .any(|(document, _)| matches!(document.symlink, Some(SymlinkTarget::Broken(_)))));
+        .any(|(document, _)| matches!(document.symlink.as_deref(), Some(SymlinkTarget::Broken(_)))));
     assert!(documents
         .iter()
-        .any(|(document, _)| matches!(document.symlink, Some(SymlinkTarget::Target(_)))));
+        .any(|(document, _)| matches!(document.symlink.as_deref(), Some(SymlinkTarget::Target(_)))));
     assert!(facts().any(|facts| !facts.problems.is_empty()));
     assert!(facts().any(|facts| !facts.variant_blocks.is_empty()));
     assert!(facts().any(|facts| facts.links.iter().any(|link| link.anchor().is_some())));

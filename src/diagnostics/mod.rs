@@ -177,7 +177,9 @@ impl Checker<'_> {
     }
 
     fn check_symlink(&mut self) {
-        let Some(symlink) = &self.document.symlink else { return };
+        let Some(symlink) = self.document.symlink.as_deref() else {
+            return;
+        };
         let whole_file = (Span::default(), Position::default(), Position::default());
         let message = match symlink {
             SymlinkTarget::Broken(reason) => format!("broken redirect: {reason}"),

@@ -230,7 +230,7 @@ fn page_symlinks(index: &Index, page: &Document) -> Vec<String> {
         .into_iter()
         .flat_map(|name| index.backlinks_of(name))
         .filter_map(|candidate| index.document(candidate))
-        .filter(|candidate| match &candidate.symlink {
+        .filter(|candidate| match candidate.symlink.as_deref() {
             Some(SymlinkTarget::Target(target)) => {
                 matches!(resolve::resolve_target(index, candidate, *target), Resolution::Found(found) if found.document == page.id && found.via_redirect.is_none())
             }

@@ -152,7 +152,9 @@ fn for_each_key(document: &Document, keyed: Keyed, mut f: impl FnMut(Symbol)) {
         return;
     }
     if keyed == Keyed::Targets {
-        if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) = &document.symlink {
+        if let Some(SymlinkTarget::Target(LinkTarget::Title(target) | LinkTarget::Path(target))) =
+            document.symlink.as_deref()
+        {
             f(*target);
         }
     }

@@ -83,7 +83,7 @@ pub(crate) fn fresh_document(index: &Index, relative: &str, text: &str) -> Optio
         flavor,
         symlink: None,
         redirect: facts.redirect_target().map(|link| link.target()),
-        facts,
+        facts: facts.into(),
         pending: false,
     })
 }

@@ -175,7 +175,9 @@ impl Root {
         // Before the editor's text goes in: the cache must never pair it with the file's stamp,
         // and the loader must never replace it with the file's text.
         index.pin(relative);
-        self.cache.records.remove(relative);
+        if let Some(path) = index.interner.get(relative) {
+            self.cache.records.remove(&path);
+        }
         index.set_document_text(relative, flavor, &rope.to_string());
         if newly_indexed {
             // A new, unsaved page: completion should offer its title too, and links to it in
@@ -240,7 +242,9 @@ impl Root {
         let indexed = vfs::walked_file(&self.path, absolute, &config)
             .is_some_and(|file| cache::read_and_stamp(&index, &file, &config, window, records).is_ok());
         if !indexed {
-            records.remove(relative.as_str());
+            if let Some(path) = index.interner.get(&relative) {
+                records.remove(&path);
+            }
             index.remove_disk_document(&relative);
         }
         self.cache.changes.fetch_add(1, Ordering::SeqCst);

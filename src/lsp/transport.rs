@@ -21,8 +21,8 @@
 //! 2. The future goes into a FIFO channel, drained by `buffer_unordered(N)`, which moves futures
 //!    into a `FuturesUnordered` in channel order. `FuturesUnordered::push` enqueues the new task
 //!    on its ready-to-run queue, a FIFO, so every future gets its first poll in push order, and
-//!    each layer (`Pending::execute`, the router's `async move`, our panic guard) polls the inner
-//!    future straight away on that first poll.
+//!    each layer (`Pending::execute`, the router's `async move`, our raw-result scope and panic
+//!    guard) polls the inner future straight away on that first poll.
 //! 3. Everything is polled by one task (`join!` below; nothing is spawned), so two handlers never
 //!    run at the same instant.
 //!

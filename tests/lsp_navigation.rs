@@ -305,6 +305,92 @@ fn references_list_every_link_to_the_page_in_utf16() {
     server.shutdown_and_exit();
 }
 
+/// A JSON-RPC success response and nothing else: a duplicated or extra key fails to parse.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuccessResponse {
+    jsonrpc: String,
+    id: Value,
+    result: Value,
+}
+
+/// The references answer is serialized by the handler and spliced into the response by the
+/// transport (see `transport.rs`), not built by tower-lsp: its bytes must still be one JSON-RPC
+/// response under the request's own id, string or number, with the locations the
+/// `Vec<Location>` path gave; errors and empty answers stay tower-lsp's.
+#[test]
+fn references_answers_are_whole_responses_under_the_requests_id() {
+    let wiki = copy_fixture("export");
+    let mut server = start(&wiki, Encoding::Utf16, true);
+    let text = open(&mut server, &wiki, "Page/首頁.md");
+    let position = position_of(&text, "../Page/政制及內地事務局.md", 0, Encoding::Utf16);
+    let params = json!({
+        "textDocument": { "uri": wiki.uri("Page/首頁.md") },
+        "position": position,
+        "context": { "includeDeclaration": true },
+    });
+
+    // Cancelled in the same write: the cancel's handler runs right after the request's first
+    // step, long before the blocking search can finish, so the answer is always −32800.
+    // An i32: lsp-types reads `$/cancelRequest` ids as `NumberOrString` with an `i32`.
+    let cancelled_id = 900_001;
+    let request =
+        json!({ "jsonrpc": "2.0", "id": cancelled_id, "method": "textDocument/references", "params": params });
+    let cancel = json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": cancelled_id } });
+    let mut frames = Vec::new();
+    for message in [request, cancel] {
+        let body = serde_json::to_string(&message).expect("serialisable");
+        frames.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+    server.send_bytes(&frames);
+    let cancelled = server.wait_response(cancelled_id);
+    assert_eq!(cancelled.map_err(|error| error["code"].clone()), Err(json!(-32800)));
+
+    let expected: Vec<Value> = [
+        ("Category/香港.md", [2, 0, 2, 42]),
+        ("Page/政制及內地事務局.md", [0, 0, 0, 0]),
+        ("Page/首頁.md", [2, 8, 2, 50]),
+        ("Page/首頁.md", [2, 51, 2, 93]),
+        ("Page/首頁.md", [5, 4, 5, 43]),
+        ("Page/首頁.md", [6, 4, 6, 43]),
+        ("Page/首頁.md", [7, 4, 7, 34]),
+        ("Page/首頁.md", [8, 4, 8, 59]),
+        ("Page/首頁.md", [12, 20, 12, 38]),
+    ]
+    .into_iter()
+    .map(|(path, [start_line, start_column, end_line, end_column])| {
+        json!({
+            "uri": wiki.uri(path),
+            "range": {
+                "start": { "line": start_line, "character": start_column },
+                "end": { "line": end_line, "character": end_column },
+            },
+        })
+    })
+    .collect();
+    for id in [json!("references \"1\" 首頁"), json!(-7)] {
+        let body = server.request_raw(id.clone(), "textDocument/references", params.clone());
+        let response: SuccessResponse = serde_json::from_slice(&body)
+            .unwrap_or_else(|error| panic!("{error} in {}", String::from_utf8_lossy(&body)));
+        assert_eq!(response.jsonrpc, "2.0");
+        assert_eq!(response.id, id);
+        assert_eq!(response.result, Value::Array(expected.clone()), "{}", response.result);
+    }
+
+    let not_open = json!({
+        "textDocument": { "uri": wiki.uri("Page/What?.md") },
+        "position": { "line": 0, "character": 0 },
+        "context": { "includeDeclaration": true },
+    });
+    let body = server.request_raw(json!("not open"), "textDocument/references", not_open);
+    assert_eq!(
+        String::from_utf8_lossy(&body),
+        r#"{"jsonrpc":"2.0","result":null,"id":"not open"}"#
+    );
+    server.take_notifications();
+    server.shutdown_and_exit();
+}
+
 #[test]
 fn rename_in_utf8_moves_the_page_and_check_finds_nothing_new() {
     let wiki = copy_fixture("export");

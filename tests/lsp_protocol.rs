@@ -46,6 +46,24 @@ fn request_before_initialize_is_refused_with_server_not_initialized() {
     server.shutdown_and_exit();
 }
 
+/// References answers bypass tower-lsp's serialization (see `transport.rs`); its refusals must not.
+#[test]
+fn references_before_initialize_is_refused_with_server_not_initialized() {
+    let mut server = Server::start();
+    let params = json!({
+        "textDocument": { "uri": "file:///a.md" },
+        "position": { "line": 0, "character": 0 },
+        "context": { "includeDeclaration": true },
+    });
+    let body = server.request_raw(json!("early"), "textDocument/references", params);
+    let response: Value = serde_json::from_slice(&body).expect("JSON");
+    assert_eq!(response["id"], "early");
+    assert_eq!(error_code(&response["error"]), -32002);
+    assert!(response.get("result").is_none(), "{response}");
+    server.initialize(None);
+    server.shutdown_and_exit();
+}
+
 #[test]
 fn shutdown_with_null_params_is_accepted() {
     let mut server = Server::start();

@@ -38,6 +38,7 @@ use tower_lsp::lsp_types::{
 use tower_lsp::LanguageServer;
 
 use super::capabilities::{client_features, negotiate_position_encoding, server_capabilities, workspace_roots};
+use super::raw_result::RawResultSlot;
 use super::state::ServerState;
 use super::wiki_workspace::WikiWorkspace;
 
@@ -199,14 +200,25 @@ impl LanguageServer for Backend {
         run_blocking(move || super::definition::goto_definition(&wiki, &document.rope, document.version, &params)).await
     }
 
+    /// Under the transport, the answer is serialized on the blocking thread and handed over in
+    /// the request's raw-result slot (see `transport.rs`); `Ok(None)` then stands for it.
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let raw_result = RawResultSlot::of_current_request();
         let uri = &params.text_document_position.text_document.uri;
         self.refuse_while_links_load(uri)?;
         let Some(document) = self.state.documents.snapshot(uri) else {
             return Ok(None);
         };
         let wiki = Arc::clone(&self.wiki);
-        run_blocking(move || super::references::references(&wiki, &document.rope, &params)).await
+        let Some(raw_result) = raw_result else {
+            return run_blocking(move || super::references::references(&wiki, &document.rope, &params)).await;
+        };
+        match run_blocking(move || super::references::references_json(&wiki, &document.rope, &params)).await? {
+            Some(Ok(json)) => raw_result.store(json),
+            Some(Err(error)) => return Err(internal_error(&error)),
+            None => {}
+        }
+        Ok(None)
     }
 
     async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
@@ -389,11 +401,15 @@ impl LanguageServer for Backend {
 /// Runs a feature on a blocking thread, so the async runtime keeps serving other messages; a
 /// panic in the feature becomes an internal-error response.
 pub(crate) async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        let mut response = tower_lsp::jsonrpc::Error::internal_error();
-        response.message = format!("wikils: {error}").into();
-        response
-    })
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| internal_error(&error))
+}
+
+fn internal_error(error: &dyn std::fmt::Display) -> tower_lsp::jsonrpc::Error {
+    let mut response = tower_lsp::jsonrpc::Error::internal_error();
+    response.message = format!("wikils: {error}").into();
+    response
 }
 
 fn file_event(uri: &str, typ: FileChangeType) -> Option<FileEvent> {

@@ -2,6 +2,8 @@
 //!
 //! # Code map
 //! - [`transport`]: our stdio loop around tower-lsp's service (malformed input, panics, exit).
+//! - [`raw_result`]: a result a handler serializes itself, written by the transport in place of
+//!   tower-lsp's (references, whose answers can be huge).
 //! - [`framing`]: `Content-Length` framing that recovers from bad frames.
 //! - [`backend`]: the `LanguageServer` impl; adapters only, and the in-order edit argument.
 //! - [`state`]: shared state and the [`state::DocumentListener`] hook features plug into.
@@ -43,6 +45,7 @@ pub mod framing;
 pub mod hover;
 pub mod index_dump;
 pub mod progress;
+pub mod raw_result;
 pub mod references;
 pub mod rename;
 pub mod root;

@@ -21,14 +21,26 @@
 //! 2. The future goes into a FIFO channel, drained by `buffer_unordered(N)`, which moves futures
 //!    into a `FuturesUnordered` in channel order. `FuturesUnordered::push` enqueues the new task
 //!    on its ready-to-run queue, a FIFO, so every future gets its first poll in push order, and
-//!    each layer (`Pending::execute`, the router's `async move`, our panic guard) polls the inner
-//!    future straight away on that first poll.
+//!    each layer (`Pending::execute`, the router's `async move`, our raw-result scope and panic
+//!    guard) polls the inner future straight away on that first poll.
 //! 3. Everything is polled by one task (`join!` below; nothing is spawned), so two handlers never
 //!    run at the same instant.
 //!
 //! Hence the code of a handler before its first real suspension point runs to completion before
 //! the next message's handler starts. Handlers may interleave after that; `backend.rs` therefore
 //! applies each edit entirely in that prefix.
+//!
+//! # Why some results bypass tower-lsp's router
+//!
+//! tower-lsp's router turns a handler's answer into a `serde_json::Value` tree before it reaches
+//! us: about 2.7 KB per `Location` (maps with `String` keys), so a references answer for a hub
+//! page at a million pages, hundreds of thousands of locations, cost over a gigabyte at its
+//! peak. Each request's handler therefore runs inside a [`RawResultSlot`]: a handler with a
+//! large answer (`references`) serializes it into bytes itself, leaves them in the slot and
+//! returns `Ok(None)`; when that request's response is a success, the transport writes those
+//! bytes as its `result`. Error responses (cancelled, not initialized, a panic) go out as
+//! tower-lsp made them, and the slot is dropped. Routing, the initialize/shutdown checks and
+//! cancellation stay tower-lsp's. Every outgoing message is serialized once, straight to bytes.
 
 use std::panic::AssertUnwindSafe;
 
@@ -43,6 +55,7 @@ use tower_service::Service;
 
 use super::backend::Backend;
 use super::framing::{FrameDecoder, IncomingFrame};
+use super::raw_result::RawResultSlot;
 
 /// How many handlers may be in flight at once. More than one, so that a slow request does not
 /// hold up `$/cancelRequest`; ordering does not depend on it (see above). Requests that arrive
@@ -73,8 +86,8 @@ pub async fn serve(
 ) -> SessionEnd {
     let (client_requests, mut client_responses) = socket.split();
     let (client_requests, client_requests_abort) = stream::abortable(client_requests);
-    let (outgoing_tx, outgoing_rx) = mpsc::unbounded::<Value>();
-    let (mut handlers_tx, handlers_rx) = mpsc::channel::<BoxFuture<'static, Option<Response>>>(HANDLER_QUEUE_SIZE);
+    let (outgoing_tx, outgoing_rx) = mpsc::unbounded::<MessageBody>();
+    let (mut handlers_tx, handlers_rx) = mpsc::channel::<BoxFuture<'static, Option<MessageBody>>>(HANDLER_QUEUE_SIZE);
 
     let read_input = {
         let outgoing_tx = outgoing_tx.clone();
@@ -105,7 +118,10 @@ pub async fn serve(
                     if let Err(ExitedError { .. }) = ready {
                         return SessionEnd::InputFinished;
                     }
-                    let handler = guard_against_panics(method, id, service.call(request), outgoing_tx.clone());
+                    let raw_result = RawResultSlot::default();
+                    let handler = raw_result.clone().scope(service.call(request)).boxed();
+                    let handler = guard_against_panics(method, id, handler, outgoing_tx.clone())
+                        .map(move |response| response.map(|response| serialize_response(&response, raw_result.take())));
                     if handlers_tx.send(handler.boxed()).await.is_err() {
                         return SessionEnd::InputFinished;
                     }
@@ -131,7 +147,8 @@ pub async fn serve(
             .buffer_unordered(MAX_CONCURRENT_HANDLERS)
             .for_each(move |response| {
                 if let Some(response) = response {
-                    send_outgoing(&outgoing_tx, &response);
+                    // As in `send_outgoing`: a failed send means the writer has already stopped.
+                    let _ = outgoing_tx.unbounded_send(response);
                 }
                 future::ready(())
             })
@@ -149,7 +166,7 @@ pub async fn serve(
 
     let write_output = async move {
         let mut output = output;
-        let mut messages = stream::select(outgoing_rx, client_requests.map(|request| to_json_value(&request)));
+        let mut messages = stream::select(outgoing_rx, client_requests.map(|request| serialize_message(&request)));
         while let Some(message) = messages.next().await {
             if let Err(error) = write_frame(&mut output, &message).await {
                 eprintln!("wikils: writing stdout failed: {error}");
@@ -263,7 +280,7 @@ fn guard_against_panics(
     method: String,
     id: Option<Id>,
     handler: BoxFuture<'static, Result<Option<Response>, ExitedError>>,
-    outgoing_tx: mpsc::UnboundedSender<Value>,
+    outgoing_tx: mpsc::UnboundedSender<MessageBody>,
 ) -> impl std::future::Future<Output = Option<Response>> {
     AssertUnwindSafe(handler)
         .catch_unwind()
@@ -296,26 +313,109 @@ fn guard_against_panics(
         })
 }
 
-fn send_outgoing(outgoing_tx: &mpsc::UnboundedSender<Value>, message: &impl serde::Serialize) {
+fn send_outgoing(outgoing_tx: &mpsc::UnboundedSender<MessageBody>, message: &impl serde::Serialize) {
     // The receiver lives until every sender is gone, so a failed send only means that the
     // writer already stopped after an I/O error; there is no one left to tell.
-    let _ = outgoing_tx.unbounded_send(to_json_value(message));
+    let _ = outgoing_tx.unbounded_send(serialize_message(message));
 }
 
-fn to_json_value(message: &impl serde::Serialize) -> Value {
-    serde_json::to_value(message).unwrap_or_else(|error| {
-        serde_json::json!({
-            "jsonrpc": "2.0",
-            "method": "window/logMessage",
-            "params": { "type": 1, "message": format!("wikils: unserialisable message: {error}") },
-        })
-    })
+/// One outgoing message's JSON, in pieces written one after the other, so that a result a
+/// handler serialized itself is written from its own buffer rather than copied into a new one.
+#[derive(Debug)]
+struct MessageBody(Vec<Vec<u8>>);
+
+impl MessageBody {
+    fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
 }
 
-async fn write_frame(output: &mut (impl AsyncWrite + Unpin), message: &Value) -> std::io::Result<()> {
-    let body = serde_json::to_vec(message)?;
+fn serialize_message(message: &impl serde::Serialize) -> MessageBody {
+    match serde_json::to_vec(message) {
+        Ok(body) => MessageBody(vec![body]),
+        Err(error) => unserialisable_message(&error),
+    }
+}
+
+/// The response to one request: tower-lsp's, except that a success whose handler left its
+/// serialized result in the request's [`RawResultSlot`] carries that result instead of the
+/// handler's `null`. Error responses never do: the raw result is dropped with them.
+fn serialize_response(response: &Response, raw_result: Option<Vec<u8>>) -> MessageBody {
+    let Some(result) = raw_result.filter(|_| response.is_ok()) else {
+        return serialize_message(response);
+    };
+    match serde_json::to_vec(response.id()) {
+        Ok(id) => MessageBody(vec![
+            br#"{"jsonrpc":"2.0","result":"#.to_vec(),
+            result,
+            [br#","id":"#.as_slice(), &id, b"}"].concat(),
+        ]),
+        Err(error) => unserialisable_message(&error),
+    }
+}
+
+fn unserialisable_message(error: &serde_json::Error) -> MessageBody {
+    let log_message = serde_json::json!({
+        "jsonrpc": "2.0",
+        "method": "window/logMessage",
+        "params": { "type": 1, "message": format!("wikils: unserialisable message: {error}") },
+    });
+    MessageBody(vec![log_message.to_string().into_bytes()])
+}
+
+async fn write_frame(output: &mut (impl AsyncWrite + Unpin), body: &MessageBody) -> std::io::Result<()> {
     let header = format!("Content-Length: {}\r\n\r\n", body.len());
     output.write_all(header.as_bytes()).await?;
-    output.write_all(&body).await?;
+    for piece in &body.0 {
+        output.write_all(piece).await?;
+    }
     output.flush().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(body: &MessageBody) -> String {
+        String::from_utf8(body.0.concat()).expect("UTF-8 JSON")
+    }
+
+    #[test]
+    fn a_success_carries_the_raw_result_under_its_own_id() {
+        let raw_result = br#"[{"uri":"file:///a.md"}]"#;
+        let response = Response::from_ok(Id::String("refs \"7\"".to_string()), Value::Null);
+        let body = serialize_response(&response, Some(raw_result.to_vec()));
+        assert_eq!(
+            text_of(&body),
+            r#"{"jsonrpc":"2.0","result":[{"uri":"file:///a.md"}],"id":"refs \"7\""}"#
+        );
+        let response = Response::from_ok(Id::Number(-3), Value::Null);
+        let body = serialize_response(&response, Some(b"[]".to_vec()));
+        assert_eq!(text_of(&body), r#"{"jsonrpc":"2.0","result":[],"id":-3}"#);
+    }
+
+    #[test]
+    fn an_error_is_sent_as_it_is_and_the_raw_result_dropped() {
+        let response = Response::from_error(Id::Number(4), Error::request_cancelled());
+        let body = serialize_response(&response, Some(b"[1,2]".to_vec()));
+        assert_eq!(
+            text_of(&body),
+            r#"{"jsonrpc":"2.0","error":{"code":-32800,"message":"Canceled"},"id":4}"#
+        );
+    }
+
+    #[test]
+    fn a_success_without_a_raw_result_is_tower_lsps() {
+        let response = Response::from_ok(Id::Number(5), serde_json::json!([1, { "a": null }]));
+        let body = serialize_response(&response, None);
+        assert_eq!(text_of(&body), r#"{"jsonrpc":"2.0","result":[1,{"a":null}],"id":5}"#);
+    }
+
+    #[test]
+    fn a_frame_counts_the_bytes_of_every_piece() {
+        let body = MessageBody(vec![b"[1,".to_vec(), "\"é\"".as_bytes().to_vec(), b"]".to_vec()]);
+        let mut output = Vec::new();
+        futures::executor::block_on(write_frame(&mut output, &body)).expect("writing to memory");
+        assert_eq!(output, "Content-Length: 8\r\n\r\n[1,\"é\"]".as_bytes());
+    }
 }

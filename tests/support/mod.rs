@@ -6,7 +6,7 @@
 
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -22,12 +22,17 @@ pub const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
-    incoming: Receiver<Value>,
+    /// Each message with its body as the server sent it.
+    incoming: Receiver<(Value, Vec<u8>)>,
     responses: HashMap<i64, Value>,
     /// Earlier responses to an id that was answered again (the client reused a request id).
     earlier_responses: HashMap<i64, Vec<Value>>,
     /// Responses with a null id: the server's answers to frames it could not read.
     responses_without_id: VecDeque<Value>,
+    /// The ids (as JSON text) of requests whose responses are kept as sent, by
+    /// [`Server::request_raw`], and those responses.
+    raw_response_ids: HashSet<String>,
+    raw_responses: HashMap<String, Vec<u8>>,
     /// Notifications and server-to-client requests, in arrival order.
     notifications: VecDeque<Value>,
     stderr: Arc<Mutex<String>>,
@@ -86,6 +91,8 @@ impl Server {
             responses: HashMap::new(),
             earlier_responses: HashMap::new(),
             responses_without_id: VecDeque::new(),
+            raw_response_ids: HashSet::new(),
+            raw_responses: HashMap::new(),
             notifications: VecDeque::new(),
             stderr,
             next_request_id: 1,
@@ -245,6 +252,21 @@ impl Server {
         );
     }
 
+    /// Sends a request with any id (a string, say) and waits (bounded) for its response, which
+    /// is returned as the body the server sent, for tests of the bytes themselves.
+    pub fn request_raw(&mut self, id: Value, method: &str, params: Value) -> Vec<u8> {
+        let key = id.to_string();
+        self.raw_response_ids.insert(key.clone());
+        self.send_message(&json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + REQUEST_TIMEOUT;
+        loop {
+            if let Some(body) = self.raw_responses.remove(&key) {
+                return body;
+            }
+            self.receive_one(deadline, &format!("the response to request {key}"));
+        }
+    }
+
     /// Waits (bounded) for the process to end after `exit`.
     pub fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + EXIT_TIMEOUT;
@@ -276,7 +298,7 @@ impl Server {
                 .incoming
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             {
-                Ok(message) => self.route(message),
+                Ok((message, body)) => self.route(message, body),
                 Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {
                     panic!("the server's stdout stayed open after exit")
@@ -290,7 +312,7 @@ impl Server {
             .incoming
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         {
-            Ok(message) => self.route(message),
+            Ok((message, body)) => self.route(message, body),
             Err(RecvTimeoutError::Timeout) => panic!(
                 "timed out waiting for {waiting_for}; queued notifications: {:?}; stderr:\n{}",
                 self.notifications,
@@ -303,8 +325,14 @@ impl Server {
         }
     }
 
-    fn route(&mut self, message: Value) {
+    fn route(&mut self, message: Value, body: Vec<u8>) {
         let is_response = message.get("method").is_none();
+        if let Some(id) = message.get("id").map(Value::to_string) {
+            if is_response && self.raw_response_ids.remove(&id) {
+                self.raw_responses.insert(id, body);
+                return;
+            }
+        }
         match (is_response, message.get("id").and_then(Value::as_i64)) {
             (true, Some(id)) => {
                 if let Some(earlier) = self.responses.insert(id, message) {
@@ -362,7 +390,7 @@ impl Drop for Server {
 }
 
 /// Parses `Content-Length` frames until the server closes its stdout.
-fn read_frames(mut stdout: BufReader<impl Read>, sender: mpsc::Sender<Value>) {
+fn read_frames(mut stdout: BufReader<impl Read>, sender: mpsc::Sender<(Value, Vec<u8>)>) {
     loop {
         let mut content_length = None;
         loop {
@@ -385,7 +413,7 @@ fn read_frames(mut stdout: BufReader<impl Read>, sender: mpsc::Sender<Value>) {
             return;
         }
         let message = serde_json::from_slice(&body).expect("the server sent invalid JSON");
-        if sender.send(message).is_err() {
+        if sender.send((message, body)).is_err() {
             return;
         }
     }

@@ -72,6 +72,7 @@ struct Options {
     completions: usize,
     edits: usize,
     rounds: u32,
+    warm_only: bool,
 }
 
 fn options() -> Options {
@@ -83,6 +84,7 @@ fn options() -> Options {
         completions: 1_000,
         edits: 100,
         rounds: 3,
+        warm_only: false,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -95,6 +97,7 @@ fn options() -> Options {
             "--edits" => options.edits = number(options.edits),
             "--rounds" => options.rounds = number(options.rounds as usize).max(1) as u32,
             "--dir" => options.dir = arguments.next().map(PathBuf::from),
+            "--warm-only" => options.warm_only = true,
             _ => {} // `cargo bench` passes `--bench`.
         }
     }
@@ -1092,6 +1095,10 @@ fn main() {
         }
     }
     let (floor_time, bytes, files) = floor;
+    if options.warm_only {
+        warm_only(&root, &probe, floor_time, options.rounds);
+        return;
+    }
 
     let pages = sample_pages(&root, OPENED_PAGES, &probe.relative);
     let titles: Vec<String> = pages
@@ -1410,4 +1417,58 @@ fn main() {
     push.row(&format!(
         "didChange → publishDiagnostics, includes the server's 10 ms debounce; {pushed_items} findings"
     ));
+}
+
+/// `--warm-only`: warm starts alone, `--rounds` of them, from an index cache kept beside the tree
+/// (`<tree>.lsp-cache/`; a cold session writes it first when the server does not use it), so a
+/// faster warm start can be measured again and again, and binaries compared
+/// (`WIKILS_BENCH_BINARY`), without two cold sessions each time.
+fn warm_only(root: &Path, probe: &Probe, floor: Duration, rounds: u32) {
+    let cache_folder = root.with_extension("lsp-cache");
+    std::fs::create_dir_all(&cache_folder).expect("a folder for the index cache");
+    let warm_session = || {
+        let mut session = Session::spawn("warm session", &cache_folder);
+        session.initialize(root, json!({}));
+        let startup = session.startup(probe);
+        let cache_used = session.wait_for_log_line(&[CACHE_USED, "wikils: index cache of"], REQUEST_TIMEOUT);
+        let peak = session.peak_rss_mb();
+        session.shutdown();
+        (startup, cache_used, peak)
+    };
+    let (mut startup, mut cache_used, mut peak) = warm_session();
+    if !cache_used.contains(CACHE_USED) {
+        println!(
+            "writing the index cache into {} ({})",
+            cache_folder.display(),
+            cache_used.trim()
+        );
+        let mut session = Session::spawn("cold session (writes the cache)", &cache_folder);
+        session.initialize(root, json!({}));
+        // Answers what the server asks (its progress token) until indexing ends.
+        session.startup(probe);
+        session.wait_for_log_line(&["wikils: wrote the index cache"], Duration::from_secs(900));
+        session.shutdown();
+        (startup, cache_used, peak) = warm_session();
+    }
+    println!("read floor (walk + read, warm): {:.3} s", floor.as_secs_f64());
+    for round in 0..rounds {
+        if round > 0 {
+            (startup, cache_used, peak) = warm_session();
+        }
+        assert!(cache_used.contains(CACHE_USED), "the cache was not used: {cache_used}");
+        let verdict = startup.definitions_verdict(probe);
+        assert!(verdict.regression.is_none(), "{:?}", verdict.regression);
+        assert!(
+            startup.diagnostics_difference().is_none(),
+            "the diagnostics pulled at startup differ from the reference"
+        );
+        println!(
+            "warm start {}: definitions right {:.3} s ({:.2}× floor), diagnostics {:.3} s, fully indexed {:.3} s, peak RSS {peak:.0} MiB",
+            round + 1,
+            verdict.correct.as_secs_f64(),
+            verdict.correct.as_secs_f64() / floor.as_secs_f64(),
+            startup.diagnostics_answered.as_secs_f64(),
+            startup.fully_indexed.as_secs_f64(),
+        );
+    }
 }

@@ -108,13 +108,13 @@ pub struct Index {
     documents: FastMap<DocumentId, Arc<Document>>,
     ids_by_path: FastMap<Symbol, DocumentId>,
     /// Title → the documents defining it (more than one: duplicates, or a page and an alias).
-    pages: FastMap<Symbol, Vec<DocumentId>>,
+    pages: FastMap<Symbol, Ids<DocumentId>>,
     /// Variant-folded title → the titles folding to it; only titles that contain Chinese.
-    folded_titles: FastMap<Symbol, Vec<Symbol>>,
+    folded_titles: FastMap<Symbol, Ids<Symbol>>,
     /// Link target (title or path symbol) → the documents linking to it, each once.
-    backlinks: FastMap<Symbol, Vec<DocumentId>>,
+    backlinks: FastMap<Symbol, Ids<DocumentId>>,
     /// Category title → member documents, each once.
-    members: FastMap<Symbol, Vec<DocumentId>>,
+    members: FastMap<Symbol, Ids<DocumentId>>,
     pages_per_namespace: [AtomicUsize; NAMESPACE_COUNT],
     /// Unique per index in this process: caches of symbols are keyed by it.
     id: u64,
@@ -131,6 +131,13 @@ pub struct Index {
 }
 
 const UPDATE_LOCK_STRIPES: usize = 64;
+
+/// The values of one key of the index's maps: up to four inline, in the 24 bytes a `Vec`'s
+/// header takes, more on the heap. Nearly every title is defined once and folds alone, and most
+/// link targets have a few linking documents: at 1M pages a `Vec` each meant millions of small
+/// allocations of their own.
+type Ids<T> = smallvec::SmallVec<[T; 4]>;
+const _: () = assert!(std::mem::size_of::<Ids<DocumentId>>() == std::mem::size_of::<Vec<DocumentId>>());
 
 const NAMESPACE_COUNT: usize = 13;
 
@@ -486,7 +493,7 @@ impl Index {
             })
             .collect();
         folded_titles.into_par_iter().for_each(|(folded, titles)| {
-            self.folded_titles.insert(folded, titles);
+            self.folded_titles.insert(folded, Ids::from_vec(titles));
         });
         Some(inserted)
     }
@@ -534,7 +541,7 @@ impl Index {
                 true
             })
             .collect();
-        let merge = |map: &FastMap<Symbol, Vec<DocumentId>>, entries: Vec<(Symbol, Vec<u32>)>| {
+        let merge = |map: &FastMap<Symbol, Ids<DocumentId>>, entries: Vec<(Symbol, Vec<u32>)>| {
             reserve(map, entries.len());
             entries.into_par_iter().for_each(|(key, positions)| {
                 // Collected in place: the cached vector becomes the map's.
@@ -549,7 +556,7 @@ impl Index {
                 match map.entry(key) {
                     dashmap::Entry::Occupied(mut existing) => existing.get_mut().extend(ids),
                     dashmap::Entry::Vacant(vacant) => {
-                        vacant.insert(ids);
+                        vacant.insert(Ids::from_vec(ids));
                     }
                 }
             });
@@ -746,7 +753,7 @@ impl Index {
 
     /// The documents defining a title.
     pub fn documents_titled(&self, title: Symbol) -> Vec<DocumentId> {
-        self.pages.get(&title).map(|entry| entry.clone()).unwrap_or_default()
+        self.pages.get(&title).map(|entry| entry.to_vec()).unwrap_or_default()
     }
 
     /// The existing titles that fold to the same form as `title` (itself included if it exists).
@@ -759,7 +766,7 @@ impl Index {
         };
         self.folded_titles
             .get(&folded)
-            .map(|entry| entry.clone())
+            .map(|entry| entry.to_vec())
             .unwrap_or_default()
     }
 
@@ -768,7 +775,7 @@ impl Index {
     pub fn backlinks_of(&self, target: Symbol) -> Vec<DocumentId> {
         self.backlinks
             .get(&target)
-            .map(|entry| entry.clone())
+            .map(|entry| entry.to_vec())
             .unwrap_or_default()
     }
 
@@ -776,7 +783,7 @@ impl Index {
     pub fn members_of(&self, category: Symbol) -> Vec<DocumentId> {
         self.members
             .get(&category)
-            .map(|entry| entry.clone())
+            .map(|entry| entry.to_vec())
             .unwrap_or_default()
     }
 
@@ -789,7 +796,7 @@ impl Index {
     pub fn backlinks(&self, target: Symbol) -> Vec<DocumentId> {
         self.backlinks
             .get(&target)
-            .map(|entry| entry.clone())
+            .map(|entry| entry.to_vec())
             .unwrap_or_default()
     }
 
@@ -797,7 +804,7 @@ impl Index {
     pub fn category_members(&self, category: Symbol) -> Vec<DocumentId> {
         self.members
             .get(&category)
-            .map(|entry| entry.clone())
+            .map(|entry| entry.to_vec())
             .unwrap_or_default()
     }
 
@@ -864,7 +871,7 @@ impl Index {
                 ));
             }
         }
-        let mut dump_map = |label: &str, map: &FastMap<Symbol, Vec<DocumentId>>| {
+        let mut dump_map = |label: &str, map: &FastMap<Symbol, Ids<DocumentId>>| {
             for entry in map.iter() {
                 if entry.value().is_empty() {
                     continue;
@@ -965,14 +972,14 @@ fn distinct_targets(document: &Document) -> (Vec<Symbol>, Vec<Symbol>) {
 
 /// Adds `id` to the documents defining `title`; true when it is the first. Nearly every title
 /// has one document, so its vector is made for one (a vector's first push reserves four).
-fn define(pages: &FastMap<Symbol, Vec<DocumentId>>, title: Symbol, id: DocumentId) -> bool {
+fn define(pages: &FastMap<Symbol, Ids<DocumentId>>, title: Symbol, id: DocumentId) -> bool {
     match pages.entry(title) {
         dashmap::Entry::Occupied(mut documents) => {
             documents.get_mut().push(id);
             false
         }
         dashmap::Entry::Vacant(vacant) => {
-            vacant.insert(vec![id]);
+            vacant.insert(smallvec::smallvec![id]);
             true
         }
     }
@@ -990,12 +997,12 @@ fn reserve<K: std::hash::Hash + Eq + Sync + Send, V: Sync + Send>(map: &FastMap<
     });
 }
 
-fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Vec<V>>, key: K, value: V) {
+fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Ids<V>>, key: K, value: V) {
     map.entry(key).or_default().push(value);
 }
 
 /// Removes one occurrence of `value`, and the key when nothing is left; true when the key went.
-fn remove_value<K, Q, V>(map: &FastMap<K, Vec<V>>, key: &Q, value: V) -> bool
+fn remove_value<K, Q, V>(map: &FastMap<K, Ids<V>>, key: &Q, value: V) -> bool
 where
     K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
     Q: std::hash::Hash + Eq + ?Sized,
@@ -1027,12 +1034,17 @@ impl Index {
     /// Where the index's memory goes, roughly (see [`MemoryEstimate`]).
     pub fn memory_estimate(&self) -> MemoryEstimate {
         use std::mem::size_of;
-        let map_bytes = |map: &FastMap<Symbol, Vec<DocumentId>>| -> usize {
-            // A DashMap entry: key, the Vec header, one control byte; then the Vec's buffer.
-            let entries = map.len() * (size_of::<Symbol>() + size_of::<Vec<DocumentId>>() + 1);
-            let values: usize = map.iter().map(|entry| entry.capacity() * size_of::<DocumentId>()).sum();
+        fn map_bytes<T>(map: &FastMap<Symbol, Ids<T>>) -> usize {
+            // A DashMap entry: key, the list (values inline up to four), one control byte; then
+            // the buffer of a longer list.
+            let entries = map.len() * (size_of::<Symbol>() + size_of::<Ids<T>>() + 1);
+            let values: usize = map
+                .iter()
+                .filter(|entry| entry.spilled())
+                .map(|entry| entry.capacity() * size_of::<T>())
+                .sum();
             entries + values
-        };
+        }
         let (mut links, mut headings, mut other_facts, mut documents) = (0, 0, 0, 0);
         for entry in self.documents.iter() {
             let document = entry.value();
@@ -1062,11 +1074,7 @@ impl Index {
                 ("heading facts", headings),
                 ("problems, variant blocks", other_facts),
                 ("pages", map_bytes(&self.pages)),
-                ("folded titles", {
-                    let entries = self.folded_titles.len() * (size_of::<Symbol>() + size_of::<Vec<Symbol>>() + 1);
-                    let values: usize = self.folded_titles.iter().map(|entry| entry.capacity() * 4).sum();
-                    entries + values
-                }),
+                ("folded titles", map_bytes(&self.folded_titles)),
                 ("backlinks", map_bytes(&self.backlinks)),
                 ("members", map_bytes(&self.members)),
                 (

@@ -1430,8 +1430,13 @@ fn warm_only(root: &Path, probe: &Probe, floor: Duration, rounds: u32) {
         let mut session = Session::spawn("warm session", &cache_folder);
         session.initialize(root, json!({}));
         let startup = session.startup(probe);
+        session.end_phase("startup");
         let cache_used = session.wait_for_log_line(&[CACHE_USED, "wikils: index cache of"], REQUEST_TIMEOUT);
         let peak = session.peak_rss_mb();
+        println!(
+            "server memory (MiB, resident at the end / peak): {}",
+            session.describe_phases()
+        );
         session.shutdown();
         (startup, cache_used, peak)
     };

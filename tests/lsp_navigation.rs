@@ -231,17 +231,39 @@ fn assert_no_new_findings(before: &[(String, String, Value)], after: &[(String, 
         .collect()
 }
 
-#[test]
-fn references_list_every_link_to_the_page_in_utf16() {
-    let wiki = copy_fixture("export");
-    let mut server = start(&wiki, Encoding::Utf16, true);
-    let text = open(&mut server, &wiki, "Page/首頁.md");
+/// Every reference to 政制及內地事務局 in the export fixture, UTF-16 ranges (line, column, line,
+/// column): the page's top (it has no title heading), the category page's link, and the plain,
+/// variant, anchored (twice), alias, online and full-width links of 首頁, the last after 𠀀𠀀.
+const DEPARTMENT_REFERENCES: [(&str, [u32; 4]); 9] = [
+    ("Category/香港.md", [2, 0, 2, 42]),
+    ("Page/政制及內地事務局.md", [0, 0, 0, 0]),
+    ("Page/首頁.md", [2, 8, 2, 50]),
+    ("Page/首頁.md", [2, 51, 2, 93]),
+    ("Page/首頁.md", [5, 4, 5, 43]),
+    ("Page/首頁.md", [6, 4, 6, 43]),
+    ("Page/首頁.md", [7, 4, 7, 34]),
+    ("Page/首頁.md", [8, 4, 8, 59]),
+    ("Page/首頁.md", [12, 20, 12, 38]),
+];
+
+/// A UTF-16 server on `wiki` with 首頁 open, and the position and params (declaration included)
+/// of a references request on its first link to 政制及內地事務局.
+fn references_to_the_department_page(wiki: &TempWiki) -> (Server, Value, Value) {
+    let mut server = start(wiki, Encoding::Utf16, true);
+    let text = open(&mut server, wiki, "Page/首頁.md");
     let position = position_of(&text, "../Page/政制及內地事務局.md", 0, Encoding::Utf16);
     let params = json!({
         "textDocument": { "uri": wiki.uri("Page/首頁.md") },
         "position": position,
         "context": { "includeDeclaration": true },
     });
+    (server, position, params)
+}
+
+#[test]
+fn references_list_every_link_to_the_page_in_utf16() {
+    let wiki = copy_fixture("export");
+    let (mut server, position, params) = references_to_the_department_page(&wiki);
     let locations = server.request("textDocument/references", params).expect("references");
     let found: Vec<String> = locations
         .as_array()
@@ -261,24 +283,13 @@ fn references_list_every_link_to_the_page_in_utf16() {
             )
         })
         .collect();
-    // The page's top (it has no title heading), the category page's link, and the plain,
-    // variant, anchored (twice), alias, online and full-width links of 首頁; UTF-16 columns,
-    // the last after 𠀀𠀀.
-    assert_eq!(
-        found,
-        [
-            "Category/香港.md 2:0-2:42",
-            "Page/政制及內地事務局.md 0:0-0:0",
-            "Page/首頁.md 2:8-2:50",
-            "Page/首頁.md 2:51-2:93",
-            "Page/首頁.md 5:4-5:43",
-            "Page/首頁.md 6:4-6:43",
-            "Page/首頁.md 7:4-7:34",
-            "Page/首頁.md 8:4-8:59",
-            "Page/首頁.md 12:20-12:38",
-        ],
-        "{locations:#}"
-    );
+    let expected: Vec<String> = DEPARTMENT_REFERENCES
+        .iter()
+        .map(|(path, [start_line, start_column, end_line, end_column])| {
+            format!("{path} {start_line}:{start_column}-{end_line}:{end_column}")
+        })
+        .collect();
+    assert_eq!(found, expected, "{locations:#}");
 
     // A link typed in another open document and not saved is a reference too.
     open(&mut server, &wiki, "Page/What?.md");
@@ -321,14 +332,7 @@ struct SuccessResponse {
 #[test]
 fn references_answers_are_whole_responses_under_the_requests_id() {
     let wiki = copy_fixture("export");
-    let mut server = start(&wiki, Encoding::Utf16, true);
-    let text = open(&mut server, &wiki, "Page/首頁.md");
-    let position = position_of(&text, "../Page/政制及內地事務局.md", 0, Encoding::Utf16);
-    let params = json!({
-        "textDocument": { "uri": wiki.uri("Page/首頁.md") },
-        "position": position,
-        "context": { "includeDeclaration": true },
-    });
+    let (mut server, _, params) = references_to_the_department_page(&wiki);
 
     // Cancelled in the same write: the cancel's handler runs right after the request's first
     // step, long before the blocking search can finish, so the answer is always −32800.
@@ -346,28 +350,18 @@ fn references_answers_are_whole_responses_under_the_requests_id() {
     let cancelled = server.wait_response(cancelled_id);
     assert_eq!(cancelled.map_err(|error| error["code"].clone()), Err(json!(-32800)));
 
-    let expected: Vec<Value> = [
-        ("Category/香港.md", [2, 0, 2, 42]),
-        ("Page/政制及內地事務局.md", [0, 0, 0, 0]),
-        ("Page/首頁.md", [2, 8, 2, 50]),
-        ("Page/首頁.md", [2, 51, 2, 93]),
-        ("Page/首頁.md", [5, 4, 5, 43]),
-        ("Page/首頁.md", [6, 4, 6, 43]),
-        ("Page/首頁.md", [7, 4, 7, 34]),
-        ("Page/首頁.md", [8, 4, 8, 59]),
-        ("Page/首頁.md", [12, 20, 12, 38]),
-    ]
-    .into_iter()
-    .map(|(path, [start_line, start_column, end_line, end_column])| {
-        json!({
-            "uri": wiki.uri(path),
-            "range": {
-                "start": { "line": start_line, "character": start_column },
-                "end": { "line": end_line, "character": end_column },
-            },
+    let expected: Vec<Value> = DEPARTMENT_REFERENCES
+        .into_iter()
+        .map(|(path, [start_line, start_column, end_line, end_column])| {
+            json!({
+                "uri": wiki.uri(path),
+                "range": {
+                    "start": { "line": start_line, "character": start_column },
+                    "end": { "line": end_line, "character": end_column },
+                },
+            })
         })
-    })
-    .collect();
+        .collect();
     for id in [json!("references \"1\" 首頁"), json!(-7)] {
         let body = server.request_raw(id.clone(), "textDocument/references", params.clone());
         let response: SuccessResponse = serde_json::from_slice(&body)

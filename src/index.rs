@@ -136,7 +136,7 @@ const UPDATE_LOCK_STRIPES: usize = 64;
 /// header takes, more on the heap. Nearly every title is defined once and folds alone, and most
 /// link targets have a few linking documents: at 1M pages a `Vec` each meant millions of small
 /// allocations of their own.
-type Ids<T> = smallvec::SmallVec<[T; 4]>;
+pub type Ids<T> = smallvec::SmallVec<[T; 4]>;
 const _: () = assert!(std::mem::size_of::<Ids<DocumentId>>() == std::mem::size_of::<Vec<DocumentId>>());
 
 const NAMESPACE_COUNT: usize = 13;
@@ -442,7 +442,7 @@ impl Index {
         &self,
         count: usize,
         document: &(dyn Fn(usize) -> RestoredDocument + Sync),
-        folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+        folded_titles: Vec<(Symbol, Ids<Symbol>)>,
     ) -> Option<Vec<Arc<Document>>> {
         use rayon::prelude::*;
         let id_count = u32::try_from(count).ok()?;
@@ -511,8 +511,8 @@ impl Index {
             |position| smallvec::smallvec![inserted[position].id],
             |existing, ids| existing.extend(ids),
         );
-        folded_titles.into_par_iter().for_each(|(folded, titles)| {
-            self.folded_titles.insert(folded, Ids::from_vec(titles));
+        fill_by_shard_owned(&self.folded_titles, folded_titles, |existing, titles| {
+            existing.extend(titles)
         });
         Some(inserted)
     }
@@ -1030,7 +1030,6 @@ fn fill_by_shard<K, V>(
     V: Send + Sync,
 {
     use rayon::prelude::*;
-    let shards = map.shards();
     let shard_of: Vec<u32> = (0..count)
         .into_par_iter()
         .map(|position| match key(position) {
@@ -1038,21 +1037,52 @@ fn fill_by_shard<K, V>(
             None => u32::MAX,
         })
         .collect();
-    let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); shards.len()];
+    let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); map.shards().len()];
     for (position, shard) in shard_of.into_iter().enumerate() {
         if let Some(positions) = by_shard.get_mut(shard as usize) {
             positions.push(position as u32);
         }
     }
-    by_shard.into_par_iter().enumerate().for_each(|(shard, positions)| {
+    fill_shards(
+        map,
+        by_shard,
+        |position| key(position as usize).map(|key| (key, value(position as usize))),
+        merge,
+    );
+}
+
+/// [`fill_by_shard`] for entries given by value, in the order given.
+fn fill_by_shard_owned<K, V>(map: &FastMap<K, V>, entries: Vec<(K, V)>, merge: impl Fn(&mut V, V) + Sync)
+where
+    K: std::hash::Hash + Eq + Send + Sync,
+    V: Send + Sync,
+{
+    let mut by_shard: Vec<Vec<(K, V)>> = (0..map.shards().len()).map(|_| Vec::new()).collect();
+    for (key, value) in entries {
+        let shard = map.determine_shard(map.hash_usize(&key));
+        by_shard[shard].push((key, value));
+    }
+    fill_shards(map, by_shard, Some, merge);
+}
+
+/// Fills each shard of `map` from its group of `by_shard` (one group per shard, every entry's
+/// key in that shard), the shards in parallel, each table grown once and locked once.
+fn fill_shards<K, V, T: Send>(
+    map: &FastMap<K, V>,
+    by_shard: Vec<Vec<T>>,
+    entry: impl Fn(T) -> Option<(K, V)> + Sync,
+    merge: impl Fn(&mut V, V) + Sync,
+) where
+    K: std::hash::Hash + Eq + Send + Sync,
+    V: Send + Sync,
+{
+    use rayon::prelude::*;
+    let shards = map.shards();
+    by_shard.into_par_iter().enumerate().for_each(|(shard, group)| {
         let mut table = shards[shard].write();
         let hash_of = |key: &K| map.hash_usize(key) as u64;
-        table.reserve(positions.len(), |(key, _)| hash_of(key));
-        for position in positions {
-            let Some(key) = key(position as usize) else {
-                continue;
-            };
-            let value = value(position as usize);
+        table.reserve(group.len(), |(key, _)| hash_of(key));
+        for (key, value) in group.into_iter().filter_map(&entry) {
             let hash = hash_of(&key);
             match table.get_mut(hash, |(existing, _)| *existing == key) {
                 Some((_, existing)) => merge(existing.get_mut(), value),

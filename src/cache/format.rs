@@ -555,7 +555,8 @@ pub struct CachedStamp {
 pub struct Names {
     pub written_at_ns: i64,
     pub documents: DocumentRecords,
-    pub folded_titles: Vec<(Symbol, Vec<Symbol>)>,
+    /// Collected straight into the index's lists: most keys have one or two titles, kept inline.
+    pub folded_titles: Vec<(Symbol, crate::index::Ids<Symbol>)>,
 }
 
 /// The cache's document records, checked, decoded one at a time as they are needed: a million
@@ -1026,12 +1027,12 @@ impl<R: Read + Seek> SectionReader<R> {
     }
 
     /// A derived map from its keys section (`keys`) and values section (`keys + 1`).
-    fn map<V: Send>(
+    fn map<V: Send, C: FromIterator<V> + Send>(
         &mut self,
         keys: usize,
         key: &(dyn Fn(u32) -> Result<Symbol, String> + Sync),
         value: &(dyn Fn(u32) -> Result<V, String> + Sync),
-    ) -> Result<Vec<(Symbol, Vec<V>)>, String> {
+    ) -> Result<Vec<(Symbol, C)>, String> {
         let key_records = self.whole(keys)?;
         let values = self.whole(keys + 1)?;
         let mut entries = Vec::with_capacity(key_records.len() / KEY_RECORD);
@@ -1054,7 +1055,7 @@ impl<R: Read + Seek> SectionReader<R> {
                 let values = slice
                     .chunks_exact(VALUE_RECORD)
                     .map(|bytes| value(get_u32(bytes, 0)))
-                    .collect::<Result<Vec<V>, String>>()?;
+                    .collect::<Result<C, String>>()?;
                 Ok((key(key_id)?, values))
             })
             .collect()

@@ -17,7 +17,7 @@
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
 
 use crossbeam_utils::CachePadded;
@@ -85,12 +85,23 @@ const CHUNK_BITS: u32 = 16;
 const CHUNKS: usize = 1 << 12;
 
 /// An append-only array of strings that never moves what it holds: a reader finds a symbol's
-/// string with two atomic loads and no lock, while writers fill other slots.
+/// string with three atomic loads and no lock, while writers fill other slots.
 struct Slots {
     chunks: Box<[OnceLock<Chunk>]>,
 }
 
-type Chunk = Box<[OnceLock<Stored>]>;
+type Chunk = Box<[Place]>;
+
+/// Where one string is, once set: [`Stored`] in three words, the block's number plus one
+/// written last (0 while unset) with `Release`, so a reader that sees the block sees the
+/// range. 12 bytes, where a `OnceLock<Stored>` took 16 and a call into `Once` to fill (~5% of a
+/// warm start's first stage at 1M pages, 3.35M strings).
+#[derive(Default)]
+struct Place {
+    block: AtomicU32,
+    start: AtomicU32,
+    end: AtomicU32,
+}
 
 impl Slots {
     fn new() -> Slots {
@@ -101,24 +112,35 @@ impl Slots {
 
     fn get(&self, index: usize) -> Option<Stored> {
         let chunk = self.chunks.get(index >> CHUNK_BITS)?.get()?;
-        chunk.get(index & ((1 << CHUNK_BITS) - 1))?.get().copied()
+        let place = chunk.get(index & ((1 << CHUNK_BITS) - 1))?;
+        let block = place.block.load(Ordering::Acquire).checked_sub(1)?;
+        Some(Stored {
+            block,
+            start: place.start.load(Ordering::Relaxed),
+            end: place.end.load(Ordering::Relaxed),
+        })
     }
 
-    /// Fills the slot of `index`, which no one else fills (indices are handed out once, and
+    /// Fills the slot of `index`, which no one else fills and no one reads before this returns
+    /// (indices are handed out once, a symbol is given out only after its slot is set, and
     /// [`Interner::take_indices`] refuses those beyond the last chunk).
     fn set(&self, index: usize, stored: Stored) {
         let Some(chunk) = self.chunks.get(index >> CHUNK_BITS) else {
             return;
         };
-        let chunk = chunk.get_or_init(|| (0..1 << CHUNK_BITS).map(|_| OnceLock::new()).collect());
-        let _ = chunk[index & ((1 << CHUNK_BITS) - 1)].set(stored);
+        let chunk = chunk.get_or_init(|| std::iter::repeat_with(Place::default).take(1 << CHUNK_BITS).collect());
+        let place = &chunk[index & ((1 << CHUNK_BITS) - 1)];
+        place.start.store(stored.start, Ordering::Relaxed);
+        place.end.store(stored.end, Ordering::Relaxed);
+        // Blocks never outnumber indices, which stay below 2^28: the sum cannot overflow.
+        place.block.store(stored.block + 1, Ordering::Release);
     }
 
     /// Bytes of the slots allocated so far.
     fn allocated(&self) -> usize {
         let chunks = self.chunks.iter().filter(|chunk| chunk.get().is_some()).count();
         self.chunks.len() * std::mem::size_of::<OnceLock<Chunk>>()
-            + (chunks << CHUNK_BITS) * std::mem::size_of::<OnceLock<Stored>>()
+            + (chunks << CHUNK_BITS) * std::mem::size_of::<Place>()
     }
 }
 
@@ -459,7 +481,7 @@ mod tests {
             interner.resolve(&symbols[(1 << CHUNK_BITS) - 1]),
             words[(1 << CHUNK_BITS) - 1]
         );
-        assert!(interner.current_memory_usage() > (2 << CHUNK_BITS) * 16);
+        assert!(interner.current_memory_usage() > (2 << CHUNK_BITS) * 12);
     }
 
     #[test]

@@ -256,37 +256,50 @@ impl Interner {
     /// - the batch takes one run of indices, the `n`th string index `first + n`, so strings
     ///   used in the order they were written resolve from neighbouring slots (an index is left
     ///   unused where the string was interned already);
-    /// - each shard's strings are first copied out, with their hashes, into one list, then the
-    ///   shard's table is grown once and filled from that list in one pass while it sits in
-    ///   cache, the shards in parallel. A string's slot is filled before it enters the table,
-    ///   so whoever finds it can resolve it.
+    /// - one pass in order reads the text: it hashes each string and fills its slot (before the
+    ///   string enters a table, so whoever finds it can resolve it);
+    /// - each shard's strings are then listed (hash half and position), and the shard's table
+    ///   is grown once and filled from that list in one pass while it sits in cache, the shards
+    ///   in parallel, without touching the text (at random places, one cache miss a string)
+    ///   unless two hashes' halves agree.
     pub fn intern_block(&self, text: Box<str>, spans: &[Range<u32>]) -> Vec<Symbol> {
-        // 16 bytes: the shard is chosen by the top bits of the hash and the tables use only
-        // its low half, so the rest need not be kept (3.35M items at 1M pages, all first-touched
-        // memory on a warm start).
+        // 8 bytes: the shard is chosen by the top bits of the hash and the tables use only its
+        // low half, so the rest need not be kept (3.35M items at 1M pages, all first-touched
+        // memory on a warm start); the string is found through its slot.
         struct Item {
             half: u32,
             position: u32,
-            start: u32,
-            end: u32,
-        }
-        // A span that is not a piece of the text reads as "" here and when resolved.
-        let hashes: Vec<u64> = spans.par_iter().map(|span| hash_of(piece(&text, span))).collect();
-        let mut by_shard: Vec<Vec<Item>> = (0..SHARDS)
-            .map(|_| Vec::with_capacity(spans.len() / SHARDS * 9 / 8))
-            .collect();
-        for (position, (hash, span)) in hashes.into_iter().zip(spans).enumerate() {
-            by_shard[shard_of(hash)].push(Item {
-                half: hash as u32,
-                position: position as u32,
-                start: span.start,
-                end: span.end,
-            });
         }
         let count = spans.len();
         let block = self.add_block(text);
         let text = self.blocks.get(block as usize).map_or("", |text| text);
         let first = self.take_indices(count);
+        // In order, the only pass that reads the text: each string's hash, and its slot filled
+        // before it can enter a table (a string interned already leaves its index unused, slot
+        // and all). A span that is not a piece of the text reads as "" here and when resolved.
+        let hashes: Vec<u64> = spans
+            .par_iter()
+            .enumerate()
+            .map(|(position, span)| {
+                let (start, end) = match text.get(span.start as usize..span.end as usize) {
+                    Some(_) => (span.start, span.end),
+                    None => (0, 0),
+                };
+                self.slots.set(first + position, Stored { block, start, end });
+                hash_of(piece(text, &(start..end)))
+            })
+            .collect();
+        let mut by_shard: Vec<Vec<Item>> = (0..SHARDS)
+            .map(|_| Vec::with_capacity(count / SHARDS * 9 / 8))
+            .collect();
+        for (position, hash) in hashes.into_iter().enumerate() {
+            by_shard[shard_of(hash)].push(Item {
+                half: hash as u32,
+                position: position as u32,
+            });
+        }
+        // The tables alone, each in cache while it fills: a string's text is read again only
+        // where another string has the same hash half.
         let found: Vec<Vec<(u32, u32)>> = by_shard
             .into_par_iter()
             .enumerate()
@@ -295,16 +308,11 @@ impl Interner {
                 table.reserve(items.len(), |slot| table_hash(slot.hash));
                 let mut known = Vec::new();
                 for item in items {
-                    let string = piece(text, &(item.start..item.end));
+                    let index = first + item.position as usize;
                     let hash = u64::from(item.half);
-                    match self.find(&table, string, hash) {
+                    match self.find_with(&table, hash, || self.resolve(&symbol_of(index))) {
                         Some(symbol) => known.push((item.position, symbol.into_usize() as u32)),
-                        None => {
-                            let index = first + item.position as usize;
-                            let (start, end) = (item.start, item.end);
-                            self.slots.set(index, Stored { block, start, end });
-                            insert(&mut table, hash, index);
-                        }
+                        None => insert(&mut table, hash, index),
                     }
                 }
                 known
@@ -345,10 +353,15 @@ impl Interner {
     }
 
     fn find(&self, table: &Table, string: &str, hash: u64) -> Option<Symbol> {
+        self.find_with(table, hash, || string)
+    }
+
+    /// [`Interner::find`] with the string asked for only where a slot's hash half matches.
+    fn find_with<'s>(&'s self, table: &Table, hash: u64, string: impl Fn() -> &'s str) -> Option<Symbol> {
         let half = hash as u32;
         table
             .find(table_hash(half), |slot| {
-                slot.hash == half && self.resolve(&symbol_of(slot.index as usize)) == string
+                slot.hash == half && self.resolve(&symbol_of(slot.index as usize)) == string()
             })
             .map(|slot| symbol_of(slot.index as usize))
     }

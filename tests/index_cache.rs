@@ -276,12 +276,25 @@ fn a_damaged_or_foreign_cache_is_rebuilt_never_trusted() {
         with_section_crcs(bytes)
     };
     let path_out_of_range = documents_damaged(&|records| records[..4].copy_from_slice(&u32::MAX.to_le_bytes()));
-    let unknown_flavor = documents_damaged(&|records| records[4] = 7);
+    let unknown_flavor = documents_damaged(&|records| records[12] = 7);
     let out_of_order = documents_damaged(&|records| {
         let (first, second) = records.split_at_mut(DOCUMENT_RECORD);
         first[..4].swap_with_slice(&mut second[..4]);
     });
+    // A details record (second stage) whose warning points past every string.
+    let warning_out_of_range = {
+        let mut bytes = good.clone();
+        let (offset, length) = section_bounds(&bytes, DETAILS_SECTION);
+        assert!(length >= DETAILS_RECORD, "the fixture's cache holds details");
+        bytes[offset..offset + 4].copy_from_slice(&0x7fff_fff0u32.to_le_bytes());
+        with_section_crcs(bytes)
+    };
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "a warning out of range",
+            warning_out_of_range,
+            "string 2147483632 out of range",
+        ),
         ("a document's path out of range", path_out_of_range, "out of range"),
         ("a document's flavor unknown", unknown_flavor, "unknown flavor"),
         (
@@ -351,7 +364,9 @@ const SECTION_TABLE: usize = 64;
 const SECTION_ENTRY: usize = 24;
 const POSITIONS_SECTION: usize = 12;
 const DOCUMENTS_SECTION: usize = 1;
-const DOCUMENT_RECORD: usize = 72;
+const DOCUMENT_RECORD: usize = 16;
+const DETAILS_SECTION: usize = 14;
+const DETAILS_RECORD: usize = 56;
 
 fn section_bounds(bytes: &[u8], section: usize) -> (usize, usize) {
     let at = SECTION_TABLE + section * SECTION_ENTRY;
@@ -417,4 +432,40 @@ fn documents_touched_between_the_two_stages_of_a_warm_load_keep_their_state() {
     // The validation that follows the stages puts back the page whose file is still there.
     assert_eq!(index.canonical_dump(), expected.canonical_dump());
     assert!(index.document_by_path("Page/丁.md").is_some());
+}
+
+#[test]
+fn writing_a_cache_removes_older_formats_beside_it_and_nothing_else() {
+    let wiki = small_wiki();
+    let root = wiki.path();
+    let cache_folder = tempfile::tempdir().expect("temp dir");
+    let folder = cache_folder.path();
+    let current = cache::format::FORMAT_VERSION;
+    let older: Vec<String> = (1..current).map(|version| format!("index-v{version}.bin")).collect();
+    let kept = [
+        "index-v.bin",
+        "index-vx.bin",
+        "index-v1.bin.old",
+        "notes.txt",
+        &format!("index-v{}.bin", current + 1),
+    ];
+    for name in older.iter().map(String::as_str).chain(kept) {
+        std::fs::write(folder.join(name), b"old").expect("write");
+    }
+    let options = CacheOptions {
+        locations: vec![folder.join(cache::file_name())],
+        racy_window: Duration::ZERO,
+    };
+    let (index, records, _, _) = cached(root, &options);
+    write(root, &options, &index, &records);
+    let mut left: Vec<String> = std::fs::read_dir(folder)
+        .expect("list")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    let mut expected: Vec<String> = kept.iter().map(|name| name.to_string()).collect();
+    expected.push(cache::file_name());
+    expected.sort();
+    assert!(!older.is_empty(), "there are older formats to remove");
+    assert_eq!(left, expected);
 }

@@ -1,18 +1,24 @@
-//! The bytes of the cache file: a fixed header, then thirteen sections of fixed-width
-//! little-endian records (strings, documents, links, headings, problems, variant blocks, then keys
-//! and values of backlinks, members and folded titles, then the links' packed positions), each
-//! with a CRC-32.
+//! The bytes of the cache file: a fixed header, then fifteen sections of fixed-width
+//! little-endian records, each with a CRC-32, in two stages. The first is what a warm start needs
+//! before it can answer (every page's name): the strings of the names, the documents, the
+//! keys and values of the folded titles. The second is everything else: the other strings, the
+//! documents' details (stamps and record counts), links, headings, problems, variant blocks,
+//! keys and values of backlinks and members, then the links' packed positions.
 //!
 //! Header (512 bytes): magic `WIKILSIX`, format version (u32), header length (u32), wikils
 //! version (24 bytes, zero-padded), settings fingerprint (u64), time written (ns, i64), section
 //! count (u32), padding, then per section offset (u64), length (u64), CRC-32 (u32), padding; the
-//! CRC-32 of all that ends the header. Strings: count (u32), count + 1 offsets (u32), the UTF-8
-//! bytes. A document record points at its strings by index and says how many records of each
-//! kind follow it in the other sections, in document order, and how many bytes its links'
-//! positions take ([`crate::facts::PackedPositions`] as is: link records hold no positions, as
-//! `LinkFact` does not); documents are sorted by path. The
-//! derived maps (backlinks, category members, folded titles) take two sections each: keys with
-//! their value counts, then the values (document positions, or strings).
+//! CRC-32 of all that ends the header. Each of the two string sections: count (u32), count + 1
+//! offsets (u32), the UTF-8 bytes; the second's strings are numbered on from the first's, and
+//! the first holds every string the first stage refers to, in document order (paths, titles,
+//! symlink targets, then the folded titles), so that they are read in the order they are used.
+//! A document record (16 bytes) points at its strings by index; its details record (same
+//! position in its section) holds its file's stamp and repair warning, and says how many records
+//! of each kind follow it in the other sections, in document order, and how many bytes its
+//! links' positions take ([`crate::facts::PackedPositions`] as is: link records hold no
+//! positions, as `LinkFact` does not); documents are sorted by path. The derived maps
+//! (backlinks, category members, folded titles) take two sections each: keys with their value
+//! counts, then the values (document positions, or strings).
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
@@ -29,12 +35,12 @@ use crate::syntax::{Flavor, ProblemKind, Span};
 use crate::text::Position;
 
 /// Bumped whenever the layout of the file or the meaning of a record changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"WIKILSIX";
 const HEADER_LENGTH: usize = 512;
 const VERSION_FIELD_LENGTH: usize = 24;
-const SECTION_COUNT: usize = 13;
+const SECTION_COUNT: usize = 15;
 const SECTION_TABLE_OFFSET: usize = 64;
 const SECTION_ENTRY_LENGTH: usize = 24;
 const HEADER_CRC_OFFSET: usize = HEADER_LENGTH - 4;
@@ -50,8 +56,11 @@ const MEMBER_KEYS: usize = 8;
 const FOLDED_KEYS: usize = 10;
 const FOLDED_VALUES: usize = 11;
 const POSITIONS: usize = 12;
+const FACT_STRINGS: usize = 13;
+const DOCUMENT_DETAILS: usize = 14;
 
-const DOCUMENT_RECORD: usize = 72;
+const DOCUMENT_RECORD: usize = 16;
+const DETAILS_RECORD: usize = 56;
 const LINK_RECORD: usize = 20;
 const HEADING_RECORD: usize = 28;
 const PROBLEM_RECORD: usize = 28;
@@ -72,12 +81,14 @@ const RECORD_LENGTHS: [usize; SECTION_COUNT] = [
     KEY_RECORD,
     VALUE_RECORD,
     1,
+    1,
+    DETAILS_RECORD,
 ];
 /// The sections of the records each document counts, in the order of its counts.
 const PER_DOCUMENT: [usize; 5] = [LINKS, HEADINGS, PROBLEMS, VARIANT_BLOCKS, POSITIONS];
 
-/// Where a document record holds its counts, in the order of [`PER_DOCUMENT`].
-const COUNT_OFFSETS: [usize; 5] = [16, 20, 24, 28, 68];
+/// Where a details record holds its counts, in the order of [`PER_DOCUMENT`].
+const COUNT_OFFSETS: [usize; 5] = [4, 8, 12, 16, 20];
 
 /// "No string" in a string index.
 const NO_STRING: u32 = u32::MAX;
@@ -154,6 +165,7 @@ where
     I: Iterator<Item = CachedDocument<'d>>,
 {
     let mut table = StringTable::new(interner);
+    // The first stage's strings first, in the order it reads them.
     for document in documents() {
         table.symbol(document.path);
         if let Some(title) = document.title {
@@ -169,6 +181,15 @@ where
                 }
             }
         }
+    }
+    for (key, titles) in maps.folded_titles.iter() {
+        table.symbol(key);
+        for title in titles {
+            table.symbol(*title);
+        }
+    }
+    let names_strings = table.len();
+    for document in documents() {
         if let Some(warning) = document.warning {
             table.text(warning);
         }
@@ -185,12 +206,6 @@ where
     }
     for key in maps.backlinks.keys.iter().chain(maps.members.keys) {
         table.symbol(*key);
-    }
-    for (key, titles) in maps.folded_titles.iter() {
-        table.symbol(key);
-        for title in titles {
-            table.symbol(*title);
-        }
     }
 
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
@@ -209,55 +224,51 @@ where
         Ok(())
     };
 
+    // The first stage's sections first, together at the start of the file.
     section(STRINGS, &mut |section| {
-        let count = checked_u32(table.len())?;
-        section.put(&count.to_le_bytes())?;
-        let mut end = 0u32;
-        section.put(&end.to_le_bytes())?;
-        for string in table.strings() {
-            end = checked_u32(end as usize + string.len())?;
-            section.put(&end.to_le_bytes())?;
-        }
-        for string in table.strings() {
-            section.put(string.as_bytes())?;
-        }
-        Ok(())
+        write_strings(section, names_strings, || table.strings().take(names_strings))
     })?;
-    let mut links = 0;
     section(DOCUMENTS, &mut |section| {
         for document in documents() {
-            let mut record = [0u8; DOCUMENT_RECORD];
             let (symlink_kind, symlink_string) = match document.symlink {
                 None => (SYMLINK_NONE, NO_STRING),
                 Some(SymlinkTarget::Target(target)) => target_parts(*target, &mut table),
                 Some(SymlinkTarget::Broken(reason)) => (SYMLINK_BROKEN, table.text(reason)),
             };
-            let facts = document.facts;
-            links += facts.links.len();
-            put_u32(&mut record, 0, table.symbol(document.path));
-            record[4] = document.flavor as u8;
-            record[5] = symlink_kind;
-            put_u32(&mut record, 8, symlink_string);
-            put_u32(
-                &mut record,
-                12,
-                document.warning.map_or(NO_STRING, |warning| table.text(warning)),
-            );
-            put_u32(&mut record, 16, checked_u32(facts.links.len())?);
-            put_u32(&mut record, 20, checked_u32(facts.headings.len())?);
-            put_u32(&mut record, 24, checked_u32(facts.problems.len())?);
-            put_u32(&mut record, 28, checked_u32(facts.variant_blocks.len())?);
-            put_u32(&mut record, 68, checked_u32(facts.link_positions.as_bytes().len())?);
-            put_u64(&mut record, 32, document.stamp.size);
-            put_u64(&mut record, 40, document.stamp.modified_ns as u64);
-            put_u64(&mut record, 48, document.stamp.changed_ns as u64);
-            put_u64(&mut record, 56, document.stamp.inode);
-            put_u32(
-                &mut record,
-                64,
-                document.title.map_or(NO_STRING, |title| table.symbol(title)),
+            let title = document.title.map_or(NO_STRING, |title| table.symbol(title));
+            let record = document_record(
+                table.symbol(document.path),
+                title,
+                document.flavor,
+                (symlink_kind, symlink_string),
             );
             section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_KEYS, &mut |section| {
+        for (key, count) in maps.folded_titles.keys.iter().zip(&maps.folded_titles.counts) {
+            section.put(&table.symbol(*key).to_le_bytes())?;
+            section.put(&count.to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_VALUES, &mut |section| {
+        for title in &maps.folded_titles.values {
+            section.put(&table.symbol(*title).to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    let fact_strings = table.len() - names_strings;
+    section(FACT_STRINGS, &mut |section| {
+        write_strings(section, fact_strings, || table.strings().skip(names_strings))
+    })?;
+    let mut links = 0;
+    section(DOCUMENT_DETAILS, &mut |section| {
+        for document in documents() {
+            links += document.facts.links.len();
+            let warning = document.warning.map_or(NO_STRING, |warning| table.text(warning));
+            section.put(&details_record(warning, document.facts, document.stamp)?)?;
         }
         Ok(())
     })?;
@@ -339,19 +350,6 @@ where
             })
         })?;
     }
-    section(FOLDED_KEYS, &mut |section| {
-        for (key, count) in maps.folded_titles.keys.iter().zip(&maps.folded_titles.counts) {
-            section.put(&table.symbol(*key).to_le_bytes())?;
-            section.put(&count.to_le_bytes())?;
-        }
-        Ok(())
-    })?;
-    section(FOLDED_VALUES, &mut |section| {
-        for title in &maps.folded_titles.values {
-            section.put(&table.symbol(*title).to_le_bytes())?;
-        }
-        Ok(())
-    })?;
     section(POSITIONS, &mut |section| {
         for document in documents() {
             section.put(document.facts.link_positions.as_bytes())?;
@@ -369,6 +367,58 @@ where
         strings: table.len(),
         links,
     })
+}
+
+/// A strings section: the count, the offsets, the text.
+fn write_strings<'s, I: Iterator<Item = &'s str>>(
+    section: &mut Section<'_>,
+    count: usize,
+    strings: impl Fn() -> I,
+) -> io::Result<()> {
+    let count = checked_u32(count)?;
+    section.put(&count.to_le_bytes())?;
+    let mut end = 0u32;
+    section.put(&end.to_le_bytes())?;
+    for string in strings() {
+        end = checked_u32(end as usize + string.len())?;
+        section.put(&end.to_le_bytes())?;
+    }
+    for string in strings() {
+        section.put(string.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A document's record: its path, title and symlink strings, its flavor and symlink kind.
+fn document_record(path: u32, title: u32, flavor: Flavor, (symlink_kind, symlink): (u8, u32)) -> [u8; DOCUMENT_RECORD] {
+    let mut record = [0u8; DOCUMENT_RECORD];
+    put_u32(&mut record, 0, path);
+    put_u32(&mut record, 4, title);
+    put_u32(&mut record, 8, symlink);
+    record[12] = flavor as u8;
+    record[13] = symlink_kind;
+    record
+}
+
+/// A document's details record: its warning string, its records' counts, its file's stamp.
+fn details_record(warning: u32, facts: &DocumentFacts, stamp: FileStamp) -> io::Result<[u8; DETAILS_RECORD]> {
+    let mut record = [0u8; DETAILS_RECORD];
+    put_u32(&mut record, 0, warning);
+    let counts = [
+        facts.links.len(),
+        facts.headings.len(),
+        facts.problems.len(),
+        facts.variant_blocks.len(),
+        facts.link_positions.as_bytes().len(),
+    ];
+    for (at, count) in COUNT_OFFSETS.into_iter().zip(counts) {
+        put_u32(&mut record, at, checked_u32(count)?);
+    }
+    put_u64(&mut record, 24, stamp.size);
+    put_u64(&mut record, 32, stamp.modified_ns as u64);
+    put_u64(&mut record, 40, stamp.changed_ns as u64);
+    put_u64(&mut record, 48, stamp.inode);
+    Ok(record)
 }
 
 fn header(fingerprint: u64, written_at_ns: i64, sections: &[(u64, u64, u32); SECTION_COUNT]) -> [u8; HEADER_LENGTH] {
@@ -600,20 +650,20 @@ impl DocumentRecords {
 
     pub fn flavor(&self, index: usize) -> Flavor {
         FLAVORS
-            .get(self.record(index)[4] as usize)
+            .get(self.record(index)[12] as usize)
             .copied()
             .unwrap_or(Flavor::Markdown)
     }
 
     pub fn is_symlink(&self, index: usize) -> bool {
-        self.record(index)[5] != SYMLINK_NONE
+        self.record(index)[13] != SYMLINK_NONE
     }
 
     /// The document at `index`, its path resolved by `interner`.
     pub fn document(&self, index: usize, interner: &Interner) -> RestoredDocument {
         let record = self.record(index);
         let path_symbol = self.path_symbol(index);
-        let symlink = match record[5] {
+        let symlink = match record[13] {
             SYMLINK_NONE => None,
             SYMLINK_BROKEN => Some(SymlinkTarget::Broken(
                 interner.resolve(&self.symbol(get_u32(record, 8))).to_string(),
@@ -625,25 +675,9 @@ impl DocumentRecords {
         RestoredDocument {
             path: interner.resolve(&path_symbol).into(),
             path_symbol,
-            title: self.optional_symbol(get_u32(record, 64)),
+            title: self.optional_symbol(get_u32(record, 4)),
             flavor: self.flavor(index),
             symlink,
-        }
-    }
-
-    /// The stamp of the file of the document at `index`, and its repair warning.
-    pub fn stamp(&self, index: usize, interner: &Interner) -> CachedStamp {
-        let record = self.record(index);
-        CachedStamp {
-            stamp: FileStamp {
-                size: get_u64(record, 32),
-                modified_ns: get_u64(record, 40) as i64,
-                changed_ns: get_u64(record, 48) as i64,
-                inode: get_u64(record, 56),
-            },
-            warning: self
-                .optional_symbol(get_u32(record, 12))
-                .map(|warning| interner.resolve(&warning).into()),
         }
     }
 
@@ -659,17 +693,56 @@ impl DocumentRecords {
         };
         self.bytes.par_chunks_exact(DOCUMENT_RECORD).try_for_each(|record| {
             symbol(get_u32(record, 0))?;
-            enum_at(&FLAVORS, record[4], "flavor")?;
-            match record[5] {
-                SYMLINK_NONE => {}
-                SYMLINK_BROKEN => symbol(get_u32(record, 8))?,
-                kind => {
-                    target(kind, get_u32(record, 8), &self.symbols)?;
-                }
+            optional(get_u32(record, 4))?;
+            enum_at(&FLAVORS, record[12], "flavor")?;
+            match record[13] {
+                SYMLINK_NONE => Ok(()),
+                SYMLINK_BROKEN => symbol(get_u32(record, 8)),
+                kind => target(kind, get_u32(record, 8), &self.symbols).map(|_| ()),
             }
-            optional(get_u32(record, 12))?;
-            optional(get_u32(record, 64))
         })
+    }
+}
+
+/// The cache's details of its documents (in the order of [`Names::documents`]): what validating
+/// the cache against the files needs.
+pub struct DocumentDetails {
+    bytes: Vec<u8>,
+    /// Every string of the file, both sections'.
+    symbols: Arc<Vec<Symbol>>,
+}
+
+impl DocumentDetails {
+    pub fn len(&self) -> usize {
+        self.bytes.len() / DETAILS_RECORD
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn record(&self, index: usize) -> &[u8] {
+        self.bytes
+            .get(index * DETAILS_RECORD..(index + 1) * DETAILS_RECORD)
+            .unwrap_or(&[0; DETAILS_RECORD])
+    }
+
+    /// The stamp of the file of the document at `index`, and its repair warning.
+    pub fn stamp(&self, index: usize, interner: &Interner) -> CachedStamp {
+        let record = self.record(index);
+        let warning = match get_u32(record, 0) {
+            NO_STRING => None,
+            id => self.symbols.get(id as usize),
+        };
+        CachedStamp {
+            stamp: FileStamp {
+                size: get_u64(record, 24),
+                modified_ns: get_u64(record, 32) as i64,
+                changed_ns: get_u64(record, 40) as i64,
+                inode: get_u64(record, 48),
+            },
+            warning: warning.map(|warning| interner.resolve(warning).into()),
+        }
     }
 }
 
@@ -679,13 +752,15 @@ impl DocumentRecords {
 pub struct Facts {
     pub facts: Vec<DocumentFacts>,
     pub maps: DerivedMaps,
+    pub details: DocumentDetails,
 }
 
 /// A cache file whose header, strings and documents were read: what reading its facts needs.
 pub struct Rest<R: Read + Seek> {
     reader: SectionReader<R>,
+    /// The first string section's.
     symbols: Arc<Vec<Symbol>>,
-    counts: Vec<[u32; 5]>,
+    document_count: usize,
 }
 
 /// Reads the first stage of a cache file (see [`Names`]): checks the header (format, wikils
@@ -755,12 +830,7 @@ pub fn read_names<R: Read + Seek>(
     let mut reader = SectionReader { file, sections };
 
     // Strings go into the interner at once, the section's text kept as one block of it.
-    let symbols: Arc<Vec<Symbol>> = Arc::new({
-        let (offsets, text) = reader.strings()?;
-        let (text, spans) = parse_strings(&offsets, text)?;
-        drop(offsets);
-        interner.intern_block(text, &spans)
-    });
+    let symbols: Arc<Vec<Symbol>> = Arc::new(reader.strings(STRINGS, interner)?);
     let symbol = |id: u32| {
         symbols
             .get(id as usize)
@@ -769,28 +839,13 @@ pub fn read_names<R: Read + Seek>(
     };
 
     let records = reader.whole(DOCUMENTS)?;
-    let mut counts = Vec::with_capacity(records.len() / DOCUMENT_RECORD);
-    let mut totals = [0u64; 5];
-    for record in records.chunks_exact(DOCUMENT_RECORD) {
-        let count = COUNT_OFFSETS.map(|at| get_u32(record, at));
-        for (total, count) in totals.iter_mut().zip(count) {
-            *total += u64::from(count);
-        }
-        counts.push(count);
-    }
-    for (kind, section) in PER_DOCUMENT.into_iter().enumerate() {
-        if totals[kind] * RECORD_LENGTHS[section] as u64 != sections[section].length as u64 {
-            return Err(format!(
-                "section {section} holds another number of records than the documents say"
-            ));
-        }
-    }
     let documents = DocumentRecords {
         bytes: records,
         symbols: Arc::clone(&symbols),
     };
     documents.check()?;
     let folded_titles = reader.map(FOLDED_KEYS, &symbol, &symbol)?;
+    let document_count = documents.len();
     let names = Names {
         written_at_ns: get_u64(&header, 48) as i64,
         documents,
@@ -801,20 +856,54 @@ pub fn read_names<R: Read + Seek>(
         Rest {
             reader,
             symbols,
-            counts,
+            document_count,
         },
     ))
 }
 
 impl<R: Read + Seek> Rest<R> {
-    /// Reads the second stage (see [`Facts`]): the per-document sections in pieces of
+    /// Reads the second stage (see [`Facts`]): the rest of the strings (into `interner`, as the
+    /// first stage's), the documents' details, the per-document sections in pieces of
     /// [`READ_PIECE`], then the backlinks and members, each checked as the first stage's.
-    pub fn read_facts(self) -> Result<Facts, String> {
+    pub fn read_facts(self, interner: &Interner) -> Result<Facts, String> {
         let Rest {
             mut reader,
-            symbols,
-            counts,
+            symbols: names,
+            document_count,
         } = self;
+        let symbols: Arc<Vec<Symbol>> = {
+            let facts = reader.strings(FACT_STRINGS, interner)?;
+            let mut all = Vec::with_capacity(names.len() + facts.len());
+            all.extend_from_slice(&names);
+            all.extend(facts);
+            Arc::new(all)
+        };
+        drop(names);
+        let details = reader.whole(DOCUMENT_DETAILS)?;
+        if details.len() / DETAILS_RECORD != document_count {
+            return Err("the documents' details do not match the documents".to_string());
+        }
+        let mut counts = Vec::with_capacity(document_count);
+        let mut totals = [0u64; 5];
+        for record in details.chunks_exact(DETAILS_RECORD) {
+            let count = COUNT_OFFSETS.map(|at| get_u32(record, at));
+            for (total, count) in totals.iter_mut().zip(count) {
+                *total += u64::from(count);
+            }
+            match get_u32(record, 0) {
+                NO_STRING => {}
+                id if (id as usize) < symbols.len() => {}
+                id => return Err(format!("string {id} out of range")),
+            }
+            counts.push(count);
+        }
+        for (kind, section) in PER_DOCUMENT.into_iter().enumerate() {
+            if totals[kind] * RECORD_LENGTHS[section] as u64 != reader.sections[section].length as u64 {
+                return Err(format!(
+                    "section {section} holds another number of records than the documents say"
+                ));
+            }
+        }
         let symbol = |id: u32| {
             symbols
                 .get(id as usize)
@@ -898,7 +987,14 @@ impl<R: Read + Seek> Rest<R> {
             members: reader.map(MEMBER_KEYS, &symbol, &position)?,
             folded_titles: Vec::new(),
         };
-        Ok(Facts { facts: documents, maps })
+        Ok(Facts {
+            facts: documents,
+            maps,
+            details: DocumentDetails {
+                bytes: details,
+                symbols,
+            },
+        })
     }
 }
 
@@ -932,27 +1028,35 @@ impl<R: Read + Seek> SectionReader<R> {
         Ok(bytes)
     }
 
-    /// The strings section, checksum verified, as its string offsets (count + 1 of them) and its
-    /// text: read apart, so the text becomes the interner's block without a copy.
-    fn strings(&mut self) -> Result<(Vec<u8>, Vec<u8>), String> {
-        let section = self.sections[STRINGS];
+    /// A strings section (`index`), checksum verified, its strings interned by `interner`: their
+    /// symbols, in order. The offsets (count + 1 of them) and the text are read apart, so the
+    /// text becomes the interner's block without a copy.
+    fn strings(&mut self, index: usize, interner: &Interner) -> Result<Vec<Symbol>, String> {
+        let (offsets, text) = self.string_section(index)?;
+        let (text, spans) = parse_strings(&offsets, text)?;
+        drop(offsets);
+        Ok(interner.intern_block(text, &spans))
+    }
+
+    fn string_section(&mut self, index: usize) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let section = self.sections[index];
         self.file
             .seek(SeekFrom::Start(section.offset))
-            .map_err(|error| format!("cannot read section {STRINGS}: {error}"))?;
-        let head = self.next_bytes(STRINGS, section.length.min(4))?;
+            .map_err(|error| format!("cannot read section {index}: {error}"))?;
+        let head = self.next_bytes(index, section.length.min(4))?;
         let count = head.get(..4).map(|bytes| get_u32(bytes, 0)).ok_or("no string count")? as usize;
         let offsets_length = count
             .checked_add(1)
             .and_then(|entries| entries.checked_mul(4))
             .filter(|length| length + 4 <= section.length)
             .ok_or("string offsets out of range")?;
-        let offsets = self.next_bytes(STRINGS, offsets_length)?;
-        let text = self.next_bytes(STRINGS, section.length - 4 - offsets_length)?;
+        let offsets = self.next_bytes(index, offsets_length)?;
+        let text = self.next_bytes(index, section.length - 4 - offsets_length)?;
         let mut crc = checksum(&head);
         crc.combine(&checksum(&offsets));
         crc.combine(&checksum(&text));
         if crc.finalize() != section.crc {
-            return Err(format!("section {STRINGS}'s checksum does not match"));
+            return Err(format!("section {index}'s checksum does not match"));
         }
         Ok((offsets, text))
     }

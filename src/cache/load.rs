@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rayon::prelude::*;
 
-use super::format::{self, CachedDocument, DocumentRecords};
+use super::format::{self, CachedDocument, DocumentDetails, DocumentRecords};
 use super::stamp::{DiskRecord, DiskRecords, FileStamp};
 use super::CacheOptions;
 use crate::config::Config;
@@ -137,20 +137,20 @@ pub fn load_root_staged(
             // mostly system calls.
             let ((files, skipped), facts) = std::thread::scope(|scope| {
                 let walking = scope.spawn(|| vfs::walk(root, config));
-                let facts = rest.read_facts();
+                let facts = rest.read_facts(&index.interner);
                 let walked = walking.join().unwrap_or_else(|_| (Vec::new(), Vec::new()));
                 (walked, facts)
             });
-            let facts_failed = match facts {
+            // The names passed their checks and stay; without the facts, every document still
+            // pending is read from its file below, as without a cache.
+            let details = match facts {
                 Ok(facts) => {
                     index.restore_facts(staged, facts.facts, facts.maps);
-                    None
+                    Ok(facts.details)
                 }
-                // The names passed their checks and stay; every document still pending is
-                // read from its file below, as without a cache.
                 Err(reason) => {
                     drop(staged);
-                    Some(format!("{}: {reason}", path.display()))
+                    Err(format!("{}: {reason}", path.display()))
                 }
             };
             let matches = match_files(&files, &cached, &index.interner);
@@ -177,8 +177,8 @@ pub fn load_root_staged(
                 let holds_cached_facts = index
                     .document_as_indexed_by_path(&file.relative)
                     .is_some_and(|document| !document.pending);
-                if facts_failed.is_none() && holds_cached_facts {
-                    if let Some(indexed) = unchanged(&cached, entry, file, records, &index.interner) {
+                if let (Ok(details), true) = (&details, holds_cached_facts) {
+                    if let Some(indexed) = unchanged(&cached, details, entry, file, records, &index.interner) {
                         reused.fetch_add(1, Ordering::Relaxed);
                         return Ok(indexed);
                     }
@@ -191,9 +191,9 @@ pub fn load_root_staged(
             removed.par_iter().for_each(|path| {
                 index.remove_disk_document(path);
             });
-            let used = match facts_failed {
-                Some(reason) => CacheUse::NotUsed { reason },
-                None => CacheUse::Used {
+            let used = match details {
+                Err(reason) => CacheUse::NotUsed { reason },
+                Ok(_) => CacheUse::Used {
                     path,
                     reused: reused.into_inner(),
                     changed: changed.into_inner(),
@@ -298,6 +298,7 @@ fn match_files(files: &[WalkedFile], cached: &DocumentRecords, interner: &Intern
 /// it would have reported; `None` when it must be read again.
 fn unchanged(
     cached: &DocumentRecords,
+    details: &DocumentDetails,
     entry: usize,
     file: &WalkedFile,
     records: &DiskRecords,
@@ -305,7 +306,7 @@ fn unchanged(
 ) -> Option<IndexedFile> {
     let stamp = FileStamp::of_path(&file.absolute())?;
     let is_symlink = matches!(file.kind, FileKind::Symlink(_));
-    let expected = cached.stamp(entry, interner);
+    let expected = details.stamp(entry, interner);
     if stamp != expected.stamp || cached.flavor(entry) != file.flavor || cached.is_symlink(entry) != is_symlink {
         return None;
     }
@@ -531,5 +532,29 @@ fn write_at(
     if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
     }
+    if written.is_ok() {
+        remove_older_formats(folder);
+    }
     written
+}
+
+/// Removes the caches of older format versions beside a new one (`index-v<N>.bin`, N below the
+/// current version): no wikils that reads this folder can use them, and at 1M pages each is
+/// ~1.5 GB. Nothing else is touched; a file that cannot be removed stays.
+fn remove_older_formats(folder: &Path) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let version = name
+            .to_str()
+            .and_then(|name| name.strip_prefix("index-v"))
+            .and_then(|rest| rest.strip_suffix(".bin"))
+            .filter(|digits| !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()))
+            .and_then(|digits| digits.parse::<u32>().ok());
+        if version.is_some_and(|version| version < format::FORMAT_VERSION) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }

@@ -1,14 +1,16 @@
-//! The cache writer as it was before it streamed (format version 2), kept verbatim as the
-//! reference the streaming writer must match byte for byte: documents collected in a slice, maps
-//! derived by [`crate::index::Index::derive_maps`], every string's text held in the table.
+//! The cache writer as it was before it streamed (format version 2, brought to version 3's
+//! split of the first stage from the rest), kept as the reference the streaming writer must
+//! match byte for byte: documents collected in a slice, maps derived by
+//! [`crate::index::Index::derive_maps`], every string's text held in the table.
 
 use std::io::{self, Seek, SeekFrom, Write};
 
 use super::{
     checked_u32, header, put_position, put_span, put_u32, put_u64, CachedDocument, Section, Written, BACKLINK_KEYS,
-    DOCUMENTS, DOCUMENT_RECORD, FOLDED_KEYS, FOLDED_VALUES, HEADER_LENGTH, HEADINGS, HEADING_RECORD, LINKS,
-    LINK_RECORD, MEMBER_KEYS, NO_STRING, POSITIONS, PROBLEMS, PROBLEM_RECORD, SECTION_COUNT, SPAN_RECORD, STRINGS,
-    SYMLINK_BROKEN, SYMLINK_NONE, TARGET_NONE, TARGET_PATH, TARGET_SAME_DOCUMENT, TARGET_TITLE, VARIANT_BLOCKS,
+    DETAILS_RECORD, DOCUMENTS, DOCUMENT_DETAILS, DOCUMENT_RECORD, FACT_STRINGS, FOLDED_KEYS, FOLDED_VALUES,
+    HEADER_LENGTH, HEADINGS, HEADING_RECORD, LINKS, LINK_RECORD, MEMBER_KEYS, NO_STRING, POSITIONS, PROBLEMS,
+    PROBLEM_RECORD, SECTION_COUNT, SPAN_RECORD, STRINGS, SYMLINK_BROKEN, SYMLINK_NONE, TARGET_NONE, TARGET_PATH,
+    TARGET_SAME_DOCUMENT, TARGET_TITLE, VARIANT_BLOCKS,
 };
 use crate::facts::{Interner, LinkTarget, Symbol};
 use crate::index::{DerivedMaps, SymlinkTarget};
@@ -38,6 +40,15 @@ pub fn write<W: Write + Seek>(
                 }
             }
         }
+    }
+    for (key, titles) in &maps.folded_titles {
+        table.symbol(*key);
+        for title in titles {
+            table.symbol(*title);
+        }
+    }
+    let names_strings = table.strings.len();
+    for document in documents {
         if let Some(warning) = document.warning {
             table.text(warning);
         }
@@ -54,12 +65,6 @@ pub fn write<W: Write + Seek>(
     }
     for (key, _) in maps.backlinks.iter().chain(&maps.members) {
         table.symbol(*key);
-    }
-    for (key, titles) in &maps.folded_titles {
-        table.symbol(*key);
-        for title in titles {
-            table.symbol(*title);
-        }
     }
 
     let mut out = io::BufWriter::with_capacity(1 << 20, out);
@@ -78,19 +83,23 @@ pub fn write<W: Write + Seek>(
         Ok(())
     };
 
-    section(STRINGS, &mut |section| {
-        let count = checked_u32(table.strings.len())?;
+    let strings_section = |section: &mut Section<'_>, strings: &[&str]| -> io::Result<()> {
+        let count = checked_u32(strings.len())?;
         section.put(&count.to_le_bytes())?;
         let mut end = 0u32;
         section.put(&end.to_le_bytes())?;
-        for string in &table.strings {
+        for string in strings {
             end = checked_u32(end as usize + string.len())?;
             section.put(&end.to_le_bytes())?;
         }
-        for string in &table.strings {
+        for string in strings {
             section.put(string.as_bytes())?;
         }
         Ok(())
+    };
+    let strings = table.strings.clone();
+    section(STRINGS, &mut |section| {
+        strings_section(section, &strings[..names_strings])
     })?;
     section(DOCUMENTS, &mut |section| {
         for document in documents {
@@ -100,30 +109,53 @@ pub fn write<W: Write + Seek>(
                 Some(SymlinkTarget::Target(target)) => target_parts(*target, &mut table),
                 Some(SymlinkTarget::Broken(reason)) => (SYMLINK_BROKEN, table.text(reason)),
             };
-            let facts = document.facts;
             put_u32(&mut record, 0, table.symbol(document.path));
-            record[4] = document.flavor as u8;
-            record[5] = symlink_kind;
-            put_u32(&mut record, 8, symlink_string);
             put_u32(
                 &mut record,
-                12,
-                document.warning.map_or(NO_STRING, |warning| table.text(warning)),
-            );
-            put_u32(&mut record, 16, checked_u32(facts.links.len())?);
-            put_u32(&mut record, 20, checked_u32(facts.headings.len())?);
-            put_u32(&mut record, 24, checked_u32(facts.problems.len())?);
-            put_u32(&mut record, 28, checked_u32(facts.variant_blocks.len())?);
-            put_u32(&mut record, 68, checked_u32(facts.link_positions.as_bytes().len())?);
-            put_u64(&mut record, 32, document.stamp.size);
-            put_u64(&mut record, 40, document.stamp.modified_ns as u64);
-            put_u64(&mut record, 48, document.stamp.changed_ns as u64);
-            put_u64(&mut record, 56, document.stamp.inode);
-            put_u32(
-                &mut record,
-                64,
+                4,
                 document.title.map_or(NO_STRING, |title| table.symbol(title)),
             );
+            put_u32(&mut record, 8, symlink_string);
+            record[12] = document.flavor as u8;
+            record[13] = symlink_kind;
+            section.put(&record)?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_KEYS, &mut |section| {
+        for (key, titles) in &maps.folded_titles {
+            section.put(&table.symbol(*key).to_le_bytes())?;
+            section.put(&checked_u32(titles.len())?.to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(FOLDED_VALUES, &mut |section| {
+        for title in maps.folded_titles.iter().flat_map(|(_, titles)| titles) {
+            section.put(&table.symbol(*title).to_le_bytes())?;
+        }
+        Ok(())
+    })?;
+    section(FACT_STRINGS, &mut |section| {
+        strings_section(section, &strings[names_strings..])
+    })?;
+    section(DOCUMENT_DETAILS, &mut |section| {
+        for document in documents {
+            let mut record = [0u8; DETAILS_RECORD];
+            let facts = document.facts;
+            put_u32(
+                &mut record,
+                0,
+                document.warning.map_or(NO_STRING, |warning| table.text(warning)),
+            );
+            put_u32(&mut record, 4, checked_u32(facts.links.len())?);
+            put_u32(&mut record, 8, checked_u32(facts.headings.len())?);
+            put_u32(&mut record, 12, checked_u32(facts.problems.len())?);
+            put_u32(&mut record, 16, checked_u32(facts.variant_blocks.len())?);
+            put_u32(&mut record, 20, checked_u32(facts.link_positions.as_bytes().len())?);
+            put_u64(&mut record, 24, document.stamp.size);
+            put_u64(&mut record, 32, document.stamp.modified_ns as u64);
+            put_u64(&mut record, 40, document.stamp.changed_ns as u64);
+            put_u64(&mut record, 48, document.stamp.inode);
             section.put(&record)?;
         }
         Ok(())
@@ -193,19 +225,6 @@ pub fn write<W: Write + Seek>(
             Ok(())
         })?;
     }
-    section(FOLDED_KEYS, &mut |section| {
-        for (key, titles) in &maps.folded_titles {
-            section.put(&table.symbol(*key).to_le_bytes())?;
-            section.put(&checked_u32(titles.len())?.to_le_bytes())?;
-        }
-        Ok(())
-    })?;
-    section(FOLDED_VALUES, &mut |section| {
-        for title in maps.folded_titles.iter().flat_map(|(_, titles)| titles) {
-            section.put(&table.symbol(*title).to_le_bytes())?;
-        }
-        Ok(())
-    })?;
     section(POSITIONS, &mut |section| {
         for document in documents {
             section.put(document.facts.link_positions.as_bytes())?;

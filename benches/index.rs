@@ -157,7 +157,7 @@ fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
     }
     drop((index, records));
     for _ in 0..rounds {
-        let (all, ((names, names_cpu, names_rss), index, _, used)) = load();
+        let (all, ((names, names_cpu, names_rss), index, records, used)) = load();
         assert_fully_used(&used);
         println!(
             "warm start: names known {:.3} s ({names_cpu:.2} CPU s, RSS {names_rss:.0} MiB), validated {:.3} s (RSS {:.0} MiB, peak {:.0} MiB), interned strings {}",
@@ -168,6 +168,11 @@ fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
             index.interner.len()
         );
         print_memory_estimate(&index);
+        println!(
+            "  {:<26} {:>7.1} MiB",
+            "stamps (beside the index)",
+            records.memory_estimate() as f64 / 1048576.0
+        );
     }
 }
 

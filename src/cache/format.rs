@@ -25,7 +25,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::stamp::FileStamp;
 use crate::facts::{
     DocumentFacts, HeadingFact, Interner, LinkFact, LinkTarget, PackedPositions, ProblemFact, Symbol, LINK_KINDS,
     LINK_SYNTAXES,
@@ -60,7 +59,7 @@ const FACT_STRINGS: usize = 13;
 const DOCUMENT_DETAILS: usize = 14;
 
 const DOCUMENT_RECORD: usize = 16;
-const DETAILS_RECORD: usize = 56;
+const DETAILS_RECORD: usize = 32;
 const LINK_RECORD: usize = 20;
 const HEADING_RECORD: usize = 28;
 const PROBLEM_RECORD: usize = 28;
@@ -116,7 +115,8 @@ pub struct CachedDocument<'a> {
     pub flavor: Flavor,
     pub symlink: Option<&'a SymlinkTarget>,
     pub warning: Option<&'a str>,
-    pub stamp: FileStamp,
+    /// [`super::FileStamp::digest`].
+    pub stamp: u64,
     pub facts: &'a DocumentFacts,
 }
 
@@ -401,7 +401,7 @@ fn document_record(path: u32, title: u32, flavor: Flavor, (symlink_kind, symlink
 }
 
 /// A document's details record: its warning string, its records' counts, its file's stamp.
-fn details_record(warning: u32, facts: &DocumentFacts, stamp: FileStamp) -> io::Result<[u8; DETAILS_RECORD]> {
+fn details_record(warning: u32, facts: &DocumentFacts, stamp: u64) -> io::Result<[u8; DETAILS_RECORD]> {
     let mut record = [0u8; DETAILS_RECORD];
     put_u32(&mut record, 0, warning);
     let counts = [
@@ -414,10 +414,7 @@ fn details_record(warning: u32, facts: &DocumentFacts, stamp: FileStamp) -> io::
     for (at, count) in COUNT_OFFSETS.into_iter().zip(counts) {
         put_u32(&mut record, at, checked_u32(count)?);
     }
-    put_u64(&mut record, 24, stamp.size);
-    put_u64(&mut record, 32, stamp.modified_ns as u64);
-    put_u64(&mut record, 40, stamp.changed_ns as u64);
-    put_u64(&mut record, 48, stamp.inode);
+    put_u64(&mut record, 24, stamp);
     Ok(record)
 }
 
@@ -594,7 +591,8 @@ const READ_PIECE: usize = 8 << 20;
 
 /// What a cached document's file was when it was read.
 pub struct CachedStamp {
-    pub stamp: FileStamp,
+    /// [`super::FileStamp::digest`].
+    pub stamp: u64,
     /// The repair the file was read with (invalid UTF-8).
     pub warning: Option<Box<str>>,
 }
@@ -735,12 +733,7 @@ impl DocumentDetails {
             id => self.symbols.get(id as usize),
         };
         CachedStamp {
-            stamp: FileStamp {
-                size: get_u64(record, 24),
-                modified_ns: get_u64(record, 32) as i64,
-                changed_ns: get_u64(record, 40) as i64,
-                inode: get_u64(record, 48),
-            },
+            stamp: get_u64(record, 24),
             warning: warning.map(|warning| interner.resolve(warning).into()),
         }
     }

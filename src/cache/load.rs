@@ -304,7 +304,7 @@ fn unchanged(
     records: &DiskRecords,
     interner: &Interner,
 ) -> Option<IndexedFile> {
-    let stamp = FileStamp::of_path(&file.absolute())?;
+    let stamp = FileStamp::of_path(&file.absolute())?.digest();
     let is_symlink = matches!(file.kind, FileKind::Symlink(_));
     let expected = details.stamp(entry, interner);
     if stamp != expected.stamp || cached.flavor(entry) != file.flavor || cached.is_symlink(entry) != is_symlink {
@@ -347,7 +347,7 @@ pub(crate) fn read_and_stamp(
         records.insert(
             index.interner.get_or_intern(&file.relative),
             DiskRecord {
-                stamp,
+                stamp: stamp.digest(),
                 warning: indexed.warning.as_deref().map(Box::from),
             },
         );
@@ -422,7 +422,7 @@ pub(super) fn documents_to_write(index: &Index, records: &DiskRecords) -> Vec<Do
             if index.is_pinned(&document.path) {
                 return None;
             }
-            let record = records.get(&document.path_symbol)?.value().clone();
+            let record = records.get(&document.path_symbol)?;
             // The record must belong to these facts: see `DiskRecords`.
             let current = index.document_by_path(&document.path)?;
             Arc::ptr_eq(&current, &document).then_some((document, record))

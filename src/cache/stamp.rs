@@ -52,6 +52,20 @@ impl FileStamp {
         }
     }
 
+    /// The stamp in 8 bytes, never 0: what the cache keeps and compares. Two different stamps
+    /// share a digest with a chance of 2^-64, which is what a file changed without its size,
+    /// times or inode changing as seen by the cache would need.
+    pub fn digest(&self) -> u64 {
+        let mut digest = 0x9E37_79B9_7F4A_7C15u64;
+        for value in [self.size, self.modified_ns as u64, self.changed_ns as u64, self.inode] {
+            digest = (digest ^ value).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            digest ^= digest >> 31;
+            digest = digest.wrapping_mul(0x94D0_49BB_1331_11EB);
+            digest ^= digest >> 29;
+        }
+        digest.max(1)
+    }
+
     /// True when the file last changed more than `window` before `read_at`, so that a later
     /// change must show in its stamp.
     pub fn settled_at(&self, read_at: SystemTime, window: Duration) -> bool {
@@ -67,15 +81,21 @@ impl FileStamp {
 /// What the cache records about a file besides its facts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiskRecord {
-    pub stamp: FileStamp,
+    /// The file's [`FileStamp::digest`].
+    pub stamp: u64,
     /// The repair the file was read with (invalid UTF-8), reported again when it is reused.
     pub warning: Option<Box<str>>,
 }
+
+type SymbolMap<V> = DashMap<crate::facts::Symbol, V, rustc_hash::FxBuildHasher>;
 
 /// The stamps of the documents whose facts in the index are exactly what their files held when
 /// stamped, by the symbol of the root-relative path in the index's interner (the index interns
 /// every document's path anyway: a key costs 4 bytes and no allocation, which at 1M files saves
 /// ~150 MiB over keys of their own). A document without an entry is never written to the cache.
+/// Each stamp is its 8-byte digest, and the few repair warnings sit in a map of their own: an
+/// entry of the stamps' map is 16 bytes (56 with the whole stamp and the warning inline, 120 MiB
+/// at 1M files with the tables' slack; 36 MiB now).
 ///
 /// A root reindexed with a new index clears its records; a stamp inserted late by a read for the
 /// old index would then sit under another path's symbol. It can never pass for that file's
@@ -84,5 +104,52 @@ pub struct DiskRecord {
 /// The order of updates makes a cache write safe while documents change: a stamp is inserted
 /// only *after* the facts read from its file are in the index, and removed *before* facts from
 /// anywhere else (an editor's unsaved text) go in. The writer takes a document, then its stamp,
-/// then checks that the index still holds the same document; see [`super::write_cache`].
-pub type DiskRecords = DashMap<crate::facts::Symbol, DiskRecord, rustc_hash::FxBuildHasher>;
+/// then checks that the index still holds the same document; see [`super::write_cache`]. A
+/// warning is set before its stamp and removed after it, so a stamp is never seen with an older
+/// read's warning.
+#[derive(Default)]
+pub struct DiskRecords {
+    stamps: SymbolMap<u64>,
+    warnings: SymbolMap<Box<str>>,
+}
+
+impl DiskRecords {
+    pub fn insert(&self, path: crate::facts::Symbol, record: DiskRecord) {
+        match record.warning {
+            Some(warning) => self.warnings.insert(path, warning),
+            None => self.warnings.remove(&path).map(|(_, warning)| warning),
+        };
+        self.stamps.insert(path, record.stamp);
+    }
+
+    pub fn remove(&self, path: &crate::facts::Symbol) {
+        self.stamps.remove(path);
+        self.warnings.remove(path);
+    }
+
+    pub fn get(&self, path: &crate::facts::Symbol) -> Option<DiskRecord> {
+        let stamp = *self.stamps.get(path)?;
+        let warning = self.warnings.get(path).map(|warning| warning.value().clone());
+        Some(DiskRecord { stamp, warning })
+    }
+
+    pub fn clear(&self) {
+        self.stamps.clear();
+        self.warnings.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.stamps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stamps.is_empty()
+    }
+
+    /// Approximate heap bytes of the two maps.
+    pub fn memory_estimate(&self) -> usize {
+        let stamps = self.stamps.capacity() * (std::mem::size_of::<(crate::facts::Symbol, u64)>() + 1);
+        let warnings: usize = self.warnings.iter().map(|entry| entry.value().len() + 32).sum();
+        stamps + warnings
+    }
+}

@@ -152,10 +152,7 @@ pub fn write<W: Write + Seek>(
             put_u32(&mut record, 12, checked_u32(facts.problems.len())?);
             put_u32(&mut record, 16, checked_u32(facts.variant_blocks.len())?);
             put_u32(&mut record, 20, checked_u32(facts.link_positions.as_bytes().len())?);
-            put_u64(&mut record, 24, document.stamp.size);
-            put_u64(&mut record, 32, document.stamp.modified_ns as u64);
-            put_u64(&mut record, 40, document.stamp.changed_ns as u64);
-            put_u64(&mut record, 48, document.stamp.inode);
+            put_u64(&mut record, 24, document.stamp);
             section.put(&record)?;
         }
         Ok(())

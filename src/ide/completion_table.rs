@@ -25,10 +25,11 @@ const ENTRIES_BETWEEN_CLOCK_CHECKS: usize = 4096;
 
 /// One title to put in the table.
 #[derive(Clone, Debug)]
-pub struct TableTitle {
+pub struct TableTitle<'a> {
     pub title: Symbol,
-    /// The canonical full title (`Category:X`).
-    pub full_title: String,
+    /// The canonical full title (`Category:X`), borrowed (from the interner): a million titles
+    /// copied out took ~80 MB more while a table was built beside the one in use.
+    pub full_title: &'a str,
     pub backlinks: u32,
     /// Every document defining the title is an alias in the export's `Redirect/` folder.
     pub alias_only: bool,
@@ -45,8 +46,17 @@ struct TitleEntry {
     alias_only: bool,
 }
 
-/// A title with its match key and where its name starts in the full title.
-type KeyedTitle = (String, TableTitle, usize);
+/// A title with its namespace, its match key and where its name starts in the full title, as
+/// the table is built.
+struct KeyedTitle {
+    /// The namespace's place in the table (the order in which namespaces first appear).
+    rank: u8,
+    key: String,
+    name_start: u32,
+    title: Symbol,
+    backlinks: u32,
+    alias_only: bool,
+}
 
 /// One namespace's titles, laid out most linked first so that the fuzzy scan reads keys and
 /// masks sequentially; prefix search goes through `by_key`.
@@ -99,7 +109,7 @@ impl CompletionTable {
             .into_par_iter()
             .map(|(title, alias_only)| TableTitle {
                 title,
-                full_title: index.resolve_symbol(title).to_string(),
+                full_title: index.resolve_symbol(title),
                 backlinks: u32::try_from(index.backlink_count(title)).unwrap_or(u32::MAX),
                 alias_only,
             })
@@ -107,53 +117,65 @@ impl CompletionTable {
         CompletionTable::from_titles(titles, index.settings.variant_folding)
     }
 
+    /// The table of `titles`. Built in place: one list of keyed titles, sorted by namespace and
+    /// most linked first, then each namespace's run moved into its table (the build is what
+    /// sets the server's peak memory at the end of a load, beside the table still in use).
     pub fn from_titles(titles: Vec<TableTitle>, variant_folding: bool) -> CompletionTable {
         let title_count = titles.len();
-        let keyed: Vec<(Namespace, String, TableTitle, usize)> = titles
+        let mut order: Vec<Namespace> = Vec::new();
+        for title in &titles {
+            let namespace = namespace_of_full_title(title.full_title);
+            if !order.contains(&namespace) {
+                order.push(namespace);
+            }
+        }
+        let mut keyed: Vec<KeyedTitle> = titles
             .into_par_iter()
             .map(|title| {
-                let namespace = namespace_of_full_title(&title.full_title);
+                let namespace = namespace_of_full_title(title.full_title);
                 let name_start = match namespace {
                     Namespace::Main => 0,
                     other => other.canonical_name().len() + 1,
                 };
-                let key = match_key(title.full_title.get(name_start..).unwrap_or_default(), variant_folding);
-                (namespace, key, title, name_start)
-            })
-            .collect();
-        let mut grouped: Vec<(Namespace, Vec<KeyedTitle>)> = Vec::new();
-        for (namespace, key, title, name_start) in keyed {
-            match grouped.iter_mut().find(|(existing, _)| *existing == namespace) {
-                Some((_, titles)) => titles.push((key, title, name_start)),
-                None => grouped.push((namespace, vec![(key, title, name_start)])),
-            }
-        }
-        let namespaces = grouped
-            .into_iter()
-            .map(|(namespace, mut titles)| {
-                titles.par_sort_unstable_by_key(|(_, title, _)| std::cmp::Reverse(title.backlinks));
-                let mut table = NamespaceTitles::default();
-                for (key, title, name_start) in titles {
-                    table.masks.push(character_mask(&key));
-                    table.entries.push(TitleEntry {
-                        key_start: table.keys.len() as u32,
-                        key_len: key.len() as u32,
-                        name_start: name_start as u32,
-                        title: title.title,
-                        backlinks: title.backlinks,
-                        alias_only: title.alias_only,
-                    });
-                    table.keys.push_str(&key);
+                KeyedTitle {
+                    rank: order.iter().position(|known| *known == namespace).unwrap_or(0) as u8,
+                    key: match_key(title.full_title.get(name_start..).unwrap_or_default(), variant_folding),
+                    name_start: name_start as u32,
+                    title: title.title,
+                    backlinks: title.backlinks,
+                    alias_only: title.alias_only,
                 }
-                let mut by_key: Vec<u32> = (0..table.entries.len() as u32).collect();
-                let (keys, entries) = (&table.keys, &table.entries);
-                by_key.par_sort_unstable_by(|&a, &b| {
-                    entry_key(keys, &entries[a as usize]).cmp(entry_key(keys, &entries[b as usize]))
-                });
-                table.by_key = by_key;
-                (namespace, table)
             })
             .collect();
+        // Equal counts keep the titles' order.
+        keyed.par_sort_by_key(|title| (title.rank, std::cmp::Reverse(title.backlinks)));
+        let mut namespaces: Vec<(Namespace, NamespaceTitles)> = order
+            .iter()
+            .map(|namespace| (*namespace, NamespaceTitles::default()))
+            .collect();
+        for title in keyed {
+            let Some((_, table)) = namespaces.get_mut(title.rank as usize) else {
+                continue;
+            };
+            table.masks.push(character_mask(&title.key));
+            table.entries.push(TitleEntry {
+                key_start: table.keys.len() as u32,
+                key_len: title.key.len() as u32,
+                name_start: title.name_start,
+                title: title.title,
+                backlinks: title.backlinks,
+                alias_only: title.alias_only,
+            });
+            table.keys.push_str(&title.key);
+        }
+        for (_, table) in &mut namespaces {
+            let mut by_key: Vec<u32> = (0..table.entries.len() as u32).collect();
+            let (keys, entries) = (&table.keys, &table.entries);
+            by_key.par_sort_unstable_by(|&a, &b| {
+                entry_key(keys, &entries[a as usize]).cmp(entry_key(keys, &entries[b as usize]))
+            });
+            table.by_key = by_key;
+        }
         CompletionTable {
             namespaces,
             variant_folding,
@@ -321,7 +343,7 @@ mod tests {
             .iter()
             .map(|(full_title, backlinks)| TableTitle {
                 title: interner.get_or_intern(full_title),
-                full_title: full_title.to_string(),
+                full_title,
                 backlinks: *backlinks,
                 alias_only: false,
             })
@@ -376,7 +398,7 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let titles: Vec<TableTitle> = (0..1_000_000)
+        let full_titles: Vec<String> = (0..1_000_000)
             .map(|number| {
                 let length = 2 + (next() % 8) as usize;
                 let mut full_title: String = if number % 3 == 0 {
@@ -387,12 +409,16 @@ mod tests {
                         .collect()
                 };
                 full_title.push_str(&number.to_string());
-                TableTitle {
-                    title: interner.get_or_intern(&full_title),
-                    full_title,
-                    backlinks: (next() % 1000) as u32,
-                    alias_only: false,
-                }
+                full_title
+            })
+            .collect();
+        let titles: Vec<TableTitle> = full_titles
+            .iter()
+            .map(|full_title| TableTitle {
+                title: interner.get_or_intern(full_title),
+                full_title,
+                backlinks: (next() % 1000) as u32,
+                alias_only: false,
             })
             .collect();
         let started = Instant::now();

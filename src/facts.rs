@@ -208,6 +208,17 @@ impl FactsBox {
     pub fn new(facts: DocumentFacts) -> FactsBox {
         FactsBox((!facts.is_empty()).then(|| Box::new(facts)))
     }
+
+    /// True when there is no box (the facts are empty).
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The facts to change, boxed first when there were none. Whoever fills them must leave
+    /// them non-empty (the box of empty facts is not dropped again).
+    pub fn make_mut(&mut self) -> &mut DocumentFacts {
+        self.0.get_or_insert_with(Box::default)
+    }
 }
 
 impl From<DocumentFacts> for FactsBox {

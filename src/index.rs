@@ -523,7 +523,7 @@ impl Index {
     /// documents are merged into the maps, as [`Index::derive_maps`] built them. Documents changed
     /// since — read on first use, edited, removed — keep what they have, and their cached
     /// contributions are left out. Every update waits while this runs.
-    pub fn restore_facts(&self, staged: Vec<Arc<Document>>, facts: Vec<DocumentFacts>, maps: DerivedMaps) {
+    pub fn restore_facts(&self, staged: Vec<Arc<Document>>, facts: Vec<FactsBox>, maps: DerivedMaps) {
         use rayon::prelude::*;
         let _gate = self
             .update_gate
@@ -550,7 +550,7 @@ impl Index {
                         flavor: document.flavor,
                         symlink: document.symlink.clone(),
                         redirect: facts.redirect_target().map(|link| link.target()),
-                        facts: facts.into(),
+                        facts,
                         pending: false,
                     });
                     let replaced = std::mem::replace(entry.value_mut(), loaded);

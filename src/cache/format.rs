@@ -26,8 +26,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::facts::{
-    DocumentFacts, FactsBox, HeadingFact, Interner, LinkFact, LinkTarget, PackedPositions, ProblemFact, Symbol, LINK_KINDS,
-    LINK_SYNTAXES,
+    DocumentFacts, FactsBox, HeadingFact, Interner, LinkFact, LinkTarget, PackedPositions, ProblemFact, Symbol,
+    LINK_KINDS, LINK_SYNTAXES,
 };
 use crate::index::{DerivedMaps, FlatMap, RestoredDocument, SymlinkTarget};
 use crate::syntax::{Flavor, ProblemKind, Span};

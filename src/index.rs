@@ -585,7 +585,7 @@ impl Index {
     }
 
     /// The maps derived from `documents` alone, with positions in that list for ids: what
-    /// [`Index::restore`] takes. Folded keys are interned. The cache writer uses
+    /// [`Index::restore_facts`] takes. Folded keys are interned. The cache writer uses
     /// [`Index::derive_flat_maps`], the same maps in less memory; this plain version is the
     /// reference it is tested against.
     pub fn derive_maps(&self, documents: &[Arc<Document>]) -> DerivedMaps {

@@ -859,7 +859,7 @@ pub fn read_names<R: Read + Seek>(
 impl<R: Read + Seek> Rest<R> {
     /// Reads the second stage (see [`Facts`]): the rest of the strings (into `interner`, as the
     /// first stage's), the documents' details, the per-document sections in pieces of
-    /// [`READ_PIECE`], then the backlinks and members, each checked as the first stage's.
+    /// `READ_PIECE`, then the backlinks and members, each checked as the first stage's.
     pub fn read_facts(self, interner: &Interner) -> Result<Facts, String> {
         let Rest {
             mut reader,

@@ -16,11 +16,11 @@
 //! too: adding 4.4M links one by one to sharded maps was most of a warm load at 100k pages
 //! (measured: 5.9 of 7 s wall), while installing stored maps is one insert per key. The stored
 //! maps are derived at write time from exactly the documents written, never copied from the live
-//! maps, which may already hold newer changes. After [`crate::index::Index::restore`] installs
-//! the cached state whole, changed, new and deleted files go through the index's ordinary
+//! maps, which may already hold newer changes. After [`crate::index::Index::restore_names`] and
+//! [`crate::index::Index::restore_facts`] install the cached state whole, changed, new and deleted files go through the index's ordinary
 //! incremental path.
 //!
-//! The format ([`format`]) is a fixed header (magic, format version, wikils version, a
+//! The format ([`mod@format`]) is a fixed header (magic, format version, wikils version, a
 //! fingerprint of the settings that change facts, and per section its offset, length and
 //! CRC-32) followed by fifteen sections of fixed-width little-endian records, those a warm start
 //! needs before it can answer (the names' strings, the documents, the folded titles; 95 MB of

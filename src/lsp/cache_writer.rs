@@ -61,7 +61,7 @@ async fn write(root: &Arc<Root>) -> Option<String> {
 }
 
 /// Starts (once per root) a task that writes the cache when files changed on disk since the
-/// last write and nothing changed for [`IDLE_BEFORE_WRITING`].
+/// last write and nothing changed for `IDLE_BEFORE_WRITING`.
 pub fn watch_for_changes(root: &Arc<Root>) {
     if root.cache.options.locations.is_empty() {
         return;

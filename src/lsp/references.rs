@@ -22,7 +22,7 @@ pub fn references(workspace: &Arc<WikiWorkspace>, rope: &Rope, params: &Referenc
     Some(locations)
 }
 
-/// The answer of [`references`] as a serialized JSON array, each location written straight into
+/// The answer of [`fn@references`] as a serialized JSON array, each location written straight into
 /// the buffer: an answer at a million pages can hold hundreds of thousands of them, and this is
 /// what the transport writes (see `transport.rs` on why not tower-lsp's `Value` tree).
 pub fn references_json(

@@ -35,7 +35,7 @@
 //! tower-lsp's router turns a handler's answer into a `serde_json::Value` tree before it reaches
 //! us: about 2.7 KB per `Location` (maps with `String` keys), so a references answer for a hub
 //! page at a million pages, hundreds of thousands of locations, cost over a gigabyte at its
-//! peak. Each request's handler therefore runs inside a [`RawResultSlot`]: a handler with a
+//! peak. Each request's handler therefore runs inside a `RawResultSlot`: a handler with a
 //! large answer (`references`) serializes it into bytes itself, leaves them in the slot and
 //! returns `Ok(None)`; when that request's response is a success, the transport writes those
 //! bytes as its `result`. Error responses (cancelled, not initialized, a panic) go out as

@@ -116,9 +116,16 @@ pub struct DiskRecords {
 impl DiskRecords {
     pub fn insert(&self, path: crate::facts::Symbol, record: DiskRecord) {
         match record.warning {
-            Some(warning) => self.warnings.insert(path, warning),
-            None => self.warnings.remove(&path).map(|(_, warning)| warning),
-        };
+            Some(warning) => {
+                self.warnings.insert(path, warning);
+            }
+            // Looked up first: a shard's read lock, where a removal would take its write lock
+            // for each of a million files that have no warning.
+            None if self.warnings.contains_key(&path) => {
+                self.warnings.remove(&path);
+            }
+            None => {}
+        }
         self.stamps.insert(path, record.stamp);
     }
 

@@ -10,7 +10,7 @@
 //! `<root>/.wikils/` when that folder exists (the user opted in; the server never creates
 //! anything inside a workspace). `WIKILS_CACHE=off` disables the cache. It holds,
 //! per document, its root-relative path, flavor, symlink target, the repair warning it was read
-//! with, the stamp of its file (size, mtime, ctime, inode) and its facts — links, headings,
+//! with, the stamp of its file (size, mtime, ctime, inode, as a 64-bit digest) and its facts — links, headings,
 //! problems, variant blocks — with every string written once in a string table, and the title it
 //! defines. The maps derived from facts (backlinks, category members, folded titles) are stored
 //! too: adding 4.4M links one by one to sharded maps was most of a warm load at 100k pages

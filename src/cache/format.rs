@@ -607,26 +607,42 @@ pub struct Names {
     pub folded_titles: Vec<(Symbol, crate::index::Ids<Symbol>)>,
 }
 
+/// A section's records of `LENGTH` bytes, read whole and decoded one at a time as they are
+/// needed. A record past the end reads as zeros (callers check the count first).
+struct Records<const LENGTH: usize> {
+    bytes: Vec<u8>,
+}
+
+impl<const LENGTH: usize> Records<LENGTH> {
+    fn len(&self) -> usize {
+        self.bytes.len() / LENGTH
+    }
+
+    fn get(&self, index: usize) -> &[u8] {
+        self.bytes
+            .get(index * LENGTH..(index + 1) * LENGTH)
+            .unwrap_or(&[0; LENGTH])
+    }
+}
+
 /// The cache's document records, checked, decoded one at a time as they are needed: a million
 /// documents are never held twice, once as records and once decoded.
 pub struct DocumentRecords {
-    bytes: Vec<u8>,
+    records: Records<DOCUMENT_RECORD>,
     symbols: Arc<Vec<Symbol>>,
 }
 
 impl DocumentRecords {
     pub fn len(&self) -> usize {
-        self.bytes.len() / DOCUMENT_RECORD
+        self.records.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == 0
     }
 
     fn record(&self, index: usize) -> &[u8] {
-        self.bytes
-            .get(index * DOCUMENT_RECORD..(index + 1) * DOCUMENT_RECORD)
-            .unwrap_or(&[0; DOCUMENT_RECORD])
+        self.records.get(index)
     }
 
     /// A string that [`DocumentRecords::check`] found in range.
@@ -689,45 +705,34 @@ impl DocumentRecords {
             NO_STRING => Ok(()),
             id => symbol(id),
         };
-        self.bytes.par_chunks_exact(DOCUMENT_RECORD).try_for_each(|record| {
-            symbol(get_u32(record, 0))?;
-            optional(get_u32(record, 4))?;
-            enum_at(&FLAVORS, record[12], "flavor")?;
-            match record[13] {
-                SYMLINK_NONE => Ok(()),
-                SYMLINK_BROKEN => symbol(get_u32(record, 8)),
-                kind => target(kind, get_u32(record, 8), &self.symbols).map(|_| ()),
-            }
-        })
+        self.records
+            .bytes
+            .par_chunks_exact(DOCUMENT_RECORD)
+            .try_for_each(|record| {
+                symbol(get_u32(record, 0))?;
+                optional(get_u32(record, 4))?;
+                enum_at(&FLAVORS, record[12], "flavor")?;
+                match record[13] {
+                    SYMLINK_NONE => Ok(()),
+                    SYMLINK_BROKEN => symbol(get_u32(record, 8)),
+                    kind => target(kind, get_u32(record, 8), &self.symbols).map(|_| ()),
+                }
+            })
     }
 }
 
 /// The cache's details of its documents (in the order of [`Names::documents`]): what validating
 /// the cache against the files needs.
 pub struct DocumentDetails {
-    bytes: Vec<u8>,
+    records: Records<DETAILS_RECORD>,
     /// Every string of the file, both sections'.
     symbols: Arc<Vec<Symbol>>,
 }
 
 impl DocumentDetails {
-    pub fn len(&self) -> usize {
-        self.bytes.len() / DETAILS_RECORD
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-
-    fn record(&self, index: usize) -> &[u8] {
-        self.bytes
-            .get(index * DETAILS_RECORD..(index + 1) * DETAILS_RECORD)
-            .unwrap_or(&[0; DETAILS_RECORD])
-    }
-
     /// The stamp of the file of the document at `index`, and its repair warning.
     pub fn stamp(&self, index: usize, interner: &Interner) -> CachedStamp {
-        let record = self.record(index);
+        let record = self.records.get(index);
         let warning = match get_u32(record, 0) {
             NO_STRING => None,
             id => self.symbols.get(id as usize),
@@ -835,7 +840,7 @@ pub fn read_names<R: Read + Seek>(
 
     let records = reader.whole(DOCUMENTS)?;
     let documents = DocumentRecords {
-        bytes: records,
+        records: Records { bytes: records },
         symbols: Arc::clone(&symbols),
     };
     documents.check()?;
@@ -986,7 +991,7 @@ impl<R: Read + Seek> Rest<R> {
             facts: documents,
             maps,
             details: DocumentDetails {
-                bytes: details,
+                records: Records { bytes: details },
                 symbols,
             },
         })

@@ -46,11 +46,13 @@ struct TitleEntry {
     alias_only: bool,
 }
 
+/// Enough slots for every `Namespace` as a number.
+const NAMESPACE_SLOTS: usize = Namespace::MediaWiki as usize + 1;
+
 /// A title with its namespace, its match key and where its name starts in the full title, as
 /// the table is built.
 struct KeyedTitle {
-    /// The namespace's place in the table (the order in which namespaces first appear).
-    rank: u8,
+    namespace: Namespace,
     key: String,
     name_start: u32,
     title: Symbol,
@@ -122,13 +124,6 @@ impl CompletionTable {
     /// sets the server's peak memory at the end of a load, beside the table still in use).
     pub fn from_titles(titles: Vec<TableTitle>, variant_folding: bool) -> CompletionTable {
         let title_count = titles.len();
-        let mut order: Vec<Namespace> = Vec::new();
-        for title in &titles {
-            let namespace = namespace_of_full_title(title.full_title);
-            if !order.contains(&namespace) {
-                order.push(namespace);
-            }
-        }
         let mut keyed: Vec<KeyedTitle> = titles
             .into_par_iter()
             .map(|title| {
@@ -138,7 +133,7 @@ impl CompletionTable {
                     other => other.canonical_name().len() + 1,
                 };
                 KeyedTitle {
-                    rank: order.iter().position(|known| *known == namespace).unwrap_or(0) as u8,
+                    namespace,
                     key: match_key(title.full_title.get(name_start..).unwrap_or_default(), variant_folding),
                     name_start: name_start as u32,
                     title: title.title,
@@ -147,14 +142,19 @@ impl CompletionTable {
                 }
             })
             .collect();
+        // The table's namespaces in the order they first appear, each with its place.
+        let mut namespaces: Vec<(Namespace, NamespaceTitles)> = Vec::new();
+        let mut rank = [0u8; NAMESPACE_SLOTS];
+        for title in &keyed {
+            if !namespaces.iter().any(|(known, _)| *known == title.namespace) {
+                rank[title.namespace as usize] = namespaces.len() as u8;
+                namespaces.push((title.namespace, NamespaceTitles::default()));
+            }
+        }
         // Equal counts keep the titles' order.
-        keyed.par_sort_by_key(|title| (title.rank, std::cmp::Reverse(title.backlinks)));
-        let mut namespaces: Vec<(Namespace, NamespaceTitles)> = order
-            .iter()
-            .map(|namespace| (*namespace, NamespaceTitles::default()))
-            .collect();
+        keyed.par_sort_by_key(|title| (rank[title.namespace as usize], std::cmp::Reverse(title.backlinks)));
         for title in keyed {
-            let Some((_, table)) = namespaces.get_mut(title.rank as usize) else {
+            let Some((_, table)) = namespaces.get_mut(usize::from(rank[title.namespace as usize])) else {
                 continue;
             };
             table.masks.push(character_mask(&title.key));

@@ -36,6 +36,9 @@ struct Options {
     rounds: u32,
     check: bool,
     warm_only: bool,
+    /// `--index-only`: the read floor, parsing and indexing alone (no cache, diagnostics or
+    /// check), for comparing builds on the cold path.
+    index_only: bool,
 }
 
 fn options() -> Options {
@@ -45,6 +48,7 @@ fn options() -> Options {
         rounds: 3,
         check: true,
         warm_only: false,
+        index_only: false,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -58,6 +62,7 @@ fn options() -> Options {
             "--dir" => options.dir = arguments.next().map(PathBuf::from),
             "--no-check" => options.check = false,
             "--warm-only" => options.warm_only = true,
+            "--index-only" => options.index_only = true,
             "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
             _ => {} // `cargo bench` passes `--bench`.
         }
@@ -274,6 +279,23 @@ fn main() {
             .sum();
         (elapsed, (links, cpu))
     });
+    if options.index_only {
+        let megabytes = bytes as f64 / 1e6;
+        println!(
+            "wiki: {} ({files} files, {megabytes:.1} MB, {links} links)",
+            root.display()
+        );
+        println!(
+            "read floor {:.3} s ({floor_cpu:.2} CPU s), parse {:.3} s ({parse_cpu:.2} CPU s, {:.2}× floor), index {:.3} s ({index_cpu:.2} CPU s, {:.2}× floor), peak RSS {:.0} MiB",
+            floor.as_secs_f64(),
+            parse_time.as_secs_f64(),
+            parse_time.as_secs_f64() / floor.as_secs_f64(),
+            index_time.as_secs_f64(),
+            index_time.as_secs_f64() / floor.as_secs_f64(),
+            peak_rss_mb()
+        );
+        return;
+    }
     let cache = measure_cache(&root, &config, options.rounds);
     let loaded = workspace::load_root(&root, config.clone(), &|_, _| {});
     let rss_after_load = common::rss_mb();

@@ -33,61 +33,103 @@ struct ClassificationCache {
 }
 
 type Class = Option<(LinkKind, LinkTarget)>;
-type ClassMap = rustc_hash::FxHashMap<TargetKey, Class>;
+type ClassMap = hashbrown::HashMap<TargetKey, PackedClass, TargetKeyHasher>;
 
-/// Targets up to this long are kept in the table itself: nearly all are (`../Page/` and a title
-/// of a few words or CJK characters; 99.9% of a generated 100k-page wiki's), and an entry, class
-/// included, takes 64 bytes, no more than a boxed key's entry and its heap block together.
-const INLINE_TARGET_BYTES: usize = 46;
-
-/// A target as the cache keeps it. Kept inline, the bytes a lookup compares sit in the table
-/// entry it already reads; a boxed key costs one more cache miss per link on a large wiki (where
-/// the tables outgrow the CPU caches), and that miss was most of a lookup's time.
-#[derive(Clone, Debug)]
-enum TargetKey {
-    Inline { len: u8, bytes: [u8; INLINE_TARGET_BYTES] },
-    Boxed(Box<[u8]>),
-}
+/// A raw target as the cache keeps it: 96 bits of its XXH3-128 hash, not its bytes. An entry,
+/// class included, takes 16 bytes, where one with the bytes inline took 64; at a million pages
+/// each thread meets some 2.5M distinct targets, and a table four times smaller keeps them all
+/// in the memory one with bytes held for 1M, with no comparison of text on a hit. Two distinct
+/// targets share a key with a probability of about n²/2⁹⁷ (4·10⁻¹⁷ for the 2.57M targets of a
+/// generated million-page wiki), a risk taken as rustc takes it with its 128-bit fingerprints:
+/// such a pair would give the second target the first one's class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TargetKey([u32; 3]);
 
 impl TargetKey {
     fn new(target: &str) -> TargetKey {
-        let target = target.as_bytes();
-        let mut bytes = [0; INLINE_TARGET_BYTES];
-        match (bytes.get_mut(..target.len()), u8::try_from(target.len())) {
-            (Some(inline), Ok(len)) => {
-                inline.copy_from_slice(target);
-                TargetKey::Inline { len, bytes }
-            }
-            _ => TargetKey::Boxed(target.into()),
-        }
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            TargetKey::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or(bytes),
-            TargetKey::Boxed(bytes) => bytes,
-        }
+        let hash = xxhash_rust::xxh3::xxh3_128(target.as_bytes());
+        TargetKey([hash as u32, (hash >> 32) as u32, (hash >> 64) as u32])
     }
 }
 
-// Hashed and compared as the bytes they hold, so a lookup by `&[u8]` finds them (`Borrow`).
+// The key is a hash already: the table takes its first 64 bits as they are.
 impl std::hash::Hash for TargetKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_bytes().hash(state);
+        state.write_u64(u64::from(self.0[0]) | u64::from(self.0[1]) << 32);
     }
 }
 
-impl PartialEq for TargetKey {
-    fn eq(&self, other: &TargetKey) -> bool {
-        self.as_bytes() == other.as_bytes()
+/// Hands a [`TargetKey`]'s bits to the table unchanged.
+#[derive(Clone, Copy, Default)]
+struct TargetKeyHasher;
+
+impl std::hash::BuildHasher for TargetKeyHasher {
+    type Hasher = PassThrough;
+
+    fn build_hasher(&self) -> PassThrough {
+        PassThrough(0)
     }
 }
 
-impl Eq for TargetKey {}
+#[derive(Default)]
+struct PassThrough(u64);
 
-impl std::borrow::Borrow<[u8]> for TargetKey {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is called (by `TargetKey`); any other input is folded in, not lost.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+/// A [`Class`] in 32 bits: the target's symbol in the low 28 ([`Symbol::to_raw`], 0 for none),
+/// the link kind in the next 3, and the top bit telling a path from a title, or, with no
+/// symbol, nothing to resolve from this document. The class `None` takes the code of
+/// `(OutsideRoot, SameDocument)`, which classification never gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PackedClass(u32);
+
+const KIND_SHIFT: u32 = 28;
+const NO_CLASS: PackedClass = PackedClass((LinkKind::OutsideRoot as u32) << KIND_SHIFT);
+
+impl PackedClass {
+    /// `None` for a class with no code (see the type).
+    fn pack(class: Class) -> Option<PackedClass> {
+        let Some((kind, target)) = class else {
+            return Some(NO_CLASS);
+        };
+        let (symbol, top) = match target {
+            LinkTarget::Title(symbol) => (symbol.to_raw(), 0),
+            LinkTarget::Path(symbol) => (symbol.to_raw(), 1),
+            LinkTarget::SameDocument => (0, 0),
+            LinkTarget::None => (0, 1),
+        };
+        let packed = PackedClass(symbol | (kind as u32) << KIND_SHIFT | top << 31);
+        (symbol < 1 << KIND_SHIFT && packed != NO_CLASS).then_some(packed)
+    }
+
+    fn unpack(self) -> Class {
+        if self == NO_CLASS {
+            return None;
+        }
+        let kind = super::LINK_KINDS[(self.0 >> KIND_SHIFT & 7) as usize];
+        let path = self.0 >> 31 == 1;
+        let target = match (Symbol::from_raw(self.0 & ((1 << KIND_SHIFT) - 1)), path) {
+            (Some(symbol), false) => LinkTarget::Title(symbol),
+            (Some(symbol), true) => LinkTarget::Path(symbol),
+            (None, false) => LinkTarget::SameDocument,
+            (None, true) => LinkTarget::None,
+        };
+        Some((kind, target))
     }
 }
 
@@ -105,8 +147,11 @@ fn title_slot(link: &syntax::Link) -> usize {
     syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor_span.is_some())
 }
 
-/// Entries kept per thread before the cache starts over, bounding its memory.
-const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 20;
+/// Entries kept per thread before the cache starts over, bounding its memory: at most ~136 MB
+/// a thread (the tables double as they grow: 8M buckets of 16 bytes and a control byte), what
+/// 1M entries of 64 bytes took before. A generated million-page wiki has 2.57M distinct
+/// targets, nearly all of which each thread meets.
+const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 22;
 
 thread_local! {
     static CLASSIFICATIONS: std::cell::RefCell<ClassificationCache> = std::cell::RefCell::new(ClassificationCache {
@@ -167,12 +212,15 @@ impl Classifier<'_> {
             LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut **folder_map,
             _ => &mut cache.titles[title_slot(link)],
         };
-        if let Some(class) = map.get(target.as_bytes()) {
-            return *class;
+        let key = TargetKey::new(target);
+        if let Some(class) = map.get(&key) {
+            return class.unpack();
         }
         let class = classify_link(link, target, self.path, self.context);
-        map.insert(TargetKey::new(target), class);
-        cache.entries += 1;
+        if let Some(packed) = PackedClass::pack(class) {
+            map.insert(key, packed);
+            cache.entries += 1;
+        }
         class
     }
 
@@ -325,34 +373,60 @@ fn classify_link(
 
 #[cfg(test)]
 mod tests {
-    use super::{Class, TargetKey, INLINE_TARGET_BYTES};
+    use super::{Class, PackedClass, TargetKey};
+    use crate::facts::{Symbol, LINK_KINDS};
 
     #[test]
-    fn a_cache_entry_takes_64_bytes() {
-        assert_eq!(std::mem::size_of::<(TargetKey, Class)>(), 64);
+    fn a_cache_entry_takes_16_bytes() {
+        assert_eq!(std::mem::size_of::<(TargetKey, PackedClass)>(), 16);
     }
 
-    /// Short and long targets, CJK and astral ones, find their entries; a key is inline exactly
-    /// when its bytes fit.
+    /// Every class classification gives comes back from its code; the one it never gives has
+    /// none, rather than one that reads as another class.
     #[test]
-    fn target_keys_compare_and_hash_as_their_bytes() {
-        let mut map = rustc_hash::FxHashMap::default();
-        let fits = format!("../Page/{}.md", "中".repeat((INLINE_TARGET_BYTES - 11) / 3));
-        let long = format!("{fits}𠀀");
-        let targets = ["", "𠀀", "../Page/中文_(𠀀).md", fits.as_str(), long.as_str()];
-        for (index, target) in targets.iter().enumerate() {
-            let key = TargetKey::new(target);
-            assert_eq!(key.as_bytes(), target.as_bytes());
-            let inline = matches!(key, TargetKey::Inline { .. });
-            assert_eq!(inline, target.len() <= INLINE_TARGET_BYTES, "{target}");
-            map.insert(key, index);
+    fn classes_pack_into_32_bits_and_back() {
+        let symbols = [1, 2, 12_345, (1 << 28) - 1].map(|raw| Symbol::from_raw(raw).expect("nonzero"));
+        let mut classes: Vec<Class> = vec![None];
+        for kind in LINK_KINDS {
+            classes.push(Some((kind, LinkTarget::SameDocument)));
+            classes.push(Some((kind, LinkTarget::None)));
+            for symbol in symbols {
+                classes.push(Some((kind, LinkTarget::Title(symbol))));
+                classes.push(Some((kind, LinkTarget::Path(symbol))));
+            }
         }
-        assert!(fits.len() <= INLINE_TARGET_BYTES && long.len() > INLINE_TARGET_BYTES);
-        for (index, target) in targets.iter().enumerate() {
-            assert_eq!(map.get(target.as_bytes()), Some(&index), "{target}");
+        let mut codes = std::collections::HashSet::new();
+        for class in classes {
+            match PackedClass::pack(class) {
+                Some(packed) => {
+                    assert_eq!(packed.unpack(), class);
+                    assert!(codes.insert(packed.0), "{class:?} shares a code");
+                }
+                None => assert_eq!(class, Some((LinkKind::OutsideRoot, LinkTarget::SameDocument))),
+            }
         }
-        assert_eq!(map.get("../Page/中文_(𠀀).m".as_bytes()), None);
-        assert_eq!(map.get(&long.as_bytes()[..long.len() - 1]), None);
+    }
+
+    /// Keys are hashes of the bytes as written: equal for equal targets, apart for targets that
+    /// differ in one byte, CJK and astral ones included.
+    #[test]
+    fn target_keys_hash_the_bytes_as_written() {
+        let targets = [
+            "",
+            "𠀀",
+            "../Page/中文_(𠀀).md",
+            "../Page/中文_(𠀀).m",
+            "../Page/中文_\\(𠀀\\).md",
+            "https://zh.wikipedia.org/wiki/內務",
+            "https://zh.wikipedia.org/wiki/内务",
+        ];
+        let keys: Vec<TargetKey> = targets.iter().map(|target| TargetKey::new(target)).collect();
+        for (index, target) in targets.iter().enumerate() {
+            assert_eq!(TargetKey::new(target), keys[index]);
+            for (other, key) in keys.iter().enumerate() {
+                assert_eq!(other == index, *key == keys[index], "{target} / {}", targets[other]);
+            }
+        }
     }
 
     use crate::index::{Index, IndexSettings};

@@ -8,7 +8,7 @@ mod classify;
 mod intern;
 mod positions;
 
-pub use classify::release_classification_cache;
+pub use classify::{release_classification_cache, ClassCache};
 pub use positions::{PackedPositions, PositionsIter};
 
 use crate::layout::Layout;
@@ -246,6 +246,8 @@ pub struct FactsContext<'a> {
     pub parse_options_markdown: &'a ParseOptions,
     pub parse_options_wikitext: &'a ParseOptions,
     pub interner: &'a Interner,
+    /// What the index's link targets mean, shared by the threads that build facts.
+    pub classes: &'a ClassCache,
     /// Identifies the index the symbols belong to, for the classification cache.
     pub index_id: u64,
 }

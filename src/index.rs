@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use crate::facts::{self, DocumentFacts, FactsBox, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
+use crate::facts::{self, ClassCache, DocumentFacts, FactsBox, FactsContext, Interner, LinkKind, LinkTarget, Symbol};
 use crate::layout::Layout;
 use crate::syntax::{Flavor, ParseOptions};
 use crate::title::{self, Namespace, TitleRules};
@@ -102,6 +102,8 @@ pub struct IndexSettings {
 pub struct Index {
     pub settings: IndexSettings,
     pub interner: Interner,
+    /// What link targets mean, shared by the threads that build facts (see [`ClassCache`]).
+    classes: ClassCache,
     markdown_options: ParseOptions,
     wikitext_options: ParseOptions,
     next_id: AtomicU32,
@@ -159,6 +161,7 @@ impl Index {
         Index {
             settings,
             interner: Interner::new(),
+            classes: ClassCache::new(),
             id: NEXT_INDEX_ID.fetch_add(1, Ordering::Relaxed),
             update_locks: std::array::from_fn(|_| std::sync::Mutex::new(())),
             markdown_options,
@@ -254,6 +257,12 @@ impl Index {
         self.documents.iter().any(|entry| entry.pending)
     }
 
+    /// Frees the table of link classes a bulk load filled (see [`ClassCache`]): after it, only
+    /// edits would hit it.
+    pub fn release_classification_cache(&self) {
+        self.classes.release();
+    }
+
     /// Parses a document's text into facts, without touching the index.
     pub fn facts_for_text(&self, path: &str, flavor: Flavor, text: &str) -> DocumentFacts {
         let context = FactsContext {
@@ -262,6 +271,7 @@ impl Index {
             parse_options_markdown: &self.markdown_options,
             parse_options_wikitext: &self.wikitext_options,
             interner: &self.interner,
+            classes: &self.classes,
             index_id: self.id,
         };
         facts::document_facts(text, path, flavor, &context)

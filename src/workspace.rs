@@ -68,12 +68,16 @@ pub fn load_root_into(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> LoadReport {
     let (files, skipped) = vfs::walk(root, config);
-    index_files(&files, skipped, progress, &|_, file| index_file(index, file, config))
+    index_files(index, &files, skipped, progress, &|_, file| {
+        index_file(index, file, config)
+    })
 }
 
-/// Adds walked files to an index in parallel with `index_one` (given each file's position in
-/// `files`), collecting what was skipped or repaired, sorted by path.
+/// Adds walked files to `index` in parallel with `index_one` (given each file's position in
+/// `files`), collecting what was skipped or repaired, sorted by path; frees the classification
+/// caches the load filled.
 pub fn index_files(
+    index: &Index,
     files: &[WalkedFile],
     mut skipped: Vec<Skipped>,
     progress: &(dyn Fn(usize, usize) + Sync),
@@ -105,6 +109,7 @@ pub fn index_files(
     });
     rayon::broadcast(|_| crate::facts::release_classification_cache());
     crate::facts::release_classification_cache();
+    index.release_classification_cache();
     skipped.extend(problems.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = warnings.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());

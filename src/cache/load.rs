@@ -166,7 +166,7 @@ pub fn load_root_staged(
             // difference, as any later change would be.
             let reused = AtomicUsize::new(0);
             let changed = AtomicUsize::new(0);
-            let report = workspace::index_files(&files, skipped, progress, &|position, file| {
+            let report = workspace::index_files(index, &files, skipped, progress, &|position, file| {
                 let Some(entry) = matches[position] else {
                     return read_any(file);
                 };
@@ -209,7 +209,7 @@ pub fn load_root_staged(
             // After the source: a pending document is never seen without a way to read it.
             workspace::add_names(index, &files);
             names_known();
-            let report = workspace::index_files(&files, skipped, progress, &|_, file| {
+            let report = workspace::index_files(index, &files, skipped, progress, &|_, file| {
                 test_delay("WIKILS_TEST_READ_DELAY_MS");
                 // Read on first use already, or held by an editor: nothing to do. Symlinks are
                 // indexed already, but read again for their stamps (a `readlink`).

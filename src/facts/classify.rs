@@ -1,5 +1,9 @@
-//! What a link's target means (a page title, a path, this document or nothing), and the
-//! per-thread cache that spares classifying the same target twice.
+//! What a link's target means (a page title, a path, this document or nothing), and the caches
+//! that spare classifying the same target twice: one table of classes shared by every thread
+//! ([`ClassCache`]), and per-thread maps of anchors and heading slugs.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 use crate::layout::{self, Layout};
 use crate::syntax::{self, LinkSyntax};
@@ -7,88 +11,247 @@ use crate::title::{self, Namespace, Title, TitleTarget};
 
 use super::{anchor_key, github_slug, FactsContext, LinkKind, LinkTarget, Symbol};
 
-/// What links' raw targets mean, per thread. The same few hundred thousand targets recur
-/// millions of times across a wiki; classifying one costs title parsing, path joining and
-/// interning, while a hit here costs one hash of the raw text, with no lock shared between
-/// threads. Entries hold symbols of one index, so the cache starts over when another index asks.
-/// Anchors and heading texts, a few thousand that recur on every page (`參見`, `外部連結`), keep
-/// their interned keys here too: the shared interner is a large table behind locks.
-///
-/// A class depends on the raw target and on what picks the map it is kept in: the syntax, the
-/// leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for titles, the
-/// document's folder for relative paths. The map is picked once per link (per document for the
-/// folder), so a lookup hashes and compares only the target as written, with no key built.
-struct ClassificationCache {
+/// Anchors and heading texts of links and headings, per thread, with their interned keys: a few
+/// thousand that recur on every page (`參見`, `外部連結`), where the interner is a large table
+/// behind locks. Entries hold symbols of one index, so the maps start over when another index
+/// asks.
+struct AnchorCache {
     index_id: u64,
-    /// Entries in all maps, bounded by [`CLASSIFICATION_CACHE_LIMIT`].
+    /// Entries in both maps, bounded by [`ANCHOR_CACHE_LIMIT`].
     entries: usize,
-    /// Title-like syntaxes, by [`title_slot`].
-    titles: [ClassMap; TITLE_SLOTS],
-    /// Relative paths (Markdown and HTML links alike), per folder of the linking document.
-    folders: rustc_hash::FxHashMap<Box<str>, ClassMap>,
     /// Anchors of links and headings as written, with their interned key ([`anchor_key`]).
     anchor_keys: rustc_hash::FxHashMap<Box<str>, Symbol>,
     /// Headings' text, with their interned slug ([`github_slug`]).
     slugs: rustc_hash::FxHashMap<Box<str>, Symbol>,
 }
 
-type Class = Option<(LinkKind, LinkTarget)>;
-type ClassMap = hashbrown::HashMap<TargetKey, PackedClass, TargetKeyHasher>;
+/// Anchor and slug entries kept per thread before the maps start over, bounding their memory.
+const ANCHOR_CACHE_LIMIT: usize = 1 << 18;
 
-/// A raw target as the cache keeps it: 96 bits of its XXH3-128 hash, not its bytes. An entry,
-/// class included, takes 16 bytes, where one with the bytes inline took 64; at a million pages
-/// each thread meets some 2.5M distinct targets, and a table four times smaller keeps them all
-/// in the memory one with bytes held for 1M, with no comparison of text on a hit. Two distinct
-/// targets share a key with a probability of about n²/2⁹⁷ (4·10⁻¹⁷ for the 2.57M targets of a
-/// generated million-page wiki), a risk taken as rustc takes it with its 128-bit fingerprints:
-/// such a pair would give the second target the first one's class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct TargetKey([u32; 3]);
+thread_local! {
+    static ANCHORS: std::cell::RefCell<AnchorCache> = std::cell::RefCell::new(AnchorCache {
+        index_id: u64::MAX,
+        entries: 0,
+        anchor_keys: rustc_hash::FxHashMap::default(),
+        slugs: rustc_hash::FxHashMap::default(),
+    });
+}
 
-impl TargetKey {
-    fn new(target: &str) -> TargetKey {
-        let hash = xxhash_rust::xxh3::xxh3_128(target.as_bytes());
-        TargetKey([hash as u32, (hash >> 32) as u32, (hash >> 64) as u32])
+/// Frees this thread's anchor and slug maps, once a bulk load is done with them.
+pub fn release_classification_cache() {
+    ANCHORS.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache.anchor_keys = rustc_hash::FxHashMap::default();
+            cache.slugs = rustc_hash::FxHashMap::default();
+            cache.entries = 0;
+            cache.index_id = u64::MAX;
+        }
+    });
+}
+
+impl AnchorCache {
+    fn clear(&mut self) {
+        self.anchor_keys.clear();
+        self.slugs.clear();
+        self.entries = 0;
     }
 }
 
-// The key is a hash already: the table takes its first 64 bits as they are.
-impl std::hash::Hash for TargetKey {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(u64::from(self.0[0]) | u64::from(self.0[1]) << 32);
+/// What links' raw targets mean, for one index, shared by every thread. The same targets recur
+/// millions of times across a wiki (44M links to 2.57M distinct targets in a generated
+/// million-page wiki); classifying one costs title parsing, path joining and interning (a
+/// lookup at random places in a table of millions of strings), while a hit here costs a hash of
+/// the raw text and one read of a 16-byte entry, with no lock. Shared, each target is
+/// classified once whatever the number of threads, and the memory does not grow with them: per
+/// thread, each core met nearly every target, and kept them all.
+///
+/// A class depends on the raw target and on what the link's [`map_seed`] stands for: the
+/// syntax, the leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for
+/// titles, the document's folder for relative paths.
+pub struct ClassCache {
+    table: RwLock<Arc<ClassTable>>,
+}
+
+/// Slots of a new table, and at most: 2^23 slots take 128 MB, room for 6M targets.
+const MIN_SLOTS: usize = 1 << 12;
+const MAX_SLOTS: usize = 1 << 23;
+
+/// Probes before a lookup gives up (a table is at most three quarters full; at that load a
+/// linear probe takes 2.5 slots on average).
+const MAX_PROBES: usize = 32;
+
+impl Default for ClassCache {
+    fn default() -> Self {
+        ClassCache::new()
     }
 }
 
-/// Hands a [`TargetKey`]'s bits to the table unchanged.
-#[derive(Clone, Copy, Default)]
-struct TargetKeyHasher;
-
-impl std::hash::BuildHasher for TargetKeyHasher {
-    type Hasher = PassThrough;
-
-    fn build_hasher(&self) -> PassThrough {
-        PassThrough(0)
-    }
-}
-
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is called (by `TargetKey`); any other input is folded in, not lost.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+impl ClassCache {
+    pub fn new() -> ClassCache {
+        ClassCache {
+            table: RwLock::new(Arc::new(ClassTable::with_slots(MIN_SLOTS))),
         }
     }
 
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
+    /// The current table, for one document's links (one lock a document, none a link).
+    fn table(&self) -> Arc<ClassTable> {
+        self.table
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
+
+    /// Replaces a table three quarters full with one twice its size holding what it held
+    /// (unless another thread did already, or it is as large as allowed). Classes added to the
+    /// old table meanwhile are lost, which only costs classifying them again.
+    fn grow(&self, full: &Arc<ClassTable>) {
+        let mut table = self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !Arc::ptr_eq(&table, full) || full.slots.len() >= MAX_SLOTS {
+            return;
+        }
+        let grown = ClassTable::with_slots(full.slots.len() * 2);
+        for slot in full.slots.iter() {
+            let (low, high) = (slot[0].load(Ordering::Acquire), slot[1].load(Ordering::Acquire));
+            if low != 0 && high != 0 {
+                grown.insert(low, high);
+            }
+        }
+        *table = Arc::new(grown);
+    }
+
+    /// Adds `key`'s class to `table` (the caller's current table), growing the cache first if
+    /// `table` is full, and then taking its new table as the caller's. When the cache is as
+    /// large as allowed, the class is not kept.
+    fn add(&self, table: &mut Arc<ClassTable>, key: TargetKey, class: PackedClass) {
+        if table.is_full() {
+            self.grow(table);
+            *table = self.table();
+        }
+        if !table.is_full() {
+            table.insert(key.low, u64::from(key.high) << 32 | u64::from(class.0));
+        }
+    }
+
+    /// Empties the cache, freeing its table: after a bulk load, only edits would hit it.
+    pub fn release(&self) {
+        *self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Arc::new(ClassTable::with_slots(MIN_SLOTS));
+    }
+
+    /// Bytes of the current table.
+    pub fn memory_usage(&self) -> usize {
+        self.table().slots.len() * std::mem::size_of::<[AtomicU64; 2]>()
+    }
+}
+
+/// An open-addressing table of classes, filled without locks: a slot is two words, the key's
+/// first 64 bits, then its last 32 above the packed class. A writer claims an empty slot by
+/// swapping its first word in, then stores the second (`Release`); a reader that finds the
+/// first word but not yet the second takes it as a miss. Slots are never emptied.
+struct ClassTable {
+    slots: Box<[[AtomicU64; 2]]>,
+    used: AtomicUsize,
+}
+
+impl ClassTable {
+    fn with_slots(count: usize) -> ClassTable {
+        ClassTable {
+            slots: std::iter::repeat_with(Default::default).take(count).collect(),
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.used.load(Ordering::Relaxed) >= self.slots.len() / 4 * 3
+    }
+
+    fn probe(&self, low: u64) -> impl Iterator<Item = &[AtomicU64; 2]> {
+        let mask = self.slots.len() - 1;
+        let start = low as usize;
+        (0..MAX_PROBES).filter_map(move |step| self.slots.get(start.wrapping_add(step) & mask))
+    }
+
+    fn get(&self, key: TargetKey) -> Option<PackedClass> {
+        for slot in self.probe(key.low) {
+            match slot[0].load(Ordering::Acquire) {
+                0 => return None,
+                low if low == key.low => {
+                    let high = slot[1].load(Ordering::Acquire);
+                    if high == 0 {
+                        return None; // being written
+                    }
+                    if (high >> 32) as u32 == key.high {
+                        return Some(PackedClass(high as u32));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Adds the entry whose words are `low` and `high` (both nonzero), unless its key is there.
+    fn insert(&self, low: u64, high: u64) {
+        for slot in self.probe(low) {
+            let mut current = slot[0].load(Ordering::Acquire);
+            if current == 0 {
+                match slot[0].compare_exchange(0, low, Ordering::AcqRel, Ordering::Acquire) {
+                    Ok(_) => {
+                        slot[1].store(high, Ordering::Release);
+                        self.used.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    Err(taken) => current = taken,
+                }
+            }
+            if current == low {
+                let stored = slot[1].load(Ordering::Acquire);
+                // The same key, or one being written whose first 64 bits are the same: leave it.
+                if stored == 0 || stored >> 32 == high >> 32 {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+type Class = Option<(LinkKind, LinkTarget)>;
+
+/// A raw target as the cache keeps it: 96 bits of its XXH3-128 hash (seeded by what the link's
+/// [`map_seed`] stands for), not its bytes, so an entry takes 16 bytes with its class and a hit
+/// compares no text. Two distinct targets share a key with a probability of about n²/2⁹⁷
+/// (4·10⁻¹⁷ for the 2.57M targets of a generated million-page wiki), a risk taken as rustc takes
+/// it with its 128-bit fingerprints: such a pair would give the second target the first one's
+/// class. Both parts are nonzero (a zero word marks an empty slot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TargetKey {
+    low: u64,
+    high: u32,
+}
+
+impl TargetKey {
+    fn new(seed: u64, target: &str) -> TargetKey {
+        let hash = xxhash_rust::xxh3::xxh3_128_with_seed(target.as_bytes(), seed);
+        TargetKey {
+            low: (hash as u64).max(1),
+            high: (hash >> 64) as u32 | 1,
+        }
+    }
+}
+
+/// The seed of a link's keys: the title slot (`0..16`, see [`title_slot`]), or for relative
+/// paths the linking document's folder (`folder_seed`).
+fn map_seed(link: &syntax::Link, folder_seed: u64) -> u64 {
+    match link.syntax {
+        LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => folder_seed,
+        _ => title_slot(link) as u64,
+    }
+}
+
+/// The seed of relative paths' keys for documents in `folder`: its hash with the top bit set
+/// (title slots are small numbers).
+fn folder_seed(folder: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(folder.as_bytes()) | 1 << 63
 }
 
 /// A [`Class`] in 32 bits: the target's symbol in the low 28 ([`Symbol::to_raw`], 0 for none),
@@ -133,8 +296,6 @@ impl PackedClass {
     }
 }
 
-const TITLE_SLOTS: usize = 16;
-
 /// The map of [`ClassificationCache::titles`] for a link that is not a relative path.
 fn title_slot(link: &syntax::Link) -> usize {
     let syntax = match link.syntax {
@@ -147,79 +308,27 @@ fn title_slot(link: &syntax::Link) -> usize {
     syntax * 4 + usize::from(link.leading_colon) * 2 + usize::from(link.anchor_span.is_some())
 }
 
-/// Entries kept per thread before the cache starts over, bounding its memory: at most ~136 MB
-/// a thread (the tables double as they grow: 8M buckets of 16 bytes and a control byte), what
-/// 1M entries of 64 bytes took before. A generated million-page wiki has 2.57M distinct
-/// targets, nearly all of which each thread meets.
-const CLASSIFICATION_CACHE_LIMIT: usize = 1 << 22;
-
-thread_local! {
-    static CLASSIFICATIONS: std::cell::RefCell<ClassificationCache> = std::cell::RefCell::new(ClassificationCache {
-        index_id: u64::MAX,
-        entries: 0,
-        titles: Default::default(),
-        folders: rustc_hash::FxHashMap::default(),
-        anchor_keys: rustc_hash::FxHashMap::default(),
-        slugs: rustc_hash::FxHashMap::default(),
-    });
-}
-
-/// Frees this thread's classification cache. After a bulk load the cores' caches hold every
-/// target of the wiki (~10 MB each at 100k pages) and would only be hit again by edits.
-pub fn release_classification_cache() {
-    CLASSIFICATIONS.with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache.titles = Default::default();
-            cache.folders = rustc_hash::FxHashMap::default();
-            cache.anchor_keys = rustc_hash::FxHashMap::default();
-            cache.slugs = rustc_hash::FxHashMap::default();
-            cache.entries = 0;
-            cache.index_id = u64::MAX;
-        }
-    });
-}
-
-impl ClassificationCache {
-    fn clear(&mut self) {
-        self.titles.iter_mut().for_each(ClassMap::clear);
-        self.folders.clear();
-        self.anchor_keys.clear();
-        self.slugs.clear();
-        self.entries = 0;
-    }
-}
-
-/// Classifies the links of one document and interns its anchors and headings, through this
-/// thread's cache (borrowed once for the whole document) when it is free.
+/// Classifies the links of one document and interns its anchors and headings, through the
+/// index's [`ClassCache`] and this thread's [`AnchorCache`] (borrowed once for the whole
+/// document) when it is free.
 pub(super) struct Classifier<'a> {
     path: &'a str,
     context: &'a FactsContext<'a>,
-    /// The cache, and the document's folder map taken out of it for the document.
-    cache: Option<(&'a mut ClassificationCache, &'a mut ClassMap)>,
+    table: Arc<ClassTable>,
+    folder_seed: u64,
+    anchors: Option<&'a mut AnchorCache>,
 }
 
 impl Classifier<'_> {
     /// What `link`, whose decoded target is `target`, means.
     pub(super) fn classify(&mut self, link: &syntax::Link, target: &str) -> Class {
-        let Some((cache, folder_map)) = &mut self.cache else {
-            return classify_link(link, target, self.path, self.context);
-        };
-        if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
-            cache.clear();
-            folder_map.clear();
-        }
-        let map = match link.syntax {
-            LinkSyntax::MarkdownPath | LinkSyntax::HtmlAnchor => &mut **folder_map,
-            _ => &mut cache.titles[title_slot(link)],
-        };
-        let key = TargetKey::new(target);
-        if let Some(class) = map.get(&key) {
+        let key = TargetKey::new(map_seed(link, self.folder_seed), target);
+        if let Some(class) = self.table.get(key) {
             return class.unpack();
         }
         let class = classify_link(link, target, self.path, self.context);
         if let Some(packed) = PackedClass::pack(class) {
-            map.insert(key, packed);
-            cache.entries += 1;
+            self.context.classes.add(&mut self.table, key, packed);
         }
         class
     }
@@ -247,15 +356,14 @@ impl Classifier<'_> {
     fn cached(
         &mut self,
         text: &str,
-        map: impl FnOnce(&mut ClassificationCache) -> &mut rustc_hash::FxHashMap<Box<str>, Symbol>,
+        map: impl FnOnce(&mut AnchorCache) -> &mut rustc_hash::FxHashMap<Box<str>, Symbol>,
         intern: impl FnOnce() -> Symbol,
     ) -> Symbol {
-        let Some((cache, folder_map)) = &mut self.cache else {
+        let Some(cache) = &mut self.anchors else {
             return intern();
         };
-        if cache.entries >= CLASSIFICATION_CACHE_LIMIT {
+        if cache.entries >= ANCHOR_CACHE_LIMIT {
             cache.clear();
-            folder_map.clear();
         }
         let map = map(cache);
         if let Some(&symbol) = map.get(text) {
@@ -270,33 +378,24 @@ impl Classifier<'_> {
 
 /// Runs `body` with a [`Classifier`] for the document at `path`.
 pub(super) fn with_classifier<R>(path: &str, context: &FactsContext, body: impl FnOnce(&mut Classifier) -> R) -> R {
-    CLASSIFICATIONS.with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return body(&mut Classifier {
-                path,
-                context,
-                cache: None,
-            });
-        };
-        let cache = &mut *cache;
-        if cache.index_id != context.index_id {
-            cache.index_id = context.index_id;
-            cache.clear();
+    let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let table = context.classes.table();
+    let folder_seed = folder_seed(folder);
+    ANCHORS.with(|cache| {
+        let mut borrowed = cache.try_borrow_mut().ok();
+        if let Some(cache) = borrowed.as_deref_mut() {
+            if cache.index_id != context.index_id {
+                cache.index_id = context.index_id;
+                cache.clear();
+            }
         }
-        // The document's folder map is taken out for the document and put back after, so a
-        // link to a relative path costs no lookup of the folder.
-        let folder = path.rsplit_once('/').map_or("", |(folder, _)| folder);
-        let (folder_key, mut folder_map) = cache
-            .folders
-            .remove_entry(folder)
-            .unwrap_or_else(|| (folder.into(), ClassMap::default()));
-        let result = body(&mut Classifier {
+        body(&mut Classifier {
             path,
             context,
-            cache: Some((&mut *cache, &mut folder_map)),
-        });
-        cache.folders.insert(folder_key, folder_map);
-        result
+            table,
+            folder_seed,
+            anchors: borrowed.as_deref_mut(),
+        })
     })
 }
 
@@ -378,7 +477,8 @@ mod tests {
 
     #[test]
     fn a_cache_entry_takes_16_bytes() {
-        assert_eq!(std::mem::size_of::<(TargetKey, PackedClass)>(), 16);
+        assert_eq!(std::mem::size_of::<[std::sync::atomic::AtomicU64; 2]>(), 16);
+        assert!(std::mem::size_of::<TargetKey>() <= 16);
     }
 
     /// Every class classification gives comes back from its code; the one it never gives has
@@ -407,6 +507,46 @@ mod tests {
         }
     }
 
+    /// Threads adding and reading at once, through several growths: a key found always gives
+    /// its own class, and the cache keeps nearly everything (a class added to a table while it
+    /// is being replaced may be lost).
+    #[test]
+    fn the_shared_table_gives_back_what_threads_put_in() {
+        use super::{ClassCache, MIN_SLOTS};
+        let cache = ClassCache::new();
+        let count: u32 = 40_000; // ~10 growths from 4096 slots
+        let class_of = |n: u32| PackedClass(n * 7 % (1 << 28) + 1);
+        let key_of = |n: u32| TargetKey::new(n as u64 % 3, &format!("../Page/中文_{n}𠀀.md"));
+        std::thread::scope(|scope| {
+            for thread in 0..4u32 {
+                let cache = &cache;
+                scope.spawn(move || {
+                    let mut table = cache.table();
+                    for n in (thread..count).step_by(2) {
+                        match table.get(key_of(n)) {
+                            Some(class) => assert_eq!(class, class_of(n)),
+                            None => cache.add(&mut table, key_of(n), class_of(n)),
+                        }
+                    }
+                });
+            }
+        });
+        let table = cache.table();
+        assert!(table.slots.len() > MIN_SLOTS * 8);
+        let mut found = 0;
+        for n in 0..count {
+            if let Some(class) = table.get(key_of(n)) {
+                assert_eq!(class, class_of(n));
+                found += 1;
+            }
+        }
+        assert!(found > count / 10 * 9, "{found} of {count} kept");
+        assert_eq!(table.get(key_of(count)), None);
+        cache.release();
+        assert_eq!(cache.table().slots.len(), MIN_SLOTS);
+        assert_eq!(cache.table().get(key_of(1)), None);
+    }
+
     /// Keys are hashes of the bytes as written: equal for equal targets, apart for targets that
     /// differ in one byte, CJK and astral ones included.
     #[test]
@@ -420,9 +560,10 @@ mod tests {
             "https://zh.wikipedia.org/wiki/內務",
             "https://zh.wikipedia.org/wiki/内务",
         ];
-        let keys: Vec<TargetKey> = targets.iter().map(|target| TargetKey::new(target)).collect();
+        let keys: Vec<TargetKey> = targets.iter().map(|target| TargetKey::new(0, target)).collect();
         for (index, target) in targets.iter().enumerate() {
-            assert_eq!(TargetKey::new(target), keys[index]);
+            assert_eq!(TargetKey::new(0, target), keys[index]);
+            assert_ne!(TargetKey::new(1, target), keys[index], "the seed picks another map");
             for (other, key) in keys.iter().enumerate() {
                 assert_eq!(other == index, *key == keys[index], "{target} / {}", targets[other]);
             }
@@ -470,6 +611,27 @@ mod tests {
             );
             let anchors: Vec<String> = facts.links.iter().filter_map(|link| link.anchor().map(name)).collect();
             assert_eq!(anchors, ["外部 連結", "𠀀"]);
+        }
+    }
+
+    /// A relative path means another page from another folder: the cache keeps the two apart.
+    #[test]
+    fn relative_paths_classify_per_folder() {
+        let index = index();
+        let target = |path: &str| -> Vec<String> {
+            index
+                .facts_for_text(path, Flavor::Markdown, "[x](A_𠀀.md) [y](../Page/A_𠀀.md)")
+                .links
+                .iter()
+                .map(|link| match link.target() {
+                    LinkTarget::Title(symbol) => index.resolve_symbol(symbol).to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        };
+        for _ in 0..2 {
+            assert_eq!(target("Page/B.md"), ["A 𠀀", "A 𠀀"]);
+            assert_eq!(target("Template/C.md"), ["Template:A 𠀀", "A 𠀀"]);
         }
     }
 

@@ -280,8 +280,9 @@ pub fn document_facts(text: &str, path: &str, flavor: Flavor, context: &FactsCon
     // The positions of the links kept (some classify to nothing), in step with `links`.
     let mut kept_ends: Vec<(Position, Position)> = Vec::with_capacity(parsed.links.len());
     let headings = classify::with_classifier(path, context, |classifier| {
-        for (link, ends) in parsed.links.iter().zip(link_ends.chunks_exact(2)) {
-            let Some((kind, target)) = classifier.classify(link, link.target(text)) else {
+        let classes = classifier.classify_all(&parsed.links, text);
+        for ((link, ends), class) in parsed.links.iter().zip(link_ends.chunks_exact(2)).zip(classes) {
+            let Some((kind, target)) = class else {
                 continue;
             };
             let anchor = link.anchor(text).map(|anchor| classifier.anchor_key(anchor));

@@ -73,6 +73,12 @@ pub fn load_root_into(
     })
 }
 
+/// Files read between two additions of their links to the index's maps: enough for each
+/// shard's additions to come in a run, few enough that the transient lists stay small (~10 MB at
+/// forty links a page) and that references see the links of a loading wiki in steps of about a
+/// second.
+const LINK_CHUNK_FILES: usize = 32_768;
+
 /// Adds walked files to `index` in parallel with `index_one` (given each file's position in
 /// `files`), collecting what was skipped or repaired, sorted by path; frees the classification
 /// caches the load filled.
@@ -88,8 +94,8 @@ pub fn index_files(
     let bytes_read = AtomicU64::new(0);
     let problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
-    files.par_iter().enumerate().for_each(|(position, file)| {
-        match index_one(position, file) {
+    let read_one = |position: usize, file: &WalkedFile| {
+        match index.deferring_links(|| index_one(position, file)) {
             Ok(indexed) => {
                 bytes_read.fetch_add(indexed.bytes_read, Ordering::Relaxed);
                 if let Some(warning) = indexed.warning {
@@ -106,7 +112,16 @@ pub fn index_files(
         }
         let done = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress(done, total);
-    });
+    };
+    // A chunk of files at a time, each chunk's links then added to the maps together (see
+    // `Index::deferring_links`).
+    for (chunk, chunk_files) in files.chunks(LINK_CHUNK_FILES).enumerate() {
+        chunk_files
+            .par_iter()
+            .enumerate()
+            .for_each(|(at, file)| read_one(chunk * LINK_CHUNK_FILES + at, file));
+        index.add_deferred_links();
+    }
     rayon::broadcast(|_| crate::facts::release_classification_cache());
     crate::facts::release_classification_cache();
     index.release_classification_cache();

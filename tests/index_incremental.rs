@@ -139,3 +139,55 @@ fn readers_never_see_a_page_vanish_while_it_is_replaced() {
         "of {looks} looks, the page was undefined in {undefined} and its link missing in {unlinked}"
     );
 }
+
+/// A bulk load's documents leave their links out of the maps until `add_deferred_links`, while
+/// other updates (an editor's, a removal) go on directly, some replacing deferred documents
+/// before their links were added: once added, the index equals one rebuilt document by
+/// document.
+#[test]
+fn deferred_links_added_later_equal_a_full_rebuild() {
+    let workspace = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(workspace.path().join("Page")).expect("Page folder");
+    let names = ["甲", "乙", "丙", "內地", "内地", "丁", "𠀀"];
+    let mut random = XorShift(0x2545_F491_4F6C_DD1D);
+    let mut files: Vec<(String, String)> = Vec::new();
+    let index = Index::new(workspace::index_settings(workspace.path(), &Config::default()));
+    // Checkpoints at which the maps lacked deferred links until they were added.
+    let mut seen_deferred = 0;
+    for step in 0..3_000 {
+        let path = format!("Page/{}.md", names[random.below(names.len())]);
+        let existing = files.iter().position(|(existing, _)| *existing == path);
+        if random.below(6) == 0 {
+            if let Some(position) = existing {
+                files.remove(position);
+                assert!(index.remove_document(&path));
+            }
+        } else {
+            let text: String = (0..1 + random.below(6))
+                .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
+                .collect();
+            if random.below(3) == 0 {
+                index.set_document_text(&path, Flavor::Markdown, &text);
+            } else {
+                index.deferring_links(|| index.set_document_text(&path, Flavor::Markdown, &text));
+            }
+            match existing {
+                Some(position) => files[position].1 = text,
+                None => files.push((path, text)),
+            }
+        }
+        if step % 100 == 99 {
+            let rebuilt = full_index(workspace.path(), &files).canonical_dump();
+            let before = index.canonical_dump();
+            index.add_deferred_links();
+            assert_eq!(index.canonical_dump(), rebuilt, "after step {step}");
+            if before != rebuilt {
+                seen_deferred += 1;
+            }
+        }
+    }
+    assert!(
+        seen_deferred > 10,
+        "deferred links were in the maps early: {seen_deferred}"
+    );
+}

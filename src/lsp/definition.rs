@@ -75,17 +75,14 @@ pub(crate) fn fresh_document(index: &Index, relative: &str, text: &str) -> Optio
         .title_of_path(relative, &index.settings.rules)
         .and_then(|title| index.interner.get(title.full()));
     let facts = index.facts_for_text(relative, flavor, text);
-    Some(Document {
-        id: stored.as_ref().map_or(DocumentId(u32::MAX), |document| document.id),
-        path: relative.into(),
-        path_symbol: index.interner.get_or_intern(relative),
+    Some(Document::detached(
+        stored.as_ref().map_or(DocumentId(u32::MAX), |document| document.id),
+        relative,
+        index.interner.get_or_intern(relative),
         title,
         flavor,
-        symlink: None,
-        redirect: facts.redirect_target().map(|link| link.target()),
-        facts: facts.into(),
-        pending: false,
-    })
+        facts,
+    ))
 }
 
 fn location_link(

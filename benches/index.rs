@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench --bench index -- --pages 100000          # generates target/bench-wiki/md-100000 once
 //! cargo bench --bench index -- --dir /path/to/wiki      # any existing wiki
+//! cargo bench --bench index -- --pages 1000000 --index-only --rounds 1   # cold path alone
 //! ```
 //!
 //! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor,

@@ -3,7 +3,9 @@
 //!
 //! Built for a million pages: link targets are interned symbols, maps are sharded (`DashMap`) so
 //! documents can be added from many threads, and a document is updated by difference — its old
-//! facts are removed from every map and its new ones added. [`Index::canonical_dump`] renders the
+//! facts are removed from every map and its new ones added. A bulk load defers its documents'
+//! links and adds a chunk of documents' at a time ([`Index::deferring_links`]); until then such a
+//! document contributes nothing to the backlinks and members. [`Index::canonical_dump`] renders the
 //! whole index as sorted text, so tests can check that incremental updates and a full rebuild
 //! agree.
 

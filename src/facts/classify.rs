@@ -65,7 +65,7 @@ impl AnchorCache {
 /// classified once whatever the number of threads, and the memory does not grow with them: per
 /// thread, each core met nearly every target, and kept them all.
 ///
-/// A class depends on the raw target and on what the link's [`map_seed`] stands for: the
+/// A class depends on the raw target and on what the link's key is seeded with: the
 /// syntax, the leading colon and whether the link has an anchor (`[[#x]]` against `[[]]`) for
 /// titles, the document's folder for relative paths.
 pub struct ClassCache {

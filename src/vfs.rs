@@ -289,6 +289,9 @@ pub fn read_document_start(path: &Path, max_bytes: u64) -> Result<String, String
 pub struct DocumentText {
     pub text: String,
     pub warning: Option<String>,
+    /// The open file's metadata, taken before its bytes were read: a stamp of what was read
+    /// (see `cache::FileStamp`) that costs no second lookup of the path.
+    pub metadata: std::fs::Metadata,
 }
 
 /// Opens a file to read without waiting: a FIFO named like a page would otherwise block the open
@@ -348,16 +351,22 @@ pub fn read_document(path: &Path, max_size: u64) -> Result<DocumentText, String>
         return Ok(DocumentText {
             text: text.to_owned(),
             warning: None,
+            metadata,
         });
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(DocumentText { text, warning: None }),
+        Ok(text) => Ok(DocumentText {
+            text,
+            warning: None,
+            metadata,
+        }),
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             Ok(DocumentText {
                 text,
                 warning: Some(format!("invalid UTF-8 at byte {at}; read with replacement characters")),
+                metadata,
             })
         }
     }

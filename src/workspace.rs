@@ -144,6 +144,8 @@ pub struct IndexedFile {
     pub warning: Option<String>,
     /// An editor holds the path (see [`Index::pin`]): what was read did not go in.
     pub held_by_editor: bool,
+    /// A regular file's metadata, taken from the open file before its bytes were read.
+    pub metadata: Option<std::fs::Metadata>,
 }
 
 /// Reads one walked file (a symlink's target, or a regular file's text) into the index,
@@ -162,6 +164,7 @@ pub fn index_file(index: &Index, file: &WalkedFile, config: &Config) -> Result<I
                 bytes_read: document.text.len() as u64,
                 warning: document.warning,
                 held_by_editor: indexed.is_none(),
+                metadata: Some(document.metadata),
             })
         }
     }

@@ -321,6 +321,7 @@ fn unchanged(
         bytes_read: 0,
         warning: expected.warning.as_deref().map(String::from),
         held_by_editor: false,
+        metadata: None,
     })
 }
 
@@ -334,7 +335,12 @@ pub(crate) fn read_and_stamp(
     records: &DiskRecords,
 ) -> Result<IndexedFile, String> {
     let stamped_at = SystemTime::now();
-    let stamp = FileStamp::of_path(&file.absolute());
+    // A regular file's stamp comes from the open file, before its bytes are read (one lookup of
+    // the path, not two); a symlink's is taken here, before it is read.
+    let symlink_stamp = match file.kind {
+        FileKind::Symlink(_) => FileStamp::of_path(&file.absolute()),
+        FileKind::Regular => None,
+    };
     if let Some(path) = index.interner.get(&file.relative) {
         records.remove(&path);
     }
@@ -343,6 +349,10 @@ pub(crate) fn read_and_stamp(
         // The index holds the editor's text, which no stamp of the file describes.
         return Ok(indexed);
     }
+    let stamp = match &indexed.metadata {
+        Some(metadata) => Some(FileStamp::of_metadata(metadata)),
+        None => symlink_stamp,
+    };
     if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
         records.insert(
             index.interner.get_or_intern(&file.relative),

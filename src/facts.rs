@@ -8,7 +8,7 @@ mod classify;
 mod intern;
 mod positions;
 
-pub use classify::{release_classification_cache, ClassCache};
+pub use classify::{release_anchor_cache, ClassCache};
 pub use positions::{PackedPositions, PositionsIter};
 
 use crate::layout::Layout;

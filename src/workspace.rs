@@ -122,8 +122,8 @@ pub fn index_files(
             .for_each(|(at, file)| read_one(chunk * LINK_CHUNK_FILES + at, file));
         index.add_deferred_links();
     }
-    rayon::broadcast(|_| crate::facts::release_classification_cache());
-    crate::facts::release_classification_cache();
+    rayon::broadcast(|_| crate::facts::release_anchor_cache());
+    crate::facts::release_anchor_cache();
     index.release_classification_cache();
     skipped.extend(problems.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));

@@ -38,7 +38,7 @@ thread_local! {
 }
 
 /// Frees this thread's anchor and slug maps, once a bulk load is done with them.
-pub fn release_classification_cache() {
+pub fn release_anchor_cache() {
     ANCHORS.with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
             cache.anchor_keys = rustc_hash::FxHashMap::default();
@@ -136,11 +136,6 @@ impl ClassCache {
     pub fn release(&self) {
         *self.table.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Arc::new(ClassTable::with_slots(MIN_SLOTS));
-    }
-
-    /// Bytes of the current table.
-    pub fn memory_usage(&self) -> usize {
-        self.table().slots.len() * std::mem::size_of::<[AtomicU64; 2]>()
     }
 }
 
@@ -309,7 +304,8 @@ impl PackedClass {
     }
 }
 
-/// The map of [`ClassificationCache::titles`] for a link that is not a relative path.
+/// What, besides its target, a link that is not a relative path is classified by: its syntax, a
+/// leading colon and whether it has an anchor, as a number below 16 (a key's [`map_seed`]).
 fn title_slot(link: &syntax::Link) -> usize {
     let syntax = match link.syntax {
         LinkSyntax::WikiUrl => 0,
@@ -503,12 +499,6 @@ fn classify_link(
 mod tests {
     use super::{Class, PackedClass, TargetKey};
     use crate::facts::{Symbol, LINK_KINDS};
-
-    #[test]
-    fn a_cache_entry_takes_16_bytes() {
-        assert_eq!(std::mem::size_of::<[std::sync::atomic::AtomicU64; 2]>(), 16);
-        assert!(std::mem::size_of::<TargetKey>() <= 16);
-    }
 
     /// Every class classification gives comes back from its code; the one it never gives has
     /// none, rather than one that reads as another class.

@@ -488,6 +488,16 @@ impl Index {
     /// in parallel. Every update waits while this runs.
     pub fn add_deferred_links(&self) {
         use rayon::prelude::*;
+        let none_deferred = || {
+            self.deferred
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_empty()
+        };
+        if none_deferred() {
+            // A warm load whose files were unchanged, say: updates need not wait.
+            return;
+        }
         let _gate = self
             .update_gate
             .write()
@@ -804,8 +814,12 @@ impl Index {
                 .fetch_add(1, Ordering::Relaxed);
         }
         let (categories, targets) = contributed_targets(document);
-        push_each(&self.members, &categories, document.id);
-        push_each(&self.backlinks, &targets, document.id);
+        for category in categories {
+            push(&self.members, category, document.id);
+        }
+        for target in targets {
+            push(&self.backlinks, target, document.id);
+        }
     }
 
     fn remove_contributions(&self, document: &Document) {
@@ -1248,29 +1262,6 @@ fn unreachable_duplicate() {
 
 fn push<K: std::hash::Hash + Eq, V>(map: &FastMap<K, Ids<V>>, key: K, value: V) {
     map.entry(key).or_default().push(value);
-}
-
-/// [`push`] of `value` under each of `keys` (each once), taking each shard's lock once for all
-/// its keys: a page links to some forty targets, and taking a shard's lock costs a cache miss
-/// (the other core last held it) as often as not.
-fn push_each<V: Copy>(map: &FastMap<Symbol, Ids<V>>, keys: &[Symbol], value: V) {
-    let mut keyed: smallvec::SmallVec<[(u32, u64, Symbol); 64]> = keys
-        .iter()
-        .map(|&key| {
-            let hash = map.hash_usize(&key);
-            (map.determine_shard(hash) as u32, hash as u64, key)
-        })
-        .collect();
-    keyed.sort_unstable_by_key(|&(shard, _, _)| shard);
-    for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-        if let Some(&(shard, _, _)) = group.first() {
-            push_in_shard(
-                map,
-                shard as usize,
-                group.iter().map(|&(_, hash, key)| (hash, key, value)),
-            );
-        }
-    }
 }
 
 /// Pushes each `(hash, key, value)` of `entries` (keys of shard `shard`, with their hashes)

@@ -342,11 +342,14 @@ impl Index {
     /// [`Index::set_document_text`] for text read from disk: nothing happens (`None`) while an
     /// editor holds the path (see [`Index::pin`]).
     pub fn set_disk_document_text(&self, path: &str, flavor: Flavor, text: &str) -> Option<DocumentId> {
-        if self.is_pinned(path) {
+        // The path is looked up once (a cache miss or three in a table of millions), for the
+        // early check, which spares parsing a held document, and for the update.
+        let path_symbol = self.interner.get_or_intern(path);
+        if self.pinned.contains_key(&path_symbol) {
             return None;
         }
         let facts = self.facts_for_text(path, flavor, text);
-        self.set_disk_document(path, flavor, None, facts)
+        self.set_disk_document_of(path_symbol, path, flavor, None, facts)
     }
 
     /// [`Index::set_symlink`] for a symlink read from disk, unless an editor holds the path.
@@ -362,7 +365,18 @@ impl Index {
         symlink: Option<SymlinkTarget>,
         facts: DocumentFacts,
     ) -> Option<DocumentId> {
-        let path_symbol = self.interner.get_or_intern(path);
+        self.set_disk_document_of(self.interner.get_or_intern(path), path, flavor, symlink, facts)
+    }
+
+    /// [`Index::set_disk_document`] for a path interned as `path_symbol` already.
+    fn set_disk_document_of(
+        &self,
+        path_symbol: Symbol,
+        path: &str,
+        flavor: Flavor,
+        symlink: Option<SymlinkTarget>,
+        facts: DocumentFacts,
+    ) -> Option<DocumentId> {
         let serialized = self.lock_updates_of(path_symbol);
         if self.pinned.contains_key(&path_symbol) {
             return None;

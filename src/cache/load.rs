@@ -341,7 +341,9 @@ pub(crate) fn read_and_stamp(
         FileKind::Symlink(_) => FileStamp::of_path(&file.absolute()),
         FileKind::Regular => None,
     };
-    if let Some(path) = index.interner.get(&file.relative) {
+    // Interned already in a staged load (its names stage), else by the read below.
+    let known_path = index.interner.get(&file.relative);
+    if let Some(path) = known_path {
         records.remove(&path);
     }
     let indexed = workspace::index_file(index, file, config)?;
@@ -355,7 +357,7 @@ pub(crate) fn read_and_stamp(
     };
     if let Some(stamp) = stamp.filter(|stamp| stamp.settled_at(stamped_at, racy_window)) {
         records.insert(
-            index.interner.get_or_intern(&file.relative),
+            known_path.unwrap_or_else(|| index.interner.get_or_intern(&file.relative)),
             DiskRecord {
                 stamp: stamp.digest(),
                 warning: indexed.warning.as_deref().map(Box::from),

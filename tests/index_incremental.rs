@@ -30,6 +30,50 @@ const SNIPPETS: [&str; 10] = [
     "𠀀 text\r\n",
 ];
 
+/// One random step of an editing session over the pages `names`.
+enum Step {
+    Set {
+        path: String,
+        text: String,
+    },
+    Remove {
+        path: String,
+    },
+    /// A removal of a page that is not there.
+    Nothing,
+}
+
+/// Draws the next step: a removal one time in `remove_one_in`, else a page set to
+/// `min_snippets` to `min_snippets + 5` random snippets. `files` (the pages and their texts, what
+/// a full rebuild is made from) follows it.
+fn random_step(
+    random: &mut XorShift,
+    names: &[&str],
+    remove_one_in: usize,
+    min_snippets: usize,
+    files: &mut Vec<(String, String)>,
+) -> Step {
+    let path = format!("Page/{}.md", names[random.below(names.len())]);
+    let existing = files.iter().position(|(existing, _)| *existing == path);
+    if random.below(remove_one_in) == 0 {
+        return match existing {
+            Some(position) => {
+                files.remove(position);
+                Step::Remove { path }
+            }
+            None => Step::Nothing,
+        };
+    }
+    let text: String = (0..min_snippets + random.below(6))
+        .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
+        .collect();
+    match existing {
+        Some(position) => files[position].1 = text.clone(),
+        None => files.push((path.clone(), text.clone())),
+    }
+    Step::Set { path, text }
+}
+
 #[test]
 fn incremental_updates_equal_a_full_rebuild() {
     let workspace = tempfile::tempdir().expect("temp dir");
@@ -39,22 +83,12 @@ fn incremental_updates_equal_a_full_rebuild() {
     let mut files: Vec<(String, String)> = Vec::new();
     let incremental = Index::new(workspace::index_settings(workspace.path(), &Config::default()));
     for step in 0..2_000 {
-        let path = format!("Page/{}.md", names[random.below(names.len())]);
-        let existing = files.iter().position(|(existing, _)| *existing == path);
-        if random.below(5) == 0 {
-            if let Some(position) = existing {
-                files.remove(position);
-                assert!(incremental.remove_document(&path));
+        match random_step(&mut random, &names, 5, 0, &mut files) {
+            Step::Set { path, text } => {
+                incremental.set_document_text(&path, Flavor::Markdown, &text);
             }
-        } else {
-            let text: String = (0..random.below(6))
-                .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
-                .collect();
-            incremental.set_document_text(&path, Flavor::Markdown, &text);
-            match existing {
-                Some(position) => files[position].1 = text,
-                None => files.push((path, text)),
-            }
+            Step::Remove { path } => assert!(incremental.remove_document(&path)),
+            Step::Nothing => {}
         }
         if step % 250 == 0 || step == 1_999 {
             let rebuilt = full_index(workspace.path(), &files);
@@ -155,26 +189,15 @@ fn deferred_links_added_later_equal_a_full_rebuild() {
     // Checkpoints at which the maps lacked deferred links until they were added.
     let mut seen_deferred = 0;
     for step in 0..3_000 {
-        let path = format!("Page/{}.md", names[random.below(names.len())]);
-        let existing = files.iter().position(|(existing, _)| *existing == path);
-        if random.below(6) == 0 {
-            if let Some(position) = existing {
-                files.remove(position);
-                assert!(index.remove_document(&path));
-            }
-        } else {
-            let text: String = (0..1 + random.below(6))
-                .map(|_| SNIPPETS[random.below(SNIPPETS.len())])
-                .collect();
-            if random.below(3) == 0 {
+        match random_step(&mut random, &names, 6, 1, &mut files) {
+            Step::Set { path, text } if random.below(3) == 0 => {
                 index.set_document_text(&path, Flavor::Markdown, &text);
-            } else {
+            }
+            Step::Set { path, text } => {
                 index.deferring_links(|| index.set_document_text(&path, Flavor::Markdown, &text));
             }
-            match existing {
-                Some(position) => files[position].1 = text,
-                None => files.push((path, text)),
-            }
+            Step::Remove { path } => assert!(index.remove_document(&path)),
+            Step::Nothing => {}
         }
         if step % 100 == 99 {
             let rebuilt = full_index(workspace.path(), &files).canonical_dump();

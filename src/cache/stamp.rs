@@ -131,7 +131,10 @@ impl DiskRecords {
 
     pub fn remove(&self, path: &crate::facts::Symbol) {
         self.stamps.remove(path);
-        self.warnings.remove(path);
+        // As in `insert`: nearly every file has no warning, and each read removes its record.
+        if self.warnings.contains_key(path) {
+            self.warnings.remove(path);
+        }
     }
 
     pub fn get(&self, path: &crate::facts::Symbol) -> Option<DiskRecord> {

@@ -5,6 +5,7 @@
 //! cargo bench --bench index -- --pages 100000          # generates target/bench-wiki/md-100000 once
 //! cargo bench --bench index -- --dir /path/to/wiki      # any existing wiki
 //! cargo bench --bench index -- --pages 1000000 --index-only --rounds 1   # cold path alone
+//! cargo bench --bench index -- --pages 1000000 --parse-only 256            # per-file work, one thread
 //! ```
 //!
 //! Reports wall times, pages/s, MB/s, peak RSS (VmHWM) and the ratio of indexing to the read floor,
@@ -40,6 +41,12 @@ struct Options {
     /// `--index-only`: the read floor, parsing and indexing alone (no cache, diagnostics or
     /// check), for comparing builds on the cold path.
     index_only: bool,
+    /// `--parse-only MB`: the per-file work alone, on one thread, over a sample of the wiki held
+    /// in memory (no disk, no thread pool): parsing, positions and the whole index update.
+    parse_only: Option<usize>,
+    /// `--only NAME`: with `--parse-only`, time only the measure whose name starts with NAME
+    /// (`parse`, `positions`, `update`), e.g. under a profiler.
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -50,6 +57,8 @@ fn options() -> Options {
         check: true,
         warm_only: false,
         index_only: false,
+        parse_only: None,
+        only: None,
     };
     let mut arguments = std::env::args().skip(1);
     while let Some(argument) = arguments.next() {
@@ -64,6 +73,10 @@ fn options() -> Options {
             "--no-check" => options.check = false,
             "--warm-only" => options.warm_only = true,
             "--index-only" => options.index_only = true,
+            "--parse-only" => {
+                options.parse_only = Some(arguments.next().and_then(|value| value.parse().ok()).unwrap_or(256))
+            }
+            "--only" => options.only = arguments.next(),
             "--rounds" => options.rounds = arguments.next().and_then(|value| value.parse().ok()).unwrap_or(3),
             _ => {} // `cargo bench` passes `--bench`.
         }
@@ -182,6 +195,120 @@ fn warm_only(root: &std::path::Path, config: &Config, rounds: u32) {
     }
 }
 
+/// `--parse-only`: reads an evenly spread sample of about `megabytes` of the wiki's regular files
+/// into memory, then times on this thread alone, each the best of `rounds`:
+/// - a baseline: one `memchr` pass counting line ends, the cheapest scan a parser could make;
+/// - parsing (`syntax::parse`);
+/// - parsing plus the positions of every link (`text::positions_in_order`);
+/// - the whole index update (`Index::set_disk_document_text`, links deferred and then added as
+///   a bulk load does), into a fresh index that knows every name of the wiki. (A sample meets
+///   fewer repeats of each link target than the whole wiki, so classification misses weigh more
+///   here than in a full load.)
+///
+/// Each is reported as MB/s and as a ratio to the baseline, so builds compare across runs.
+fn parse_only(root: &std::path::Path, config: &Config, megabytes: usize, rounds: u32, only: Option<&str>) {
+    use wikils::syntax::{self, Flavor, ParseOptions};
+    let (files, _) = vfs::walk(root, config);
+    let regular: Vec<_> = files.iter().filter(|file| file.kind == FileKind::Regular).collect();
+    let total_bytes: u64 = regular
+        .iter()
+        .map(|file| std::fs::metadata(file.absolute()).map_or(0, |m| m.len()))
+        .sum();
+    let wanted = (megabytes as u64) << 20;
+    let stride = (total_bytes / wanted.max(1)).max(1) as usize;
+    let sample: Vec<(&vfs::WalkedFile, String)> = regular
+        .iter()
+        .step_by(stride)
+        .filter_map(|file| {
+            let document = vfs::read_document(&file.absolute(), config.max_file_size).ok()?;
+            Some((*file, document.text.to_string()))
+        })
+        .collect();
+    let bytes: usize = sample.iter().map(|(_, text)| text.len()).sum();
+    let megabytes = bytes as f64 / 1e6;
+    println!(
+        "sample: {} of {} files (every {stride}th), {megabytes:.1} MB",
+        sample.len(),
+        regular.len()
+    );
+    let markdown = ParseOptions::new(Flavor::Markdown);
+    let wikitext = ParseOptions::new(Flavor::Wikitext);
+    let parse_options = |flavor| match flavor {
+        Flavor::Markdown => &markdown,
+        Flavor::Wikitext => &wikitext,
+    };
+    let timed = |name: &str, run: &mut dyn FnMut() -> usize| {
+        if only.is_some_and(|only| !name.starts_with(only)) {
+            return (Duration::ZERO, 0);
+        }
+        best(rounds, || {
+            let started = Instant::now();
+            let count = run();
+            (started.elapsed(), count)
+        })
+    };
+    let (baseline, lines) = timed("baseline", &mut || {
+        sample
+            .iter()
+            .map(|(_, text)| memchr::memchr_iter(b'\n', text.as_bytes()).count())
+            .sum()
+    });
+    let (parse, links) = timed("parse", &mut || {
+        sample
+            .iter()
+            .map(|(file, text)| syntax::parse(text, parse_options(file.flavor)).links.len())
+            .sum()
+    });
+    let (positions, _) = timed("positions", &mut || {
+        sample
+            .iter()
+            .map(|(file, text)| {
+                let parsed = syntax::parse(text, parse_options(file.flavor));
+                let offsets: Vec<u32> = parsed
+                    .links
+                    .iter()
+                    .flat_map(|link| [link.span.start, link.span.end])
+                    .collect();
+                wikils::text::positions_in_order(text, &offsets).len()
+            })
+            .sum()
+    });
+    // A fresh index for each round, as a cold load starts: every name known, no document read.
+    let (update, _) = if only.is_some_and(|only| !"update".starts_with(only)) {
+        (Duration::ZERO, 0)
+    } else {
+        best(rounds, || {
+            let index = Index::new(workspace::index_settings(root, config));
+            workspace::add_names(&index, &files);
+            let started = Instant::now();
+            index.deferring_links(|| {
+                for (file, text) in &sample {
+                    index.set_disk_document_text(&file.relative, file.flavor, text);
+                }
+            });
+            index.add_deferred_links();
+            let elapsed = started.elapsed();
+            // Dropping a million documents is not part of the update.
+            std::mem::forget(index);
+            (elapsed, 0)
+        })
+    };
+    println!("{lines} lines, {links} links");
+    for (name, elapsed) in [
+        ("baseline (memchr line ends)", baseline),
+        ("parse", parse),
+        ("parse + positions", positions),
+        ("index update", update),
+    ] {
+        println!(
+            "{name:<28} {:>8.3} s {:>8.0} MB/s  {:>6.2}× baseline",
+            elapsed.as_secs_f64(),
+            megabytes / elapsed.as_secs_f64(),
+            elapsed.as_secs_f64() / baseline.as_secs_f64()
+        );
+    }
+}
+
 /// Writes a cache of the wiki to a temporary folder, then loads through it (every file
 /// unchanged, so every document comes from the cache).
 fn measure_cache(root: &std::path::Path, config: &Config, rounds: u32) -> CacheFigures {
@@ -239,6 +366,10 @@ fn main() {
     let options = options();
     let root = options.dir.clone().unwrap_or_else(|| generated_wiki(options.pages));
     let config = Config::load(&root).expect("wikils.toml");
+    if let Some(megabytes) = options.parse_only {
+        parse_only(&root, &config, megabytes, options.rounds, options.only.as_deref());
+        return;
+    }
     if !options.warm_only || std::env::var_os("WIKILS_BENCH_EXIT_AT_NAMES").is_none() {
         read_floor(&root, &config); // warm the page cache
     }

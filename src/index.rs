@@ -445,11 +445,15 @@ impl Index {
             .ids_by_path
             .entry(path_symbol)
             .or_insert_with(|| DocumentId(self.next_id.fetch_add(1, Ordering::Relaxed)));
-        let title = self
-            .settings
-            .layout
-            .title_of_path(path, &self.settings.rules)
-            .map(|title| self.interner.get_or_intern(title.full()));
+        // A path's title never changes: the document replaced (in a bulk load, the pending one
+        // `add_names` made) already knows it, which saves parsing and interning it again.
+        let known_title = self.documents.get(&id).map(|old| old.title);
+        let title = known_title.unwrap_or_else(|| {
+            self.settings
+                .layout
+                .title_of_path(path, &self.settings.rules)
+                .map(|title| self.interner.get_or_intern(title.full()))
+        });
         let redirect = facts.redirect_target().map(|link| link.target());
         let document = Arc::new(Document {
             id,

@@ -7,6 +7,16 @@ use super::decode::{decode, Escapes};
 use super::mask::is_backslash_escaped;
 use super::{Decoded, LinkSyntax, ParseOptions, Span};
 use memchr::memchr;
+use std::borrow::Cow;
+
+/// What the Markdown scanner learnt about a bare destination while finding its end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scanned {
+    /// The `#` that starts the fragment, as [`find_unescaped`] would find it.
+    pub fragment: Option<usize>,
+    /// A backslash, `&` or `%` occurs: decoding may change the target or the anchor.
+    pub escapes: bool,
+}
 
 /// What a destination points at, with spans in document offsets.
 pub(crate) struct Destination {
@@ -20,7 +30,8 @@ pub(crate) struct Destination {
 const WIKI_FILE_SUFFIXES: [&str; 5] = [".md", ".markdown", ".wiki", ".wikitext", ".mediawiki"];
 
 /// `start..end` is the raw destination (without `<>`). `path_syntax` is the syntax to use
-/// for relative paths (`MarkdownPath` or `HtmlAnchor`).
+/// for relative paths (`MarkdownPath` or `HtmlAnchor`). `scanned` is what a scan of the
+/// destination already found, if any, which then is not searched for again.
 pub(crate) fn classify_destination(
     text: &str,
     start: usize,
@@ -28,18 +39,27 @@ pub(crate) fn classify_destination(
     escapes: Escapes,
     path_syntax: LinkSyntax,
     options: &ParseOptions,
+    scanned: Option<Scanned>,
 ) -> Option<Destination> {
     let raw = text.get(start..end)?;
     if raw.is_empty() {
         return None;
     }
     if let Some(title_start) = wiki_url_title_start(raw, options) {
-        return wiki_url_destination(text, start, start + title_start, end, escapes);
+        return wiki_url_destination(text, start, start + title_start, end, escapes, scanned);
     }
     if has_scheme(raw) {
         return None;
     }
-    relative_path_destination(text, start, end, escapes, path_syntax)
+    relative_path_destination(text, start, end, escapes, path_syntax, scanned)
+}
+
+/// `decode(raw, escapes)`, unless the scan saw nothing that decoding changes.
+fn decode_unless_plain(raw: &str, escapes: Escapes, scanned: Option<Scanned>) -> Cow<'_, str> {
+    match scanned {
+        Some(Scanned { escapes: false, .. }) => Cow::Borrowed(raw),
+        _ => decode(raw, escapes),
+    }
 }
 
 fn relative_path_destination(
@@ -48,17 +68,21 @@ fn relative_path_destination(
     end: usize,
     escapes: Escapes,
     path_syntax: LinkSyntax,
+    scanned: Option<Scanned>,
 ) -> Option<Destination> {
-    let hash = find_unescaped(text.as_bytes(), start, end, b'#', escapes);
+    let hash = match scanned {
+        Some(scanned) => scanned.fragment,
+        None => find_unescaped(text.as_bytes(), start, end, b'#', escapes),
+    };
     let path_end = hash.unwrap_or(end);
     let raw_target = text.get(start..path_end)?;
-    let target = decode(raw_target, escapes);
+    let target = decode_unless_plain(raw_target, escapes, scanned);
     if path_end > start && !has_wiki_file_suffix(&target) {
         return None;
     }
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
     let raw_anchor = anchor_span.and_then(|s| text.get(s.range()));
-    let anchor = raw_anchor.map(|a| decode(a, escapes));
+    let anchor = raw_anchor.map(|a| decode_unless_plain(a, escapes, scanned));
     if path_end == start && anchor.as_deref().is_none_or(str::is_empty) {
         return None;
     }
@@ -71,7 +95,7 @@ fn relative_path_destination(
     })
 }
 
-fn kept_anchor(anchor: Option<std::borrow::Cow<'_, str>>, raw_anchor: Option<&str>) -> Decoded {
+fn kept_anchor(anchor: Option<Cow<'_, str>>, raw_anchor: Option<&str>) -> Decoded {
     match (anchor, raw_anchor) {
         (Some(anchor), Some(raw)) => Decoded::keep(anchor, raw),
         _ => Decoded::AsWritten,
@@ -90,6 +114,7 @@ fn wiki_url_destination(
     title_start: usize,
     end: usize,
     escapes: Escapes,
+    scanned: Option<Scanned>,
 ) -> Option<Destination> {
     let bytes = text.as_bytes();
     let query_form = text.get(start..title_start)?.ends_with("title=");
@@ -108,13 +133,13 @@ fn wiki_url_destination(
     let hash = find_unescaped(bytes, title_end, end, b'#', escapes);
     let anchor_span = hash.map(|h| Span::new(h + 1, end));
     let raw_anchor = anchor_span.and_then(|s| text.get(s.range()));
-    let anchor = raw_anchor.map(|a| decode(a, escapes));
+    let anchor = raw_anchor.map(|a| decode_unless_plain(a, escapes, scanned));
     let raw_target = text.get(title_start..title_end)?;
     Some(Destination {
         syntax: LinkSyntax::WikiUrl,
         target_span: Span::new(title_start, title_end),
         anchor_span,
-        target: Decoded::keep(decode(raw_target, escapes), raw_target),
+        target: Decoded::keep(decode_unless_plain(raw_target, escapes, scanned), raw_target),
         anchor: kept_anchor(anchor, raw_anchor),
     })
 }

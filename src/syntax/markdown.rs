@@ -4,7 +4,7 @@
 //! million `[` costs linear time; destinations are parsed with a length cap for the same reason.
 
 use super::decode::Escapes;
-use super::destination::{classify_destination, Destination};
+use super::destination::{classify_destination, Destination, Scanned};
 use super::mask::{find_closing_tag, is_backslash_escaped, line_is_blank, Mask};
 use super::{Link, LinkSyntax, ParseOptions, Span};
 use memchr::{memchr, memchr3};
@@ -82,6 +82,7 @@ fn close_bracket(
             Escapes::Markdown,
             LinkSyntax::MarkdownPath,
             options,
+            parsed.scanned,
         );
         if let Some(destination) = destination {
             let span = Span::new(opener.at, parsed.link_end);
@@ -109,19 +110,21 @@ struct InlineDestination {
     start: usize,
     end: usize,
     link_end: usize,
+    /// What the scan of a bare destination saw on the way (`None` for `<…>`).
+    scanned: Option<Scanned>,
 }
 
 fn parse_inline_destination(bytes: &[u8], open: usize) -> Option<InlineDestination> {
     let mut pos = skip_link_whitespace(bytes, open);
-    let (start, end) = if bytes.get(pos) == Some(&b'<') {
+    let (start, end, scanned) = if bytes.get(pos) == Some(&b'<') {
         let (start, end) = scan_angle_destination(bytes, pos + 1)?;
         pos = end + 1;
-        (start, end)
+        (start, end, None)
     } else {
-        let end = scan_bare_destination(bytes, pos)?;
+        let (end, scanned) = scan_bare_destination(bytes, pos)?;
         let start = pos;
         pos = end;
-        (start, end)
+        (start, end, scanned)
     };
     let before_title = pos;
     pos = skip_link_whitespace(bytes, pos);
@@ -134,6 +137,7 @@ fn parse_inline_destination(bytes: &[u8], open: usize) -> Option<InlineDestinati
         start,
         end,
         link_end: pos + 1,
+        scanned,
     })
 }
 
@@ -166,7 +170,8 @@ fn scan_angle_destination(bytes: &[u8], start: usize) -> Option<(usize, usize)> 
     }
 }
 
-/// Bytes that end or complicate a bare destination; everything else is skipped in a tight loop.
+/// Bytes that end, complicate or (`#`, `&`, `%`) mark something in a bare destination;
+/// everything else is skipped in a tight loop.
 const BARE_DESTINATION_SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
@@ -178,27 +183,30 @@ const BARE_DESTINATION_SPECIAL: [bool; 256] = {
     table[b'(' as usize] = true;
     table[b')' as usize] = true;
     table[b'\\' as usize] = true;
+    table[b'#' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'%' as usize] = true;
     table
 };
 
-/// Most destinations hold no parentheses, escapes or tabs: then the end is simply the first
-/// `)`, space or newline, found with SIMD instead of byte by byte. (Rare control bytes other
-/// than tab and CR are not looked for here.)
-fn scan_plain_bare_destination(bytes: &[u8], start: usize, limit: usize) -> Option<usize> {
-    let window = bytes.get(start..limit)?;
-    let end = start + memchr3(b')', b' ', b'\n', window)?;
-    let plain = memchr3(b'(', b'\\', b'\t', bytes.get(start..end)?).is_none()
-        && memchr::memchr2(b'\r', 0x7f, bytes.get(start..end)?).is_none();
-    plain.then_some(end)
-}
-
-fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
+/// Scans a bare destination in one pass over a byte table: its end, and what
+/// [`classify_destination`] would otherwise search the destination for again (destinations are
+/// tens of bytes long, where each `memchr` costs more in setup than in searching). The findings
+/// are `None` in the rare case described below.
+fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<(usize, Option<Scanned>)> {
     let limit = (start + MAX_DESTINATION_BYTES).min(bytes.len());
-    if let Some(end) = scan_plain_bare_destination(bytes, start, limit) {
-        return Some(end);
-    }
+    let mut scanned = Scanned {
+        fragment: None,
+        escapes: false,
+    };
     let mut pos = start;
     let mut depth = 0;
+    // A destination without parentheses, escapes, tabs, CRs or DEL runs on through other
+    // control bytes to its `)`, space or line end, as it always has here; any other destination
+    // stops at every control byte, as CommonMark says. So the first control byte passed is kept
+    // until the destination turns out to be of the second kind.
+    let mut plain = true;
+    let mut control_passed = None;
     loop {
         while pos < limit
             && bytes
@@ -211,8 +219,28 @@ fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
         if pos >= limit {
             return None;
         }
+        let complicates = matches!(b, b'\\' | b'(' | b'\t' | b'\r' | 0x7f);
+        if complicates && plain {
+            plain = false;
+            if let Some(control) = control_passed {
+                // It ends there after all; what was found beyond it does not count.
+                return Some((control, None));
+            }
+        }
         match b {
-            b'\\' if bytes.get(pos + 1).is_some_and(u8::is_ascii_punctuation) => pos += 1,
+            b'\\' => {
+                scanned.escapes = true;
+                if bytes.get(pos + 1).is_some_and(u8::is_ascii_punctuation) {
+                    pos += 1;
+                }
+            }
+            b'#' => {
+                // Not `&#39;` (a character reference); an escaped `\#` was skipped above.
+                if scanned.fragment.is_none() && !super::destination::is_numeric_entity_hash(bytes, pos) {
+                    scanned.fragment = Some(pos);
+                }
+            }
+            b'&' | b'%' => scanned.escapes = true,
             b'(' => {
                 depth += 1;
                 if depth > MAX_PAREN_DEPTH {
@@ -221,12 +249,15 @@ fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<usize> {
             }
             b')' if depth == 0 => break,
             b')' => depth -= 1,
-            b'\\' => {}
+            b' ' | b'\n' | b'\t' | b'\r' | 0x7f => break,
+            _ if plain => {
+                control_passed.get_or_insert(pos);
+            }
             _ => break,
         }
         pos += 1;
     }
-    (depth == 0).then_some(pos)
+    (depth == 0).then_some((pos, Some(scanned)))
 }
 
 /// A link title `"…"`, `'…'` or `(…)` starting at `start`; returns the offset after it.
@@ -285,6 +316,7 @@ fn collect_html_anchors(text: &str, mask: &Mask, options: &ParseOptions, out: &m
                 Escapes::HtmlOrWikitext,
                 LinkSyntax::HtmlAnchor,
                 options,
+                None,
             );
             let Some(destination) = destination else {
                 continue;

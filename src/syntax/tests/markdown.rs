@@ -23,6 +23,20 @@ fn destination_forms_angle_brackets_fragments_and_titles() {
     );
 }
 
+/// The one scan of a bare destination finds its end, its fragment's `#` and whether decoding
+/// can change it; these are the cases where each is easy to get wrong.
+#[test]
+fn bare_destination_scan_finds_fragments_and_escapes() {
+    check_md(
+        "[a](A&#35;B.md#C) [b](A\\#B.md#C) [c](A%28b%29.md#%E4%B8%AD) [d](x\u{1}y.md) [e](x\u{1}(y).md) [f](A_(b).md#c)",
+        "MarkdownPath target=A#B.md anchor=C label=a @0:0-0:17
+         MarkdownPath target=A#B.md anchor=C label=b @0:18-0:32
+         MarkdownPath target=A(b).md anchor=中 label=c @0:33-0:59
+         MarkdownPath target=x\u{1}y.md label=d @0:60-0:71
+         MarkdownPath target=A_(b).md anchor=c label=f @0:86-0:101",
+    );
+}
+
 #[test]
 fn target_and_anchor_spans_are_raw_text() {
     let text = "[x](../Page/A\\(b\\).md#S%20t \"wikilink\")";

@@ -8,7 +8,8 @@
 use super::mask::{is_backslash_escaped, line_is_blank, Mask};
 use super::wikilink::{double_bracket_link, is_file_target, redirect_directive, template_link};
 use super::{Flavor, LinkSyntax, Parsed, Problem, ProblemKind, Span};
-use memchr::memchr2;
+use memchr::memmem::Finder;
+use std::sync::LazyLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum OpenKind {
@@ -40,6 +41,42 @@ const EVENT_BYTES: [bool; 256] = {
     table
 };
 
+/// The next occurrence of a two-byte pattern, searched for once per stretch of text: with nothing
+/// open, only `[[`, `{{` and `-{` can start something, and these are rare in an export page,
+/// whose forty single `[` (Markdown links) would otherwise each stop the search.
+struct NextPattern {
+    finder: &'static Finder<'static>,
+    /// The first occurrence at or after `searched_from` (`usize::MAX`: none).
+    found: usize,
+    searched_from: usize,
+}
+
+static DOUBLE_BRACKET: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"[["));
+static DOUBLE_BRACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"{{"));
+static VARIANT_OPENER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-{"));
+
+impl NextPattern {
+    fn new(finder: &'static Finder<'static>) -> NextPattern {
+        NextPattern {
+            finder,
+            found: 0,
+            searched_from: usize::MAX,
+        }
+    }
+
+    /// The first occurrence at or after `from`.
+    fn at_or_after(&mut self, bytes: &[u8], from: usize) -> usize {
+        if self.searched_from > from || self.found < from {
+            self.searched_from = from;
+            self.found = bytes
+                .get(from..)
+                .and_then(|rest| self.finder.find(rest))
+                .map_or(usize::MAX, |offset| from + offset);
+        }
+        self.found
+    }
+}
+
 struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
@@ -50,6 +87,9 @@ struct Scanner<'a> {
     /// `(stack index, start)` of file links whose caption continues past a line end.
     caption_links: Vec<(usize, usize)>,
     open_braces: usize,
+    double_brackets: NextPattern,
+    double_braces: NextPattern,
+    variant_openers: NextPattern,
     out: &'a mut Parsed,
 }
 
@@ -62,6 +102,9 @@ pub(crate) fn collect_wikitext(text: &str, mask: &Mask, flavor: Flavor, out: &mu
         line_links: Vec::new(),
         caption_links: Vec::new(),
         open_braces: 0,
+        double_brackets: NextPattern::new(&DOUBLE_BRACKET),
+        double_braces: NextPattern::new(&DOUBLE_BRACE),
+        variant_openers: NextPattern::new(&VARIANT_OPENER),
         out,
     };
     let mut pos = 0;
@@ -91,7 +134,7 @@ impl Scanner<'_> {
         while pos < end {
             let window = self.bytes.get(pos..end).unwrap_or(&[]);
             let found = if self.stack.is_empty() {
-                memchr2(b'[', b'{', window)
+                self.next_opener(pos).filter(|&at| at < end).map(|at| at - pos)
             } else {
                 window.iter().position(|&b| EVENT_BYTES[usize::from(b)])
             };
@@ -100,6 +143,20 @@ impl Scanner<'_> {
             pos = self.event(at, end);
         }
         pos
+    }
+
+    /// With nothing open, where the next event that can open something is: a `[` or `{` run of
+    /// two or more (`[[`, `{{`: at the run's first byte, as a search for single bytes would stop
+    /// there too), or a `{` after `-`, at or after `pos`; `None` if there is none. Every other `[`
+    /// or `{` (single, or escaped down to one) changes nothing while the stack is empty.
+    fn next_opener(&mut self, pos: usize) -> Option<usize> {
+        let brackets = self.double_brackets.at_or_after(self.bytes, pos);
+        let braces = self.double_braces.at_or_after(self.bytes, pos);
+        // The `-` may sit just before `pos` (`}-{`: a variant closed there).
+        let dash = self.variant_openers.at_or_after(self.bytes, pos.saturating_sub(1));
+        let variant = if dash == usize::MAX { usize::MAX } else { dash + 1 };
+        let next = brackets.min(braces).min(variant);
+        (next != usize::MAX).then_some(next)
     }
 
     /// Handles the interesting byte at `at`; returns where scanning resumes.

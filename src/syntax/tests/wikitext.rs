@@ -187,6 +187,24 @@ fn variant_blocks_nest_and_links_inside_are_found() {
     check_wiki(text, "DoubleBracket target=中 @0:10-0:15\nTemplate target=T @0:36-0:41");
 }
 
+/// With nothing open, the scanner jumps from one `[[`, `{{` or `-{` to the next: a variant
+/// opened right where another closed, runs of three or four, escapes and single brackets
+/// between them must read as they would byte by byte (escaped, `\\[[C]]` and `\\{{D}}` open
+/// nothing).
+#[test]
+fn openers_after_single_brackets_closes_and_escapes() {
+    let text = "[a](x.md) -{a}-{b}- [[[A]]] {{{{B}}}} \\[[C]] \\{{D}} {x} [y] [[E]]";
+    let parsed = parse_as(Flavor::Markdown, text);
+    assert_eq!(parsed.variant_blocks, vec![Span::new(10, 15), Span::new(14, 19)]);
+    check_md(
+        text,
+        "MarkdownPath target=x.md label=a @0:0-0:9
+         DoubleBracket target=A @0:21-0:26
+         Template target=B @0:30-0:35
+         DoubleBracket target=E @0:60-0:65",
+    );
+}
+
 #[test]
 fn million_unclosed_brackets_stay_linear() {
     let text = "[[".repeat(1_000_000);

@@ -200,9 +200,13 @@ fn wiki_url_title_start(raw: &str, options: &ParseOptions) -> Option<usize> {
             return Some(base.len());
         }
     }
+    // Most destinations are relative paths: only `http…` can be a URL of the wiki.
+    if !matches!(raw.as_bytes().first(), Some(b'h' | b'H')) {
+        return None;
+    }
     let after_scheme =
         strip_prefix_ignore_case(raw, "https://").or_else(|| strip_prefix_ignore_case(raw, "http://"))?;
-    let host_len = after_scheme.find('/')?;
+    let host_len = after_scheme.bytes().position(|b| b == b'/')?;
     if !is_wikipedia_host(after_scheme.get(..host_len)?) {
         return None;
     }
@@ -250,17 +254,22 @@ fn is_wikipedia_host(host: &str) -> bool {
     !lang.is_empty() && lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
+/// `s` without `prefix` (ASCII), compared ignoring ASCII case.
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
+    let head = s.as_bytes().get(..prefix.len())?;
+    // An ASCII prefix that matched ends on a character boundary.
+    head.eq_ignore_ascii_case(prefix.as_bytes())
         .then(|| s.get(prefix.len()..))
         .flatten()
 }
 
+/// `s` without `suffix` (ASCII), compared ignoring ASCII case.
 fn strip_suffix_ignore_case<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
     let split = s.len().checked_sub(suffix.len())?;
-    let tail = s.get(split..)?;
-    tail.eq_ignore_ascii_case(suffix).then(|| s.get(..split)).flatten()
+    let tail = s.as_bytes().get(split..)?;
+    tail.eq_ignore_ascii_case(suffix.as_bytes())
+        .then(|| s.get(..split))
+        .flatten()
 }
 
 #[cfg(test)]

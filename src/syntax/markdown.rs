@@ -208,13 +208,13 @@ fn scan_bare_destination(bytes: &[u8], start: usize) -> Option<(usize, Option<Sc
     let mut plain = true;
     let mut control_passed = None;
     loop {
-        while pos < limit
-            && bytes
-                .get(pos)
-                .is_some_and(|&b| !BARE_DESTINATION_SPECIAL[usize::from(b)])
-        {
-            pos += 1;
-        }
+        // A slice and `position`: no bounds check per byte (this loop is most of a link's scan).
+        pos += bytes
+            .get(pos..limit)
+            .unwrap_or(&[])
+            .iter()
+            .position(|&b| BARE_DESTINATION_SPECIAL[usize::from(b)])
+            .unwrap_or(limit.saturating_sub(pos));
         let Some(&b) = bytes.get(pos) else { break };
         if pos >= limit {
             return None;

@@ -2,6 +2,7 @@
 //! `Syntax target=… anchor=… label=… @line:col-line:col` (0-based lines, UTF-16 columns).
 
 mod corpus;
+mod digests;
 mod headings;
 mod markdown;
 mod masks;

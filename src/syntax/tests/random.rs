@@ -7,7 +7,9 @@ use super::parse_as;
 use crate::layout::Layout;
 use crate::syntax::Flavor;
 
-const ALPHABET: [&str; 49] = [
+/// Pieces random markup is made of; `digests` builds its documents from them too, so changing
+/// them means rewriting the recorded digests.
+pub(super) const ALPHABET: [&str; 49] = [
     "[[",
     "]]",
     "{{",
